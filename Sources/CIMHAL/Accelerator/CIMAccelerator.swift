@@ -1,0 +1,66 @@
+/// An analog compute-in-memory accelerator: program weights, apply inputs,
+/// read the ADC, calibrate.
+///
+/// Implemented by the simulator (CIMSimulator) and by the evaluation-board
+/// driver (CIMDrivers). Inputs and outputs are integer converter codes, as on
+/// the hardware; `ProgrammingReport.readout` says what they mean.
+public protocol CIMAccelerator {
+    var geometry: CIMGeometry { get }
+
+    /// Programs `weights` (at most rows x columns; the rest of the tile is left
+    /// at zero weight) into `tile`.
+    mutating func program(tile: Int, weights: WeightMatrix, policy: WriteVerifyPolicy) throws(HALError) -> ProgrammingReport
+
+    /// One matrix-vector multiply: `inputCodes` (geometry.rows DAC codes) on the
+    /// tile's rows, `outputCodes` (geometry.columns ADC codes) read back.
+    /// The hot path: synchronous, and allocates nothing.
+    mutating func multiply(tile: Int, inputCodes: UnsafeBufferPointer<Int32>,
+                           outputCodes: UnsafeMutableBufferPointer<Int32>) throws(HALError)
+
+    /// `batchSize` multiplies back to back; vectors are contiguous.
+    mutating func multiplyBatch(tile: Int, batchSize: Int, inputCodes: UnsafeBufferPointer<Int32>,
+                                outputCodes: UnsafeMutableBufferPointer<Int32>) throws(HALError)
+
+    /// Calibrates every column of `tile` and applies the result to later reads.
+    mutating func calibrate(tile: Int, method: CalibrationMethod) throws(HALError) -> ColumnCalibration
+
+    mutating func dieTemperatureCelsius() throws(HALError) -> Double
+
+    /// Returns to power-on state: calibration trims cleared, tiles unprogrammed.
+    mutating func reset() throws(HALError)
+}
+
+extension CIMAccelerator {
+    /// Array form of `multiply`; allocation-free when `outputCodes` already
+    /// holds geometry.columns elements and is uniquely referenced.
+    public mutating func multiply(tile: Int, inputCodes: [Int32], into outputCodes: inout [Int32]) throws(HALError) {
+        try inputCodes.withUnsafeBufferPointer { (input) throws(HALError) in
+            try outputCodes.withUnsafeMutableBufferPointer { (output) throws(HALError) in
+                try multiply(tile: tile, inputCodes: input, outputCodes: output)
+            }
+        }
+    }
+
+    public mutating func multiplyBatch(tile: Int, batchSize: Int, inputCodes: [Int32], into outputCodes: inout [Int32]) throws(HALError) {
+        try inputCodes.withUnsafeBufferPointer { (input) throws(HALError) in
+            try outputCodes.withUnsafeMutableBufferPointer { (output) throws(HALError) in
+                try multiplyBatch(tile: tile, batchSize: batchSize, inputCodes: input, outputCodes: output)
+            }
+        }
+    }
+
+    /// Checks the shape of a hot-path call once, so backends can share it.
+    public func validateMultiply(tile: Int, batchSize: Int, inputCount: Int, outputCount: Int) throws(HALError) {
+        let g = geometry
+        guard (0..<g.tiles).contains(tile) else {
+            throw .invalidArgument("tile \(tile) is outside 0..<\(g.tiles)")
+        }
+        guard batchSize > 0 else { throw .invalidArgument("batch size \(batchSize) must be at least 1") }
+        guard inputCount == batchSize * g.rows else {
+            throw .invalidArgument("expected \(batchSize * g.rows) input codes (\(batchSize) x \(g.rows) rows), got \(inputCount)")
+        }
+        guard outputCount == batchSize * g.columns else {
+            throw .invalidArgument("expected room for \(batchSize * g.columns) output codes (\(batchSize) x \(g.columns) columns), got \(outputCount)")
+        }
+    }
+}

@@ -1,0 +1,25 @@
+/// The time and energy one program or verify pulse costs, and how many cells
+/// are programmed at once.
+public struct ProgrammingCost: Sendable, Hashable, Codable {
+    public var pulseSeconds: Double
+    public var pulseEnergyJoules: Double
+    public var verifyReadSeconds: Double
+    public var verifyReadEnergyJoules: Double
+    public var cellsInParallel: Int
+
+    public init(pulseSeconds: Double, pulseEnergyJoules: Double, verifyReadSeconds: Double,
+                verifyReadEnergyJoules: Double, cellsInParallel: Int) {
+        self.pulseSeconds = pulseSeconds
+        self.pulseEnergyJoules = pulseEnergyJoules
+        self.verifyReadSeconds = verifyReadSeconds
+        self.verifyReadEnergyJoules = verifyReadEnergyJoules
+        self.cellsInParallel = cellsInParallel
+    }
+
+    /// Each pulse is followed by a verify read, except in single-shot mode.
+    public func cost(pulses: Int, verified: Bool) -> (seconds: Double, joules: Double) {
+        let perPulseSeconds = pulseSeconds + (verified ? verifyReadSeconds : 0)
+        let perPulseJoules = pulseEnergyJoules + (verified ? verifyReadEnergyJoules : 0)
+        return (Double(pulses) * perPulseSeconds / Double(max(1, cellsInParallel)), Double(pulses) * perPulseJoules)
+    }
+}

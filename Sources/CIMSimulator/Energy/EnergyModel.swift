@@ -1,0 +1,100 @@
+/// Where a simulated board's energy and time go.
+///
+/// Per matrix-vector multiply (per input slice when inputs are bit-serial):
+/// - DAC: one conversion per row;
+/// - cells: Σ V_i² · G_i · t_read over every conducting cell (Ohmic read);
+/// - ADC: one conversion per column, E = (a·bits + b) µW × (bits + 1) ns —
+///   NeuroSim's SAR ADC model without its column-resistance term
+///   (cim-simulators.md);
+/// - digital periphery: shift-add, scaling and trim per column conversion;
+/// - time: the read pulse, then `columnsPerADC` conversions of (bits + 1) cycles.
+/// Always, including idle: static bias power of the arrays and the board's
+/// overhead (regulators, MCU), charged on elapsed time.
+public struct EnergyModel: Sendable, Hashable, Codable {
+    public var readVolts: Double
+    public var readPulseSeconds: Double
+    public var dacEnergyJoules: Double
+    public var adcMicrowattsPerBit: Double
+    public var adcMicrowattsBase: Double
+    public var adcCycleSeconds: Double
+    public var digitalEnergyJoulesPerColumn: Double
+    public var staticWatts: Double
+    public var boardOverheadWatts: Double
+    public var supplyVolts: Double
+    public var hostLinkBytesPerSecond: Double
+
+    public init(readVolts: Double, readPulseSeconds: Double, dacEnergyJoules: Double, adcMicrowattsPerBit: Double,
+                adcMicrowattsBase: Double, adcCycleSeconds: Double, digitalEnergyJoulesPerColumn: Double,
+                staticWatts: Double, boardOverheadWatts: Double, supplyVolts: Double, hostLinkBytesPerSecond: Double) {
+        self.readVolts = readVolts
+        self.readPulseSeconds = readPulseSeconds
+        self.dacEnergyJoules = dacEnergyJoules
+        self.adcMicrowattsPerBit = adcMicrowattsPerBit
+        self.adcMicrowattsBase = adcMicrowattsBase
+        self.adcCycleSeconds = adcCycleSeconds
+        self.digitalEnergyJoulesPerColumn = digitalEnergyJoulesPerColumn
+        self.staticWatts = staticWatts
+        self.boardOverheadWatts = boardOverheadWatts
+        self.supplyVolts = supplyVolts
+        self.hostLinkBytesPerSecond = hostLinkBytesPerSecond
+    }
+
+    public func adcConversionJoules(bits: Int) -> Double {
+        (adcMicrowattsPerBit * Double(bits) + adcMicrowattsBase) * 1e-6 * Double(bits + 1) * adcCycleSeconds
+    }
+
+    public func adcConversionSeconds(bits: Int) -> Double { Double(bits + 1) * adcCycleSeconds }
+
+    /// Duration of one MVM on one tile.
+    public func mvmSeconds(slices: Int, adcBits: Int, columnsPerADC: Int) -> Double {
+        Double(slices) * (readPulseSeconds + Double(columnsPerADC) * adcConversionSeconds(bits: adcBits))
+    }
+
+    /// Energy of one MVM except the cell reads, which depend on the inputs.
+    public func converterJoules(rows: Int, columns: Int, slices: Int, adcBits: Int) -> MVMEnergy {
+        MVMEnergy(
+            dacJoules: Double(rows * slices) * dacEnergyJoules,
+            cellReadJoules: 0,
+            adcJoules: Double(columns * slices) * adcConversionJoules(bits: adcBits),
+            digitalJoules: Double(columns * slices) * digitalEnergyJoulesPerColumn)
+    }
+
+    /// Cell read energy for one slice: Σ_i (x_i · Vread)² · ΣG_i · t_read, where
+    /// ΣG_i is the total conductance on row i.
+    @inlinable
+    public func cellReadJoules(sumOfSquaredInputsTimesRowConductance: Double) -> Double {
+        sumOfSquaredInputsTimesRowConductance * readVolts * readVolts * readPulseSeconds
+    }
+
+    /// Seconds to move one MVM's codes across the host link.
+    public func hostLinkSeconds(rows: Int, columns: Int, dacBits: Int, adcBits: Int) -> Double {
+        let bytes = rows * ((dacBits + 7) / 8) + columns * ((adcBits + 7) / 8)
+        return Double(bytes) / hostLinkBytesPerSecond
+    }
+}
+
+/// The dynamic energy of one or more MVMs, by component.
+public struct MVMEnergy: Sendable, Hashable, Codable {
+    public var dacJoules: Double
+    public var cellReadJoules: Double
+    public var adcJoules: Double
+    public var digitalJoules: Double
+
+    public init(dacJoules: Double = 0, cellReadJoules: Double = 0, adcJoules: Double = 0, digitalJoules: Double = 0) {
+        self.dacJoules = dacJoules
+        self.cellReadJoules = cellReadJoules
+        self.adcJoules = adcJoules
+        self.digitalJoules = digitalJoules
+    }
+
+    public var totalJoules: Double { dacJoules + cellReadJoules + adcJoules + digitalJoules }
+
+    public static func + (a: MVMEnergy, b: MVMEnergy) -> MVMEnergy {
+        MVMEnergy(dacJoules: a.dacJoules + b.dacJoules, cellReadJoules: a.cellReadJoules + b.cellReadJoules,
+                  adcJoules: a.adcJoules + b.adcJoules, digitalJoules: a.digitalJoules + b.digitalJoules)
+    }
+
+    public func scaled(by k: Double) -> MVMEnergy {
+        MVMEnergy(dacJoules: dacJoules * k, cellReadJoules: cellReadJoules * k, adcJoules: adcJoules * k, digitalJoules: digitalJoules * k)
+    }
+}

@@ -1,0 +1,197 @@
+import CIMHAL
+
+/// One crossbar tile: the physical state of every cell and the effective
+/// weight matrix the hot path multiplies by.
+///
+/// Slow effects (drift, temperature, IR drop) change the conductances, not
+/// the arithmetic, so they are folded into `effective` when time or
+/// temperature has moved enough; per-read effects (read noise, converters,
+/// column mismatch, trims) are applied on every MVM. All buffers are sized at
+/// creation: the multiply allocates nothing.
+final class SimulatedTile {
+    let rows: Int
+    /// User-visible logical columns.
+    let columns: Int
+    /// Logical columns including the reference (dummy) column, if any.
+    let logicalColumns: Int
+    let physicalColumns: Int
+    let hasReferenceColumn: Bool
+
+    /// Conductance of each cell as programmed (row-major rows x physicalColumns).
+    var programmed: [Double]
+    let driftExponent: [Float]
+    let temperatureCoefficient: [Float]
+    let stuck: [StuckAtFaults.State]
+    var cycles: [Int32]
+
+    /// Intended normalized weight of each logical cell pair (row-major rows x logicalColumns).
+    var target: [Float]
+    var columnScale: [Double]
+    let adcGain: [Float]
+    let adcOffsetLSB: [Float]
+    var trimGain: [Float]
+    var trimOffset: [Float]
+    var programmedAtSeconds: Double = 0
+    var isProgrammed = false
+    /// Reference-column response (measured / intended) at the last full calibration.
+    var referenceRatioAtCalibration: Double?
+
+    /// Column-major logicalColumns x rows effective normalized weights.
+    let effective: UnsafeMutableBufferPointer<Float>
+    /// Total effective conductance on each row, for cell read energy.
+    let rowConductance: UnsafeMutableBufferPointer<Double>
+    private let cellScratch: UnsafeMutableBufferPointer<Double>
+    private let attenuationScratch: UnsafeMutableBufferPointer<Double>
+    private let lineScratch: UnsafeMutableBufferPointer<Double>
+    private var effectiveState: (seconds: Double, celsius: Double)?
+
+    init(configuration c: SimulatorConfiguration, index: Int) {
+        rows = c.rows
+        columns = c.columns
+        hasReferenceColumn = c.calibration.referenceColumn
+        logicalColumns = c.columns + (hasReferenceColumn ? 1 : 0)
+        physicalColumns = 2 * logicalColumns
+        let cells = rows * physicalColumns
+        let tileSeed = c.seed &+ UInt64(index) &* 0x9E37_79B9
+        var faultRNG = SeededGenerator(seed: tileSeed, stream: .stuckFaults)
+        var driftRNG = SeededGenerator(seed: tileSeed, stream: .drift)
+        var temperatureRNG = SeededGenerator(seed: tileSeed, stream: .temperature)
+        var adcRNG = SeededGenerator(seed: tileSeed, stream: .adcMismatch)
+        stuck = c.stuckAt.drawMap(cells: cells, rng: &faultRNG)
+        driftExponent = (0..<cells).map { _ in c.drift.drawExponent(rng: &driftRNG) }
+        temperatureCoefficient = (0..<cells).map { _ in c.temperature.drawCoefficient(rng: &temperatureRNG) }
+        (adcGain, adcOffsetLSB) = c.adcMismatch.draw(columns: logicalColumns, rng: &adcRNG)
+        programmed = [Double](repeating: c.mapping.gMinSiemens, count: cells)
+        for n in 0..<cells {
+            switch stuck[n] {
+            case .stuckOn: programmed[n] = c.mapping.gMaxSiemens
+            case .stuckOff, .healthy: break
+            }
+        }
+        cycles = [Int32](repeating: 0, count: cells)
+        target = [Float](repeating: 0, count: rows * logicalColumns)
+        columnScale = [Double](repeating: 1, count: logicalColumns)
+        trimGain = [Float](repeating: 1, count: logicalColumns)
+        trimOffset = [Float](repeating: 0, count: logicalColumns)
+        effective = .allocate(capacity: logicalColumns * rows)
+        effective.initialize(repeating: 0)
+        rowConductance = .allocate(capacity: rows)
+        rowConductance.initialize(repeating: 0)
+        cellScratch = .allocate(capacity: cells)
+        cellScratch.initialize(repeating: 0)
+        attenuationScratch = .allocate(capacity: cells)
+        attenuationScratch.initialize(repeating: 1)
+        lineScratch = .allocate(capacity: max(rows, physicalColumns))
+        lineScratch.initialize(repeating: 0)
+    }
+
+    deinit {
+        effective.deallocate()
+        rowConductance.deallocate()
+        cellScratch.deallocate()
+        attenuationScratch.deallocate()
+        lineScratch.deallocate()
+    }
+
+    func resetTrims() {
+        for j in 0..<logicalColumns { trimGain[j] = 1; trimOffset[j] = 0 }
+        referenceRatioAtCalibration = nil
+    }
+
+    /// Marks the effective matrix stale (after programming).
+    func invalidate() { effectiveState = nil }
+
+    /// Brings `effective` up to date for the given moment. Refreshes only when
+    /// time since programming has grown by 1% (drift then changes by about
+    /// ν·1%) or the die has moved by 0.01 K, so a steady run never refreshes.
+    @inline(__always)
+    func refreshIfNeeded(configuration c: SimulatorConfiguration, nowSeconds: Double, celsius: Double) {
+        let age = nowSeconds - programmedAtSeconds
+        if let state = effectiveState {
+            let ageMoved = c.drift.enabled && abs(age - state.seconds) > 0.01 * (state.seconds + c.drift.referenceSeconds)
+            let heatMoved = c.temperature.enabled && abs(celsius - state.celsius) > 0.01
+            if !ageMoved && !heatMoved { return }
+        }
+        rebuildEffective(configuration: c, ageSeconds: age, celsius: celsius)
+    }
+
+    func rebuildEffective(configuration c: SimulatorConfiguration, ageSeconds: Double, celsius: Double) {
+        let cells = rows * physicalColumns
+        for n in 0..<cells {
+            var g = programmed[n]
+            g *= c.drift.factor(exponent: driftExponent[n], secondsSinceProgramming: ageSeconds)
+            g *= c.temperature.factor(coefficientPerKelvin: temperatureCoefficient[n], dieCelsius: celsius)
+            cellScratch[n] = g
+        }
+        c.irDrop.attenuate(conductances: UnsafeBufferPointer(cellScratch), rows: rows, physicalColumns: physicalColumns,
+                           factors: attenuationScratch, scratch: lineScratch)
+        let inverseRange = 1 / c.mapping.rangeSiemens
+        for i in 0..<rows {
+            var rowSum = 0.0
+            for j in 0..<logicalColumns {
+                let plus = i * physicalColumns + 2 * j
+                let gPlus = cellScratch[plus] * attenuationScratch[plus]
+                let gMinus = cellScratch[plus + 1] * attenuationScratch[plus + 1]
+                rowSum += gPlus + gMinus
+                effective[j * rows + i] = Float((gPlus - gMinus) * inverseRange)
+            }
+            rowConductance[i] = rowSum
+        }
+        effectiveState = (ageSeconds, celsius)
+    }
+
+    /// Effective normalized weights as the hot path sees them (for tests).
+    func effectiveWeight(row: Int, column: Int) -> Float { effective[column * rows + row] }
+
+    /// y_j = Σ_i x_i · W_eff(i, j) for every logical column, and Σ_i x_i²·ΣG_i.
+    @inline(__always)
+    func analogColumns(input x: UnsafePointer<Float>, output y: UnsafeMutablePointer<Float>) -> (sumSquares: Float, readWeight: Double) {
+        let r = rows
+        var sumSquares: Float = 0
+        var readWeight = 0.0
+        for i in 0..<r {
+            let xi = x[i]
+            sumSquares += xi * xi
+            readWeight += Double(xi * xi) * rowConductance[i]
+        }
+        let base = effective.baseAddress!
+        let raw = UnsafeRawPointer(x)
+        let vectorEnd = r & ~15
+        var j = 0
+        while j + 1 < logicalColumns {
+            let w0 = UnsafeRawPointer(base + j * r)
+            let w1 = UnsafeRawPointer(base + (j + 1) * r)
+            var a0 = SIMD16<Float>(), a1 = SIMD16<Float>()
+            var i = 0
+            while i < vectorEnd {
+                let xv = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+                a0 += xv * w0.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+                a1 += xv * w1.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+                i += 16
+            }
+            var s0 = a0.sum(), s1 = a1.sum()
+            while i < r {
+                s0 += x[i] * base[j * r + i]
+                s1 += x[i] * base[(j + 1) * r + i]
+                i += 1
+            }
+            y[j] = s0
+            y[j + 1] = s1
+            j += 2
+        }
+        if j < logicalColumns {
+            let w0 = UnsafeRawPointer(base + j * r)
+            var a0 = SIMD16<Float>()
+            var i = 0
+            while i < vectorEnd {
+                a0 += raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+                    * w0.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+                i += 16
+            }
+            var s0 = a0.sum()
+            while i < r { s0 += x[i] * base[j * r + i]; i += 1 }
+            y[j] = s0
+        }
+        return (sumSquares, readWeight)
+    }
+}

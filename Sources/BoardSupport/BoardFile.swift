@@ -1,1 +1,54 @@
-import TOMLKit
+import CIMHAL
+import CIMSimulator
+
+/// What a board file describes, before any device is opened.
+public enum BoardDescription: Sendable {
+    case simulated(SimulatorConfiguration)
+}
+
+/// Loads and validates `boards/*.toml`.
+public enum BoardFile {
+    public static let backends = ["simulated"]
+
+    public static func load(path: String) throws(BoardFileError) -> BoardDescription {
+        var reader = try BoardFileReader(path: path)
+        let backend = try reader.string("board.backend", oneOf: backends)
+        let description: BoardDescription
+        switch backend {
+        default:
+            description = .simulated(try SimulatedBoardFile.configuration(from: &reader))
+        }
+        try reader.rejectUnknownKeys(validKeysHint: "see the board file format in README.md for the keys a \(backend) board takes")
+        return description
+    }
+
+    /// Loads a simulated board's configuration, or says why the file is not one.
+    public static func loadSimulated(path: String) throws(BoardFileError) -> SimulatorConfiguration {
+        switch try load(path: path) {
+        case let .simulated(configuration): return configuration
+        }
+    }
+}
+
+/// An assembled board: the HAL devices its file describes, opened. The one
+/// place a backend is chosen; everything above talks to the protocols.
+public final class Board {
+    public let name: String
+    public var accelerator: any CIMAccelerator
+    public var powerMonitors: [any PowerMonitor]
+
+    init(name: String, accelerator: any CIMAccelerator, powerMonitors: [any PowerMonitor]) {
+        self.name = name
+        self.accelerator = accelerator
+        self.powerMonitors = powerMonitors
+    }
+
+    public static func open(_ description: BoardDescription) throws(HALError) -> Board {
+        switch description {
+        case let .simulated(configuration):
+            let accelerator = try SimulatedAccelerator(configuration: configuration)
+            return Board(name: configuration.name, accelerator: accelerator,
+                         powerMonitors: [SimulatedPowerMonitor(railName: "board", accelerator: accelerator)])
+        }
+    }
+}

@@ -28,6 +28,32 @@ public struct SimulatorConfiguration: Sendable, Hashable, Codable {
     public var energy: EnergyModel
     public var thermal: ThermalProfile
 
+    public init(name: String, technology: String, seed: UInt64, tiles: Int, rows: Int, columns: Int, columnsPerADC: Int, mapping: ConductanceMapping, programming: ProgrammingVariability, programmingCost: ProgrammingCost, defaultPolicy: WriteVerifyPolicy, endurance: Endurance, stuckAt: StuckAtFaults, drift: ConductanceDrift, temperature: TemperatureDependence, readNoise: ReadNoise, irDrop: IRDrop, dac: DACQuantizer, adc: ADCQuantizer, adcMismatch: ADCColumnMismatch, calibration: CalibrationSettings, energy: EnergyModel, thermal: ThermalProfile) {
+        self.name = name
+        self.technology = technology
+        self.seed = seed
+        self.tiles = tiles
+        self.rows = rows
+        self.columns = columns
+        self.columnsPerADC = columnsPerADC
+        self.mapping = mapping
+        self.programming = programming
+        self.programmingCost = programmingCost
+        self.defaultPolicy = defaultPolicy
+        self.endurance = endurance
+        self.stuckAt = stuckAt
+        self.drift = drift
+        self.temperature = temperature
+        self.readNoise = readNoise
+        self.irDrop = irDrop
+        self.dac = dac
+        self.adc = adc
+        self.adcMismatch = adcMismatch
+        self.calibration = calibration
+        self.energy = energy
+        self.thermal = thermal
+    }
+
     public var geometry: CIMGeometry {
         CIMGeometry(tiles: tiles, rows: rows, columns: columns, dacBits: dac.bits, adcBits: adc.bits,
                     weightBits: mapping.weightBits, columnsPerADC: columnsPerADC)

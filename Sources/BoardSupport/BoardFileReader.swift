@@ -1,0 +1,172 @@
+import Foundation
+import TOMLKit
+
+/// Reads the keys of a board file, and of the presets it inherits from, with
+/// typed, range-checked accessors. Every key a board may hold is asked for
+/// by some accessor (or declared optional), so whatever is left afterwards is
+/// an unknown key — reported with the file it came from.
+struct BoardFileReader {
+    struct Entry {
+        var value: TOMLValueConvertible
+        var file: String
+    }
+
+    /// The file the user named.
+    let file: String
+    private(set) var entries: [String: Entry] = [:]
+    private var consumed: Set<String> = []
+
+    init(path: String) throws(BoardFileError) {
+        file = path
+        try load(path: path, chain: [])
+    }
+
+    private mutating func load(path: String, chain: [String]) throws(BoardFileError) {
+        let canonical = URL(fileURLWithPath: path).standardizedFileURL.path
+        if chain.contains(canonical) {
+            throw BoardFileError(.inheritanceCycle, file: path, expected: (chain + [canonical]).joined(separator: " -> "))
+        }
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw BoardFileError(.unreadable, file: path, expected: "\(error.localizedDescription)")
+        }
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw BoardFileError(.syntax, file: path, expected: "\(error.description) at line \(error.source.begin.line), column \(error.source.begin.column)")
+        } catch {
+            throw BoardFileError(.syntax, file: path, expected: "\(error)")
+        }
+        var own: [String: Entry] = [:]
+        Self.flatten(table, prefix: "", file: path, into: &own)
+        if let inherits = own.removeValue(forKey: "inherits") {
+            guard let name = inherits.value.string else {
+                throw BoardFileError(.wrongType, file: path, key: "inherits", value: "\(inherits.value)",
+                                     expected: "a string: the path of a preset board file, relative to this file")
+            }
+            let base = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(name).path
+            try load(path: base, chain: chain + [canonical])
+        }
+        entries.merge(own) { _, child in child }
+    }
+
+    private static func flatten(_ table: TOMLTable, prefix: String, file: String, into out: inout [String: Entry]) {
+        for key in table.keys.sorted() {
+            guard let value = table[key] else { continue }
+            let path = prefix.isEmpty ? key : prefix + "." + key
+            if let sub = value.table {
+                flatten(sub, prefix: path, file: file, into: &out)
+            } else {
+                out[path] = Entry(value: value, file: file)
+            }
+        }
+    }
+
+    // MARK: Accessors
+
+    private mutating func entry(_ key: String, expected: String) throws(BoardFileError) -> Entry {
+        consumed.insert(key)
+        guard let e = entries[key] else {
+            throw BoardFileError(.missingKey, file: file, key: key, expected: expected + " (or 'inherits' a preset that sets it)")
+        }
+        return e
+    }
+
+    func has(_ key: String) -> Bool { entries[key] != nil }
+
+    /// Declares keys that are valid but not always read (they belong to
+    /// another variant of a section).
+    mutating func allow(_ keys: [String]) { consumed.formUnion(keys) }
+
+    mutating func double(_ key: String, in range: ClosedRange<Double>) throws(BoardFileError) -> Double {
+        let expected = "a number in \(Self.format(range.lowerBound))...\(Self.format(range.upperBound))"
+        let e = try entry(key, expected: expected)
+        let number: Double
+        if let d = e.value.double { number = d } else if let i = e.value.int { number = Double(i) } else {
+            throw BoardFileError(.wrongType, file: e.file, key: key, value: "\(e.value)", expected: expected)
+        }
+        guard number.isFinite, range.contains(number) else {
+            throw BoardFileError(.outOfRange, file: e.file, key: key, value: Self.format(number), expected: expected)
+        }
+        return number
+    }
+
+    mutating func int(_ key: String, in range: ClosedRange<Int>) throws(BoardFileError) -> Int {
+        let expected = "an integer in \(range.lowerBound)...\(range.upperBound)"
+        let e = try entry(key, expected: expected)
+        guard let i = e.value.int else {
+            throw BoardFileError(.wrongType, file: e.file, key: key, value: "\(e.value)", expected: expected)
+        }
+        guard range.contains(i) else {
+            throw BoardFileError(.outOfRange, file: e.file, key: key, value: "\(i)", expected: expected)
+        }
+        return i
+    }
+
+    mutating func bool(_ key: String) throws(BoardFileError) -> Bool {
+        let e = try entry(key, expected: "true or false")
+        guard let b = e.value.bool else {
+            throw BoardFileError(.wrongType, file: e.file, key: key, value: "\(e.value)", expected: "true or false")
+        }
+        return b
+    }
+
+    mutating func string(_ key: String, oneOf allowed: [String]) throws(BoardFileError) -> String {
+        let expected = "one of " + allowed.map { "\"\($0)\"" }.joined(separator: ", ")
+        let e = try entry(key, expected: expected)
+        guard let s = e.value.string else {
+            throw BoardFileError(.wrongType, file: e.file, key: key, value: "\(e.value)", expected: expected)
+        }
+        guard allowed.contains(s) else {
+            throw BoardFileError(.outOfRange, file: e.file, key: key, value: "\"\(s)\"", expected: expected)
+        }
+        return s
+    }
+
+    mutating func string(_ key: String) throws(BoardFileError) -> String {
+        let e = try entry(key, expected: "a string")
+        guard let s = e.value.string else {
+            throw BoardFileError(.wrongType, file: e.file, key: key, value: "\(e.value)", expected: "a string")
+        }
+        return s
+    }
+
+    mutating func doubles(_ key: String, in range: ClosedRange<Double>) throws(BoardFileError) -> [Double] {
+        let expected = "an array of numbers in \(Self.format(range.lowerBound))...\(Self.format(range.upperBound))"
+        let e = try entry(key, expected: expected)
+        guard let array = e.value.array else {
+            throw BoardFileError(.wrongType, file: e.file, key: key, value: "\(e.value)", expected: expected)
+        }
+        var out: [Double] = []
+        for (index, item) in array.enumerated() {
+            let number: Double
+            if let d = item.double { number = d } else if let i = item.int { number = Double(i) } else {
+                throw BoardFileError(.wrongType, file: e.file, key: "\(key)[\(index)]", value: "\(item)", expected: expected)
+            }
+            guard number.isFinite, range.contains(number) else {
+                throw BoardFileError(.outOfRange, file: e.file, key: "\(key)[\(index)]", value: Self.format(number), expected: expected)
+            }
+            out.append(number)
+        }
+        return out
+    }
+
+    func error(_ kind: BoardFileError.Kind, key: String, value: String, expected: String) -> BoardFileError {
+        BoardFileError(kind, file: entries[key]?.file ?? file, key: key, value: value, expected: expected)
+    }
+
+    /// Fails on the first key no accessor asked for.
+    func rejectUnknownKeys(validKeysHint: String) throws(BoardFileError) {
+        for (key, e) in entries.sorted(by: { $0.key < $1.key }) where !consumed.contains(key) {
+            throw BoardFileError(.unknownKey, file: e.file, key: key, value: "\(e.value)", expected: validKeysHint)
+        }
+    }
+
+    static func format(_ x: Double) -> String {
+        if x == x.rounded(), abs(x) < 1e15 { return String(Int(x)) }
+        return "\(x)"
+    }
+}

@@ -1,0 +1,64 @@
+import ArgumentParser
+import BoardSupport
+import CIMHAL
+import CIMSimulator
+import Foundation
+
+struct Characterize: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure a simulated board: MVM error (total and per effect, before and after calibration), programming, energy, throughput.")
+
+    @Option(help: "Board file (a simulated board).")
+    var board: String = "boards/sim-rram-256.toml"
+
+    @Option(help: "Seed for every random draw (defaults to the board file's board.seed).")
+    var seed: UInt64?
+
+    @Option(help: "Random test vectors per measurement.")
+    var vectors: Int = 64
+
+    @Option(help: "Seconds between programming and measurement (drift acts over this time).")
+    var ageSeconds: Double = 3600
+
+    @Flag(help: "Print the report as JSON.")
+    var json = false
+
+    func validate() throws {
+        guard vectors >= 1 && vectors <= 100_000 else {
+            throw ValidationError("--vectors \(vectors) is outside 1...100000")
+        }
+        guard ageSeconds >= 0 && ageSeconds.isFinite else {
+            throw ValidationError("--age-seconds \(ageSeconds) must be a finite number ≥ 0")
+        }
+    }
+
+    func run() throws {
+        var configuration: SimulatorConfiguration
+        do {
+            configuration = try BoardFile.loadSimulated(path: board)
+        } catch {
+            throw CLIError("\(error)")
+        }
+        if let seed { configuration.seed = seed }
+        let report: CharacterizationReport
+        do {
+            report = try Characterization(configuration: configuration, testVectors: vectors, ageSeconds: ageSeconds).report()
+        } catch {
+            throw CLIError("\(board): characterisation failed: \(error)")
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            let data = try encoder.encode(report)
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            print(CharacterizationText.render(report, boardPath: board))
+        }
+    }
+}
+
+/// A failure to show the user as it is, with a non-zero exit.
+struct CLIError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

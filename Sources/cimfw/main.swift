@@ -1,1 +1,0 @@
-import ArgumentParser; import BoardSupport; print("hi")

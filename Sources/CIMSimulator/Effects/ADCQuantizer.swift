@@ -37,6 +37,19 @@ public struct ADCQuantizer: Sendable, Hashable, Codable {
         return Int32(max(-2.0e9, min(2.0e9, scaled)))
     }
 
+    /// Round-to-nearest-even for |x| < 2^22 by the 1.5·2^23 trick: one add
+    /// and one subtract, where `rounded()` is a libm call on baseline x86-64.
+    @inlinable @inline(__always)
+    static func fastRound(_ x: Float) -> Float { (x + 12_582_912) - 12_582_912 }
+
+    /// Code and normalized value in one step, from `value · inverseLSB`.
+    /// The hot path's converter.
+    @inlinable @inline(__always)
+    public func quantize(scaled: Float, codeMax m: Float) -> Float {
+        if enabled { return Self.fastRound(max(-m, min(m, scaled))) }
+        return max(-2.0e9, min(2.0e9, scaled)).rounded()
+    }
+
     /// The normalized value an ADC stage passes on: the quantized value, or
     /// the exact input when disabled.
     @inlinable

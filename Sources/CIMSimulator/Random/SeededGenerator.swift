@@ -55,22 +55,18 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Hashable {
         return (-2 * Double.log(u)).squareRoot() * Double.cos(2 * Double.pi * v)
     }
 
-    /// An approximately standard normal draw for the per-MVM hot path: the sum
-    /// of 12 uniforms minus 6 (Irwin–Hall), from three 64-bit words. Mean 0,
-    /// variance 1, tails cut at ±6σ — ample for read noise, and about ten
-    /// times cheaper than Box–Muller.
+    /// An approximately standard normal draw for the per-MVM hot path: the
+    /// sum of 8 uniforms from two 64-bit words (Irwin–Hall), centred and
+    /// scaled to unit variance. Tails end at ±4.9σ — ample for read noise,
+    /// and several times cheaper than Box–Muller's log and cosine.
     @inlinable
     public mutating func nextFastGaussian() -> Float {
-        var sum: UInt32 = 0
-        for _ in 0..<3 {
-            let w = next()
-            sum &+= UInt32(truncatingIfNeeded: w & 0xFFFF)
-            sum &+= UInt32(truncatingIfNeeded: (w >> 16) & 0xFFFF)
-            sum &+= UInt32(truncatingIfNeeded: (w >> 32) & 0xFFFF)
-            sum &+= UInt32(truncatingIfNeeded: w >> 48)
-        }
-        // Each 16-bit value u/65536 is uniform on [0, 1) with variance ≈ 1/12.
-        return Float(sum) * (1 / 65536) - 6
+        let a = next(), b = next()
+        let lanes = SIMD4<UInt64>(a & 0xFFFF_FFFF, a >> 32, b & 0xFFFF_FFFF, b >> 32)
+        let low = lanes & 0xFFFF, high = lanes &>> 16
+        let sum = (low &+ high).wrappedSum()
+        // 8 uniforms on [0, 1) in 1/65536 steps: mean 4, variance 8/12.
+        return (Float(sum) * (1 / 65536) - 4) * 1.224_744_9  // √(12/8)
     }
 }
 

@@ -174,12 +174,13 @@ public final class SimulatedAccelerator: CIMAccelerator {
         let t = tileState(index)
         for b in 0..<batchSize {
             let inputBase = b * rows
+            let inverseCodeMax = 1 / Float(codeMax)
             for i in 0..<rows {
                 let code = inputCodes[inputBase + i]
                 guard code >= -codeMax && code <= codeMax else {
                     throw .invalidArgument("input code \(code) at row \(i) is outside ±\(codeMax) for a \(c.dac.bits)-bit DAC")
                 }
-                inputScratch[i] = Float(code) / Float(codeMax)
+                inputScratch[i] = Float(code) * inverseCodeMax
             }
             convert(tile: t, quantizedInput: true)
             let outputBase = b * columns
@@ -227,13 +228,29 @@ public final class SimulatedAccelerator: CIMAccelerator {
         let noisy = c.readNoise.enabled && sigma > 0
         let mismatch = c.adcMismatch.enabled
         var energy = converterEnergy
+        // Locals, not properties, inside the column loops: a class property
+        // written in a loop pays a dynamic exclusivity check per access.
+        var rng = readNoiseRNG
+        let inverseLSB = 1 / lsb
+        let codeMax = Float(c.adc.codeMax)
+        let adc = c.adc
+        let gain = t.adcGain.baseAddress!, offset = t.adcOffsetLSB.baseAddress!
+        let trimScale = t.trimInverseGain.baseAddress!, trimOffset = t.trimOffset.baseAddress!
+        @inline(__always)
+        func column(_ j: Int, _ analog: Float, _ norm: Float) -> Float {
+            var y = analog
+            if noisy { y += sigma * norm * rng.nextFastGaussian() }
+            if mismatch { y = y * gain[j] + offset[j] * lsb }
+            y = (y - trimOffset[j]) * trimScale[j]
+            return adc.quantize(scaled: y * inverseLSB, codeMax: codeMax)
+        }
         if quantizedInput && c.dac.bitSerial {
             // One binary slice per magnitude bit, shifted and added after the ADC.
-            let codeMax = Float(c.dac.codeMax)
+            let inputMax = Float(c.dac.codeMax)
             for j in 0..<columns { codeScratch[j] = 0; valueScratch[j] = 0 }
             for bit in 0..<(c.dac.bits - 1) {
                 for i in 0..<c.rows {
-                    let code = Int32((inputScratch[i] * codeMax).rounded())
+                    let code = Int32((inputScratch[i] * inputMax).rounded())
                     let magnitude = (code.magnitude >> UInt32(bit)) & 1
                     sliceScratch[i] = magnitude == 0 ? 0 : (code < 0 ? -1 : 1)
                 }
@@ -241,28 +258,35 @@ public final class SimulatedAccelerator: CIMAccelerator {
                 energy.cellReadJoules += c.energy.cellReadJoules(sumOfSquaredInputsTimesRowConductance: read.readWeight)
                 let norm = read.sumSquares.squareRoot()
                 for j in 0..<columns {
-                    var y = columnScratch[j]
-                    if noisy { y += sigma * norm * readNoiseRNG.nextFastGaussian() }
-                    if mismatch { y = y * t.adcGain[j] + t.adcOffsetLSB[j] * lsb }
-                    y = (y - t.trimOffset[j]) / t.trimGain[j]
-                    codeScratch[j] &+= c.adc.code(y, lsb: lsb) << Int32(bit)
-                    valueScratch[j] += c.adc.convert(y, lsb: lsb) * Float(1 << bit)
+                    let q = column(j, columnScratch[j], norm)
+                    codeScratch[j] &+= Int32(q) << Int32(bit)
+                    valueScratch[j] += q * lsb * Float(1 << bit)
                 }
             }
-            for j in 0..<columns { valueScratch[j] /= codeMax }
+            for j in 0..<columns { valueScratch[j] /= inputMax }
         } else {
             let read = t.analogColumns(input: UnsafePointer(inputScratch.baseAddress!), output: columnScratch.baseAddress!)
             energy.cellReadJoules = c.energy.cellReadJoules(sumOfSquaredInputsTimesRowConductance: read.readWeight)
             let norm = read.sumSquares.squareRoot()
-            for j in 0..<columns {
-                var y = columnScratch[j]
-                if noisy { y += sigma * norm * readNoiseRNG.nextFastGaussian() }
-                if mismatch { y = y * t.adcGain[j] + t.adcOffsetLSB[j] * lsb }
-                y = (y - t.trimOffset[j]) / t.trimGain[j]
-                codeScratch[j] = c.adc.code(y, lsb: lsb)
-                valueScratch[j] = c.adc.convert(y, lsb: lsb)
+            if adc.enabled {
+                for j in 0..<columns {
+                    let q = column(j, columnScratch[j], norm)
+                    codeScratch[j] = Int32(q)
+                    valueScratch[j] = q * lsb
+                }
+            } else {
+                // An ideal converter passes the exact value on; the code is its rounding.
+                for j in 0..<columns {
+                    var y = columnScratch[j]
+                    if noisy { y += sigma * norm * rng.nextFastGaussian() }
+                    if mismatch { y = y * gain[j] + offset[j] * lsb }
+                    y = (y - trimOffset[j]) * trimScale[j]
+                    codeScratch[j] = Int32(max(-2.0e9, min(2.0e9, (y * inverseLSB).rounded())))
+                    valueScratch[j] = y
+                }
             }
         }
+        readNoiseRNG = rng
         ledger.recordMVM(energy)
         ledger.pass(seconds: mvmSeconds + hostLinkSeconds, model: c.energy)
     }
@@ -288,7 +312,7 @@ public final class SimulatedAccelerator: CIMAccelerator {
             }
             let ratio = referenceColumnRatio(t)
             let factor = Float(ratio / atCalibration)
-            for j in 0..<c.columns { t.trimGain[j] *= factor }
+            for j in 0..<c.columns { t.setTrim(column: j, gain: t.trimGain[j] * factor, offset: t.trimOffset[j]) }
             t.referenceRatioAtCalibration = ratio
         }
         let lsb = Double(adcLSB)
@@ -330,8 +354,7 @@ public final class SimulatedAccelerator: CIMAccelerator {
         }
         for j in 0..<columns {
             let fit = ColumnCalibrator.fit(expected: expected[j], measured: measured[j])
-            t.trimGain[j] = Float(fit.gain)
-            t.trimOffset[j] = Float(fit.offset)
+            t.setTrim(column: j, gain: Float(fit.gain), offset: Float(fit.offset))
         }
         if t.hasReferenceColumn {
             t.referenceRatioAtCalibration = referenceColumnRatio(t)

@@ -27,10 +27,13 @@ final class SimulatedTile {
     /// Intended normalized weight of each logical cell pair (row-major rows x logicalColumns).
     var target: [Float]
     var columnScale: [Double]
-    let adcGain: [Float]
-    let adcOffsetLSB: [Float]
-    var trimGain: [Float]
-    var trimOffset: [Float]
+    /// Per-column converter state, read on every MVM: fixed buffers, no
+    /// bounds checks or copy-on-write in the column loop.
+    let adcGain: UnsafeMutableBufferPointer<Float>
+    let adcOffsetLSB: UnsafeMutableBufferPointer<Float>
+    let trimGain: UnsafeMutableBufferPointer<Float>
+    let trimInverseGain: UnsafeMutableBufferPointer<Float>
+    let trimOffset: UnsafeMutableBufferPointer<Float>
     var programmedAtSeconds: Double = 0
     var isProgrammed = false
     /// Reference-column response (measured / intended) at the last full calibration.
@@ -60,7 +63,9 @@ final class SimulatedTile {
         stuck = c.stuckAt.drawMap(cells: cells, rng: &faultRNG)
         driftExponent = (0..<cells).map { _ in c.drift.drawExponent(rng: &driftRNG) }
         temperatureCoefficient = (0..<cells).map { _ in c.temperature.drawCoefficient(rng: &temperatureRNG) }
-        (adcGain, adcOffsetLSB) = c.adcMismatch.draw(columns: logicalColumns, rng: &adcRNG)
+        let mismatch = c.adcMismatch.draw(columns: logicalColumns, rng: &adcRNG)
+        adcGain = .allocate(capacity: logicalColumns); _ = adcGain.initialize(from: mismatch.gain)
+        adcOffsetLSB = .allocate(capacity: logicalColumns); _ = adcOffsetLSB.initialize(from: mismatch.offsetLSB)
         programmed = [Double](repeating: c.mapping.gMinSiemens, count: cells)
         for n in 0..<cells {
             switch stuck[n] {
@@ -71,8 +76,9 @@ final class SimulatedTile {
         cycles = [Int32](repeating: 0, count: cells)
         target = [Float](repeating: 0, count: rows * logicalColumns)
         columnScale = [Double](repeating: 1, count: logicalColumns)
-        trimGain = [Float](repeating: 1, count: logicalColumns)
-        trimOffset = [Float](repeating: 0, count: logicalColumns)
+        trimGain = .allocate(capacity: logicalColumns); trimGain.initialize(repeating: 1)
+        trimInverseGain = .allocate(capacity: logicalColumns); trimInverseGain.initialize(repeating: 1)
+        trimOffset = .allocate(capacity: logicalColumns); trimOffset.initialize(repeating: 0)
         effective = .allocate(capacity: logicalColumns * rows)
         effective.initialize(repeating: 0)
         rowConductance = .allocate(capacity: rows)
@@ -86,6 +92,7 @@ final class SimulatedTile {
     }
 
     deinit {
+        for buffer in [adcGain, adcOffsetLSB, trimGain, trimInverseGain, trimOffset] { buffer.deallocate() }
         effective.deallocate()
         rowConductance.deallocate()
         cellScratch.deallocate()
@@ -93,8 +100,14 @@ final class SimulatedTile {
         lineScratch.deallocate()
     }
 
+    func setTrim(column j: Int, gain: Float, offset: Float) {
+        trimGain[j] = gain
+        trimInverseGain[j] = 1 / gain
+        trimOffset[j] = offset
+    }
+
     func resetTrims() {
-        for j in 0..<logicalColumns { trimGain[j] = 1; trimOffset[j] = 0 }
+        for j in 0..<logicalColumns { setTrim(column: j, gain: 1, offset: 0) }
         referenceRatioAtCalibration = nil
     }
 
@@ -156,41 +169,49 @@ final class SimulatedTile {
         }
         let base = effective.baseAddress!
         let raw = UnsafeRawPointer(x)
-        let vectorEnd = r & ~15
+        let vectorEnd = r & ~7
+        // Four columns per pass share each load of x; 8-wide vectors keep
+        // eight independent accumulators in flight on 4-wide hardware.
         var j = 0
-        while j + 1 < logicalColumns {
-            let w0 = UnsafeRawPointer(base + j * r)
-            let w1 = UnsafeRawPointer(base + (j + 1) * r)
-            var a0 = SIMD16<Float>(), a1 = SIMD16<Float>()
+        while j + 3 < logicalColumns {
+            let w0 = UnsafeRawPointer(base + j * r), w1 = UnsafeRawPointer(base + (j + 1) * r)
+            let w2 = UnsafeRawPointer(base + (j + 2) * r), w3 = UnsafeRawPointer(base + (j + 3) * r)
+            var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
             var i = 0
             while i < vectorEnd {
-                let xv = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
-                a0 += xv * w0.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
-                a1 += xv * w1.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
-                i += 16
+                let offset = i &* 4
+                let xv = raw.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
+                a0 += xv * w0.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
+                a1 += xv * w1.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
+                a2 += xv * w2.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
+                a3 += xv * w3.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
+                i &+= 8
             }
-            var s0 = a0.sum(), s1 = a1.sum()
+            var s0 = a0.sum(), s1 = a1.sum(), s2 = a2.sum(), s3 = a3.sum()
             while i < r {
-                s0 += x[i] * base[j * r + i]
-                s1 += x[i] * base[(j + 1) * r + i]
+                let xi = x[i]
+                s0 += xi * base[j * r + i]
+                s1 += xi * base[(j + 1) * r + i]
+                s2 += xi * base[(j + 2) * r + i]
+                s3 += xi * base[(j + 3) * r + i]
                 i += 1
             }
-            y[j] = s0
-            y[j + 1] = s1
-            j += 2
+            y[j] = s0; y[j + 1] = s1; y[j + 2] = s2; y[j + 3] = s3
+            j += 4
         }
-        if j < logicalColumns {
+        while j < logicalColumns {
             let w0 = UnsafeRawPointer(base + j * r)
-            var a0 = SIMD16<Float>()
+            var a0 = SIMD8<Float>()
             var i = 0
             while i < vectorEnd {
-                a0 += raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
-                    * w0.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
-                i += 16
+                a0 += raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+                    * w0.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+                i += 8
             }
             var s0 = a0.sum()
             while i < r { s0 += x[i] * base[j * r + i]; i += 1 }
             y[j] = s0
+            j += 1
         }
         return (sumSquares, readWeight)
     }

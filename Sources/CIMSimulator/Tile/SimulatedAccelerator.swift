@@ -236,13 +236,23 @@ public final class SimulatedAccelerator: CIMAccelerator {
         let adc = c.adc
         let gain = t.adcGain.baseAddress!, offset = t.adcOffsetLSB.baseAddress!
         let trimScale = t.trimInverseGain.baseAddress!, trimOffset = t.trimOffset.baseAddress!
+        /// One column through read noise, mismatch and trim, in LSBs.
         @inline(__always)
-        func column(_ j: Int, _ analog: Float, _ norm: Float) -> Float {
+        func scaledColumn(_ j: Int, _ analog: Float, _ norm: Float) -> Float {
             var y = analog
             if noisy { y += sigma * norm * rng.nextFastGaussian() }
             if mismatch { y = y * gain[j] + offset[j] * lsb }
-            y = (y - trimOffset[j]) * trimScale[j]
-            return adc.quantize(scaled: y * inverseLSB, codeMax: codeMax)
+            return (y - trimOffset[j]) * trimScale[j] * inverseLSB
+        }
+        /// The code, and the value passed on: the quantised one, or the exact
+        /// one when the ADC effect is off (its code is then the ideal rounding).
+        @inline(__always)
+        func digitize(_ scaled: Float) -> (code: Int32, value: Float) {
+            if adc.enabled {
+                let q = adc.quantize(scaled: scaled, codeMax: codeMax)
+                return (Int32(q), q * lsb)
+            }
+            return (Int32(max(-2.0e9, min(2.0e9, scaled.rounded()))), scaled * lsb)
         }
         if quantizedInput && c.dac.bitSerial {
             // One binary slice per magnitude bit, shifted and added after the ADC.
@@ -258,9 +268,9 @@ public final class SimulatedAccelerator: CIMAccelerator {
                 energy.cellReadJoules += c.energy.cellReadJoules(sumOfSquaredInputsTimesRowConductance: read.readWeight)
                 let norm = read.sumSquares.squareRoot()
                 for j in 0..<columns {
-                    let q = column(j, columnScratch[j], norm)
-                    codeScratch[j] &+= Int32(q) << Int32(bit)
-                    valueScratch[j] += q * lsb * Float(1 << bit)
+                    let (code, value) = digitize(scaledColumn(j, columnScratch[j], norm))
+                    codeScratch[j] &+= code << Int32(bit)
+                    valueScratch[j] += value * Float(1 << bit)
                 }
             }
             for j in 0..<columns { valueScratch[j] /= inputMax }
@@ -268,22 +278,10 @@ public final class SimulatedAccelerator: CIMAccelerator {
             let read = t.analogColumns(input: UnsafePointer(inputScratch.baseAddress!), output: columnScratch.baseAddress!)
             energy.cellReadJoules = c.energy.cellReadJoules(sumOfSquaredInputsTimesRowConductance: read.readWeight)
             let norm = read.sumSquares.squareRoot()
-            if adc.enabled {
-                for j in 0..<columns {
-                    let q = column(j, columnScratch[j], norm)
-                    codeScratch[j] = Int32(q)
-                    valueScratch[j] = q * lsb
-                }
-            } else {
-                // An ideal converter passes the exact value on; the code is its rounding.
-                for j in 0..<columns {
-                    var y = columnScratch[j]
-                    if noisy { y += sigma * norm * rng.nextFastGaussian() }
-                    if mismatch { y = y * gain[j] + offset[j] * lsb }
-                    y = (y - trimOffset[j]) * trimScale[j]
-                    codeScratch[j] = Int32(max(-2.0e9, min(2.0e9, (y * inverseLSB).rounded())))
-                    valueScratch[j] = y
-                }
+            for j in 0..<columns {
+                let (code, value) = digitize(scaledColumn(j, columnScratch[j], norm))
+                codeScratch[j] = code
+                valueScratch[j] = value
             }
         }
         readNoiseRNG = rng

@@ -1,0 +1,101 @@
+import CIMHAL
+import Testing
+@testable import CIMSimulator
+
+@Suite struct DeterminismTests {
+    func everyEffectOn(seed: UInt64) -> SimulatorConfiguration {
+        var c = SimulatorConfiguration.ideal(rows: 64, columns: 32, seed: seed)
+        for effect in Effect.allCases { c.set(effect, enabled: true) }
+        c.programming.variabilityRelative = 0.1
+        c.stuckAt = StuckAtFaults(enabled: true, stuckOnRate: 0.01, stuckOffRate: 0.01)
+        c.drift = ConductanceDrift(enabled: true, exponentMean: 0.05, exponentStd: 0.01, referenceSeconds: 20)
+        c.temperature = TemperatureDependence(enabled: true, coefficientMeanPerKelvin: -0.003, coefficientStdPerKelvin: 0.001, referenceCelsius: 25)
+        c.readNoise.sigmaRelative = 0.02
+        c.irDrop.wireOhmsPerSegment = 0.5
+        c.adcMismatch = ADCColumnMismatch(enabled: true, gainStdRelative: 0.02, offsetStdLSB: 0.5)
+        c.thermal = .fixed(celsius: 40)
+        return c
+    }
+
+    func run(_ c: SimulatorConfiguration) throws -> [Int32] {
+        let a = try SimulatedAccelerator(configuration: c)
+        _ = try a.program(tile: 0, weights: try Fixture.weights(rows: 64, columns: 32), policy: WriteVerifyPolicy(toleranceRelative: 0.02, maxPulses: 8))
+        a.advance(seconds: 600)
+        _ = try a.calibrate(tile: 0, method: .referenceInputs(count: 8))
+        var codes = [Int32](repeating: 0, count: 32 * 16)
+        let x = (0..<(64 * 16)).map { Int32($0 % 255) - 127 }
+        try a.multiplyBatch(tile: 0, batchSize: 16, inputCodes: x, into: &codes)
+        return codes
+    }
+
+    @Test func oneSeedReproducesARunBitForBit() throws {
+        #expect(try run(everyEffectOn(seed: 42)) == run(everyEffectOn(seed: 42)))
+    }
+
+    @Test func anotherSeedGivesAnotherRun() throws {
+        #expect(try run(everyEffectOn(seed: 42)) != run(everyEffectOn(seed: 43)))
+    }
+
+    @Test func switchingOneEffectOffLeavesTheOthersDrawsAlone() throws {
+        // Stuck cells come from their own stream: turning read noise off must not move them.
+        let on = everyEffectOn(seed: 7)
+        var off = on
+        off.readNoise.enabled = false
+        let a = try SimulatedAccelerator(configuration: on), b = try SimulatedAccelerator(configuration: off)
+        let w = try Fixture.weights(rows: 64, columns: 32)
+        #expect(try a.program(tile: 0, weights: w, policy: .singleShot).stuckOnCells == b.program(tile: 0, weights: w, policy: .singleShot).stuckOnCells)
+        #expect(a.programmedConductances(tile: 0) == b.programmedConductances(tile: 0))
+    }
+}
+
+@Suite struct AcceleratorInterfaceTests {
+    let accelerator: SimulatedAccelerator
+
+    init() throws {
+        accelerator = try SimulatedAccelerator(configuration: .ideal(rows: 16, columns: 8, tiles: 2))
+    }
+
+    @Test func wrongShapesAndTilesAreRejected() throws {
+        var out = [Int32](repeating: 0, count: 8)
+        #expect(throws: HALError.self) { try accelerator.multiply(tile: 2, inputCodes: [Int32](repeating: 0, count: 16), into: &out) }
+        #expect(throws: HALError.self) { try accelerator.multiply(tile: 0, inputCodes: [Int32](repeating: 0, count: 15), into: &out) }
+        var short = [Int32](repeating: 0, count: 7)
+        #expect(throws: HALError.self) { try accelerator.multiply(tile: 0, inputCodes: [Int32](repeating: 0, count: 16), into: &short) }
+        #expect(throws: HALError.self) { try accelerator.program(tile: 0, weights: try Fixture.weights(rows: 17, columns: 8), policy: .singleShot) }
+        #expect(throws: HALError.self) { try accelerator.program(tile: 0, weights: try Fixture.weights(rows: 4, columns: 4), policy: WriteVerifyPolicy(toleranceRelative: 0.01, maxPulses: 0)) }
+    }
+
+    @Test func inputCodesBeyondTheDACAreRejectedNotClipped() throws {
+        var out = [Int32](repeating: 0, count: 8)
+        var x = [Int32](repeating: 0, count: 16)
+        x[3] = 128
+        #expect(throws: HALError.invalidArgument("input code 128 at row 3 is outside ±127 for a 8-bit DAC")) {
+            try accelerator.multiply(tile: 0, inputCodes: x, into: &out)
+        }
+    }
+
+    @Test func aSmallMatrixUsesTheTopLeftOfTheTileAndTheRestReadsZero() throws {
+        let w = try WeightMatrix(rows: 2, columns: 2, values: [0.5, -0.25, 1, 0.75])
+        let report = try accelerator.program(tile: 1, weights: w, policy: .singleShot)
+        var out = [Int32](repeating: 0, count: 8)
+        var x = [Int32](repeating: 0, count: 16)
+        x[0] = 127; x[1] = 127; x[5] = 127
+        try accelerator.multiply(tile: 1, inputCodes: x, into: &out)
+        #expect(abs(report.readout.value(ofOutputCode: out[0], column: 0) - 1.5) < 0.02)
+        #expect(abs(report.readout.value(ofOutputCode: out[1], column: 1) - 0.5) < 0.02)
+        #expect(out[2...].allSatisfy { $0 == 0 })
+    }
+
+    @Test func resetClearsTrimsButKeepsNonVolatileWeights() throws {
+        _ = try accelerator.program(tile: 0, weights: try Fixture.weights(rows: 16, columns: 8), policy: .singleShot)
+        let before = accelerator.programmedConductances(tile: 0)
+        try accelerator.reset()
+        #expect(accelerator.programmedConductances(tile: 0) == before)
+        var c = SimulatorConfiguration.ideal(rows: 16, columns: 8)
+        c.mapping.volatile = true
+        let sram = try SimulatedAccelerator(configuration: c)
+        _ = try sram.program(tile: 0, weights: try Fixture.weights(rows: 16, columns: 8), policy: .singleShot)
+        try sram.reset()
+        #expect(try #require(sram.programmedConductances(tile: 0)).allSatisfy { $0 == c.mapping.gMinSiemens })
+    }
+}

@@ -1,0 +1,66 @@
+import CIMHAL
+import Testing
+@testable import CIMSimulator
+
+@Suite struct EnergyTests {
+    @Test func sixBitADCConversionCostsAbout53Femtojoules() {
+        let model = SimulatorConfiguration.ideal().energy
+        // NeuroSim 22 nm: (0.538·6 + 4.3753) µW × 7 ns.
+        #expect(abs(model.adcConversionJoules(bits: 6) - 53.2e-15) < 0.2e-15)
+        #expect(model.adcConversionJoules(bits: 8) > model.adcConversionJoules(bits: 6))
+    }
+
+    @Test func cellReadEnergyIsVSquaredGTimesPulse() throws {
+        let c = SimulatorConfiguration.ideal(rows: 8, columns: 4)
+        let a = try SimulatedAccelerator(configuration: c)
+        _ = try a.program(tile: 0, weights: try Fixture.weights(rows: 8, columns: 4), policy: .singleShot)
+        let g = try #require(a.programmedConductances(tile: 0))
+        let x: [Float] = [1, -1, 0.5, 0, 0.25, -0.75, 1, 0]
+        var out = [Float](repeating: 0, count: 4)
+        let before = a.ledger.mvm
+        try a.multiplyValues(tile: 0, input: x, into: &out)
+        var expected = 0.0
+        for i in 0..<8 {
+            let v = Double(x[i]) * c.energy.readVolts
+            for p in 0..<8 { expected += v * v * g[i * 8 + p] * c.energy.readPulseSeconds }
+        }
+        let measured = a.ledger.mvm.cellReadJoules - before.cellReadJoules
+        #expect(abs(measured - expected) < 1e-6 * expected)
+        // Converters: one DAC per row, one ADC and digital step per column.
+        let converters = a.ledger.mvm.dacJoules - before.dacJoules
+        #expect(abs(converters - 8 * c.energy.dacEnergyJoules) < 1e-24)
+        #expect(abs((a.ledger.mvm.adcJoules - before.adcJoules) - 4 * c.energy.adcConversionJoules(bits: 8)) < 1e-24)
+    }
+
+    @Test func anIdleBoardStillDrawsStaticAndBoardPower() throws {
+        let c = SimulatorConfiguration.ideal()
+        let a = try SimulatedAccelerator(configuration: c)
+        var monitor = SimulatedPowerMonitor(accelerator: a)
+        a.advance(seconds: 10)
+        let sample = try monitor.sample()
+        let idle = c.energy.staticWatts + c.energy.boardOverheadWatts
+        #expect(abs(sample.powerWatts - idle) < 1e-12)
+        #expect(abs(sample.currentAmps * sample.busVolts - sample.powerWatts) < 1e-12)
+        #expect(sample.timestampSeconds == 10)
+        #expect(abs(a.ledger.totalJoules - 10 * idle) < 1e-12)
+    }
+
+    @Test func busyPowerExceedsIdlePower() throws {
+        let c = SimulatorConfiguration.ideal()
+        let a = try SimulatedAccelerator(configuration: c)
+        _ = try a.program(tile: 0, weights: try Fixture.weights(rows: 64, columns: 64), policy: .singleShot)
+        var monitor = SimulatedPowerMonitor(accelerator: a)
+        var out = [Int32](repeating: 0, count: 64)
+        for _ in 0..<100 { try a.multiply(tile: 0, inputCodes: [Int32](repeating: 100, count: 64), into: &out) }
+        #expect(try monitor.sample().powerWatts > c.energy.staticWatts + c.energy.boardOverheadWatts)
+    }
+
+    @Test func theDigitalBaselineUsesTheArticlesFigures() {
+        let e = DigitalBaseline().mvmEnergy(rows: 256, columns: 256)
+        #expect(abs(e.computeJoules - 65_536 * 4.5e-12) < 1e-18)
+        // 256x256 32-bit weights plus 512 32-bit activations, each byte at 640 pJ.
+        #expect(abs(e.dataMovementJoules - Double(65_536 * 4 + 512 * 4) * 640e-12) < 1e-15)
+        let batched = DigitalBaseline().mvmEnergy(rows: 256, columns: 256, batch: 64)
+        #expect(batched.dataMovementJoules < e.dataMovementJoules / 30, "a batch shares one weight fetch")
+    }
+}

@@ -9,6 +9,8 @@ struct BoardFileReader {
     struct Entry {
         var value: TOMLValueConvertible
         var file: String
+        /// 0 for the user's file, 1 for the preset it inherits, and so on.
+        var depth: Int
     }
 
     /// The file the user named.
@@ -18,10 +20,10 @@ struct BoardFileReader {
 
     init(path: String) throws(BoardFileError) {
         file = path
-        try load(path: path, chain: [])
+        try load(path: path, depth: 0, chain: [])
     }
 
-    private mutating func load(path: String, chain: [String]) throws(BoardFileError) {
+    private mutating func load(path: String, depth: Int, chain: [String]) throws(BoardFileError) {
         let canonical = URL(fileURLWithPath: path).standardizedFileURL.path
         if chain.contains(canonical) {
             throw BoardFileError(.inheritanceCycle, file: path, expected: (chain + [canonical]).joined(separator: " -> "))
@@ -41,26 +43,28 @@ struct BoardFileReader {
             throw BoardFileError(.syntax, file: path, expected: "\(error)")
         }
         var own: [String: Entry] = [:]
-        Self.flatten(table, prefix: "", file: path, into: &own)
+        Self.flatten(table, prefix: "", file: path, depth: depth, into: &own)
         if let inherits = own.removeValue(forKey: "inherits") {
             guard let name = inherits.value.string else {
                 throw BoardFileError(.wrongType, file: path, key: "inherits", value: "\(inherits.value)",
                                      expected: "a string: the path of a preset board file, relative to this file")
             }
-            let base = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(name).path
-            try load(path: base, chain: chain + [canonical])
+            let base = name.hasPrefix("/")
+                ? name
+                : URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(name).path
+            try load(path: base, depth: depth + 1, chain: chain + [canonical])
         }
         entries.merge(own) { _, child in child }
     }
 
-    private static func flatten(_ table: TOMLTable, prefix: String, file: String, into out: inout [String: Entry]) {
+    private static func flatten(_ table: TOMLTable, prefix: String, file: String, depth: Int, into out: inout [String: Entry]) {
         for key in table.keys.sorted() {
             guard let value = table[key] else { continue }
             let path = prefix.isEmpty ? key : prefix + "." + key
             if let sub = value.table {
-                flatten(sub, prefix: path, file: file, into: &out)
+                flatten(sub, prefix: path, file: file, depth: depth, into: &out)
             } else {
-                out[path] = Entry(value: value, file: file)
+                out[path] = Entry(value: value, file: file, depth: depth)
             }
         }
     }
@@ -154,8 +158,13 @@ struct BoardFileReader {
         return out
     }
 
-    func error(_ kind: BoardFileError.Kind, key: String, value: String, expected: String) -> BoardFileError {
-        BoardFileError(kind, file: entries[key]?.file ?? file, key: key, value: value, expected: expected)
+    /// An error about `key` whose value is wrong given the values of
+    /// `related` keys. It names the file nearest the user's among them: the
+    /// one that made the combination, not a shared preset it inherits.
+    func error(_ kind: BoardFileError.Kind, key: String, related: [String] = [], value: String, expected: String) -> BoardFileError {
+        let sources = ([key] + related).compactMap { entries[$0] }
+        let nearest = sources.min { $0.depth < $1.depth }
+        return BoardFileError(kind, file: nearest?.file ?? file, key: key, value: value, expected: expected)
     }
 
     /// Fails on the first key no accessor asked for.

@@ -16,14 +16,14 @@ enum SimulatedBoardFile {
         let columns = try r.int("geometry.columns", in: 1...4096)
         let columnsPerADC = try r.int("geometry.columns_per_adc", in: 1...4096)
         guard columnsPerADC <= columns else {
-            throw r.error(.inconsistent, key: "geometry.columns_per_adc", value: "\(columnsPerADC)",
+            throw r.error(.inconsistent, key: "geometry.columns_per_adc", related: ["geometry.columns"], value: "\(columnsPerADC)",
                           expected: "at most geometry.columns (\(columns))")
         }
 
         let gMin = try r.double("conductance.g_min_micro_siemens", in: 0...1e6)
         let gMax = try r.double("conductance.g_max_micro_siemens", in: 0...1e6)
         guard gMax > gMin else {
-            throw r.error(.inconsistent, key: "conductance.g_max_micro_siemens", value: BoardFileReader.format(gMax),
+            throw r.error(.inconsistent, key: "conductance.g_max_micro_siemens", related: ["conductance.g_min_micro_siemens"], value: BoardFileReader.format(gMax),
                           expected: "greater than conductance.g_min_micro_siemens (\(BoardFileReader.format(gMin)))")
         }
         let mapping = ConductanceMapping(
@@ -55,7 +55,7 @@ enum SimulatedBoardFile {
             stuckOnRate: try r.double("stuck_at.on_rate", in: 0...1),
             stuckOffRate: try r.double("stuck_at.off_rate", in: 0...1))
         guard stuckAt.stuckOnRate + stuckAt.stuckOffRate <= 1 else {
-            throw r.error(.inconsistent, key: "stuck_at.off_rate", value: BoardFileReader.format(stuckAt.stuckOffRate),
+            throw r.error(.inconsistent, key: "stuck_at.off_rate", related: ["stuck_at.on_rate"], value: BoardFileReader.format(stuckAt.stuckOffRate),
                           expected: "stuck_at.on_rate + stuck_at.off_rate ≤ 1")
         }
         let drift = ConductanceDrift(
@@ -98,6 +98,7 @@ enum SimulatedBoardFile {
             adcMicrowattsBase: try r.double("energy.adc_microwatts_base", in: 0...1e6),
             adcCycleSeconds: try r.double("energy.adc_cycle_nanoseconds", in: 1e-6...1e6) * 1e-9,
             digitalEnergyJoulesPerColumn: try r.double("energy.digital_energy_femtojoules_per_column", in: 0...1e9) * 1e-15,
+            peripheryJoulesPerMVM: try r.double("energy.periphery_picojoules_per_mvm", in: 0...1e12) * 1e-12,
             staticWatts: try r.double("energy.static_milliwatts", in: 0...1e6) * 1e-3,
             boardOverheadWatts: try r.double("energy.board_overhead_milliwatts", in: 0...1e6) * 1e-3,
             supplyVolts: try r.double("energy.supply_volts", in: 0.1...60),
@@ -125,7 +126,7 @@ enum SimulatedBoardFile {
             let seconds = try r.doubles("thermal.step_seconds", in: 0...1e12)
             let temps = try r.doubles("thermal.step_celsius", in: celsius)
             guard !seconds.isEmpty, seconds.count == temps.count else {
-                throw r.error(.inconsistent, key: "thermal.step_celsius", value: "\(temps.count) values",
+                throw r.error(.inconsistent, key: "thermal.step_celsius", related: ["thermal.step_seconds"], value: "\(temps.count) values",
                               expected: "as many values as thermal.step_seconds (\(seconds.count)), at least one")
             }
             guard zip(seconds, seconds.dropFirst()).allSatisfy({ $0 < $1 }) else {

@@ -32,7 +32,7 @@ public enum HALError: Error, Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .noAcknowledge(source, address):
-            let hex = "0x" + String(address, radix: 16)
+            let hex = Self.hex(address)
             switch source {
             case .address: return "device at \(hex) did not acknowledge its address"
             case .data: return "device at \(hex) did not acknowledge a data byte"
@@ -41,7 +41,7 @@ public enum HALError: Error, Sendable, Hashable, CustomStringConvertible {
         case let .timeout(operation, limit):
             return "\(operation) timed out after \(limit) s"
         case let .arbitrationLost(address):
-            return "lost bus arbitration while addressing 0x\(String(address, radix: 16))"
+            return "lost bus arbitration while addressing \(Self.hex(address))"
         case let .busy(message):
             return "busy: \(message)"
         case let .io(errno, operation):
@@ -51,5 +51,11 @@ public enum HALError: Error, Sendable, Hashable, CustomStringConvertible {
         case let .unsupported(message):
             return "unsupported: \(message)"
         }
+    }
+
+    /// "0x08": two digits, as i2cdetect prints addresses.
+    static func hex(_ byte: UInt8) -> String {
+        let digits = String(byte, radix: 16)
+        return "0x" + (digits.count < 2 ? "0" + digits : digits)
     }
 }

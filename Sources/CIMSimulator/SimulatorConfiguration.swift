@@ -77,6 +77,7 @@ public struct SimulatorConfiguration: Sendable, Hashable, Codable {
             calibration: CalibrationSettings(referenceVectors: 32, referenceColumn: false, referenceColumnReads: 8),
             energy: EnergyModel(readVolts: 0.2, readPulseSeconds: 10e-9, dacEnergyJoules: 50e-15, adcMicrowattsPerBit: 0.538,
                                 adcMicrowattsBase: 4.3753, adcCycleSeconds: 1e-9, digitalEnergyJoulesPerColumn: 100e-15,
+                                peripheryJoulesPerMVM: 0,
                                 staticWatts: 1e-3, boardOverheadWatts: 0.1, supplyVolts: 3.3, hostLinkBytesPerSecond: 50e6),
             thermal: .fixed(celsius: 25))
     }

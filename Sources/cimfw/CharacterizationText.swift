@@ -35,15 +35,18 @@ enum CharacterizationText {
         line()
         let e = r.energy
         line("Energy per \(r.rows)x\(r.columns) MVM")
-        line("  DAC \(eng(e.mvm.dacJoules, "J")), cells \(eng(e.mvm.cellReadJoules, "J")), ADC \(eng(e.mvm.adcJoules, "J")), digital \(eng(e.mvm.digitalJoules, "J"))")
+        line("  DAC \(eng(e.mvm.dacJoules, "J")), cells \(eng(e.mvm.cellReadJoules, "J")), ADC \(eng(e.mvm.adcJoules, "J")), column digital \(eng(e.mvm.digitalJoules, "J")), chip periphery \(eng(e.mvm.peripheryJoules, "J"))")
         line("  core (dynamic) \(eng(e.mvmDynamicJoules, "J")); + static \(eng(e.staticJoulesPerMVM, "J")) + board \(eng(e.boardOverheadJoulesPerMVM, "J")) = system \(eng(e.systemJoulesPerMVM, "J"))")
         line("  array time \(eng(e.mvmSeconds, "s")), host link \(eng(e.hostLinkSeconds, "s")), average power \(eng(e.averagePowerWatts, "W"))")
         let t = r.throughput
         line("Throughput: peak \(String(format: "%.3f", t.peakTOPSPerTile)) TOPS per tile, \(String(format: "%.2f", t.peakTOPSChip)) TOPS chip; effective \(String(format: "%.5f", t.effectiveTOPS)) TOPS (one tile, host link)")
         line("Efficiency: core \(String(format: "%.2f", t.coreTOPSPerWatt)) TOPS/W, system \(String(format: "%.4f", t.systemTOPSPerWatt)) TOPS/W")
         let b = r.digitalBaseline
-        line("Digital baseline (45 nm, 4.5 pJ/MAC, 640 pJ/DRAM byte): \(eng(b.joulesPerMVM, "J")) per MVM (compute \(eng(b.computeJoulesPerMVM, "J")), data movement \(eng(b.dataMovementJoulesPerMVM, "J")))")
-        line("  CIM uses \(String(format: "%.1f", b.advantageOverCore))x less energy (core), \(String(format: "%.2f", b.advantageOverSystem))x (system, with static and board overhead)")
+        func times(_ x: Double) -> String { x >= 1 ? String(format: "%.1fx less", x) : String(format: "%.1fx more", 1 / x) }
+        line("Digital baseline (45 nm: 4.5 pJ per 32-bit MAC, 640 pJ per DRAM byte), same MVM:")
+        line("  arithmetic \(eng(b.computeJoulesPerMVM, "J")) + weights and activations from DRAM \(eng(b.dataMovementJoulesPerMVM, "J")) = \(eng(b.streamedJoulesPerMVM, "J"))")
+        line("  CIM core uses \(times(b.coreAdvantageOverStreamed)) energy than streamed, \(times(b.coreAdvantageOverCompute)) than arithmetic alone")
+        line("  CIM system uses \(times(b.systemAdvantageOverStreamed)) energy than streamed, \(times(b.systemAdvantageOverCompute)) than arithmetic alone")
         return out.joined(separator: "\n")
     }
 }

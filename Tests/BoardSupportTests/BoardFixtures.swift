@@ -72,7 +72,7 @@ final class BoardSandbox {
     }
 
     /// A board that inherits the copied preset and sets `overrides`.
-    func derived(_ name: String = "board.toml", from base: String = "sim-rram-256.toml", _ overrides: String) throws -> String {
+    func derived(_ overrides: String, name: String = "board.toml", from base: String = "sim-rram-256.toml") throws -> String {
         if !FileManager.default.fileExists(atPath: path(base)) { try copyPreset(as: base) }
         return try write(name, "inherits = \"\(base)\"\n" + overrides + "\n")
     }

@@ -53,9 +53,11 @@ public struct TileReadout: Sendable, Hashable, Codable {
         self.weightUnitsPerOutputCode = weightUnitsPerOutputCode
     }
 
-    /// The input code nearest to `value` (clamped) for an input full scale of 1.
+    /// The input code nearest to `value` (clamped) for an input full scale
+    /// of 1. NaN, which has no nearest code, drives the row with 0.
     @inlinable
     public func inputCode(for value: Float) -> Int32 {
+        guard !value.isNaN else { return 0 }
         let scaled = (value * Float(inputCodeMax)).rounded()
         return Int32(max(-Float(inputCodeMax), min(Float(inputCodeMax), scaled)))
     }

@@ -7,17 +7,14 @@ public struct I2CAddress: Hashable, Sendable, Comparable, CustomStringConvertibl
 
     public init(_ rawValue: UInt8) throws(HALError) {
         guard Self.validRange.contains(rawValue) else {
-            throw .invalidArgument("I2C address 0x\(String(rawValue, radix: 16)) is outside 0x08...0x77")
+            throw .invalidArgument("I2C address \(HALError.hex(rawValue)) is outside 0x08...0x77")
         }
         self.rawValue = rawValue
     }
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 
-    public var description: String {
-        let hex = String(rawValue, radix: 16)
-        return "0x" + (hex.count < 2 ? "0" + hex : hex)
-    }
+    public var description: String { HALError.hex(rawValue) }
 }
 
 /// One leg of an I2C transaction. Adjacent legs are joined by a repeated

@@ -39,13 +39,18 @@ public struct CharacterizationReport: Sendable, Codable {
         public var systemTOPSPerWatt: Double
     }
 
+    /// The digital machine doing the same MVM, two ways: weights streamed
+    /// from DRAM for every MVM (the von Neumann case the article describes),
+    /// and weights already on chip (arithmetic only, the best digital case).
     public struct Baseline: Sendable, Codable, Hashable {
-        public var joulesPerMVM: Double
+        public var streamedJoulesPerMVM: Double
         public var computeJoulesPerMVM: Double
         public var dataMovementJoulesPerMVM: Double
-        /// Baseline energy over CIM energy for the same MVM.
-        public var advantageOverCore: Double
-        public var advantageOverSystem: Double
+        /// Digital energy over CIM energy for the same MVM (> 1: CIM uses less).
+        public var coreAdvantageOverStreamed: Double
+        public var coreAdvantageOverCompute: Double
+        public var systemAdvantageOverStreamed: Double
+        public var systemAdvantageOverCompute: Double
     }
 
     public var board: String
@@ -147,9 +152,7 @@ public struct Characterization: Sendable {
         let a = full.ledgerBefore, b = full.ledgerAfter
         let n = Double(b.mvmCount - a.mvmCount)
         let elapsed = b.elapsedSeconds - a.elapsedSeconds
-        let mvm = MVMEnergy(dacJoules: b.mvm.dacJoules - a.mvm.dacJoules, cellReadJoules: b.mvm.cellReadJoules - a.mvm.cellReadJoules,
-                            adcJoules: b.mvm.adcJoules - a.mvm.adcJoules, digitalJoules: b.mvm.digitalJoules - a.mvm.digitalJoules)
-            .scaled(by: 1 / n)
+        let mvm = (b.mvm + a.mvm.scaled(by: -1)).scaled(by: 1 / n)
         let staticPer = (b.staticJoules - a.staticJoules) / n
         let boardPer = (b.boardOverheadJoules - a.boardOverheadJoules) / n
         let systemPer = mvm.totalJoules + staticPer + boardPer
@@ -165,9 +168,12 @@ public struct Characterization: Sendable {
             coreTOPSPerWatt: ops / mvm.totalJoules / 1e12, systemTOPSPerWatt: ops / systemPer / 1e12)
         let digital = baseline.mvmEnergy(rows: c.rows, columns: c.columns)
         let base = CharacterizationReport.Baseline(
-            joulesPerMVM: digital.totalJoules, computeJoulesPerMVM: digital.computeJoules,
+            streamedJoulesPerMVM: digital.totalJoules, computeJoulesPerMVM: digital.computeJoules,
             dataMovementJoulesPerMVM: digital.dataMovementJoules,
-            advantageOverCore: digital.totalJoules / mvm.totalJoules, advantageOverSystem: digital.totalJoules / systemPer)
+            coreAdvantageOverStreamed: digital.totalJoules / mvm.totalJoules,
+            coreAdvantageOverCompute: digital.computeJoules / mvm.totalJoules,
+            systemAdvantageOverStreamed: digital.totalJoules / systemPer,
+            systemAdvantageOverCompute: digital.computeJoules / systemPer)
         return CharacterizationReport(
             board: c.name, technology: c.technology, seed: c.seed, rows: c.rows, columns: c.columns, testVectors: testVectors,
             ageSeconds: ageSeconds, dieCelsius: full.dieCelsius, total: full.error, perEffect: perEffect, effectsOff: off,

@@ -7,6 +7,8 @@
 ///   NeuroSim's SAR ADC model without its column-resistance term
 ///   (cim-simulators.md);
 /// - digital periphery: shift-add, scaling and trim per column conversion;
+/// - chip periphery: on-chip buffers, control and data movement per MVM — the
+///   term that brings a macro model to a whole chip's published TOPS/W;
 /// - time: the read pulse, then `columnsPerADC` conversions of (bits + 1) cycles.
 /// Always, including idle: static bias power of the arrays and the board's
 /// overhead (regulators, MCU), charged on elapsed time.
@@ -18,6 +20,7 @@ public struct EnergyModel: Sendable, Hashable, Codable {
     public var adcMicrowattsBase: Double
     public var adcCycleSeconds: Double
     public var digitalEnergyJoulesPerColumn: Double
+    public var peripheryJoulesPerMVM: Double
     public var staticWatts: Double
     public var boardOverheadWatts: Double
     public var supplyVolts: Double
@@ -25,7 +28,7 @@ public struct EnergyModel: Sendable, Hashable, Codable {
 
     public init(readVolts: Double, readPulseSeconds: Double, dacEnergyJoules: Double, adcMicrowattsPerBit: Double,
                 adcMicrowattsBase: Double, adcCycleSeconds: Double, digitalEnergyJoulesPerColumn: Double,
-                staticWatts: Double, boardOverheadWatts: Double, supplyVolts: Double, hostLinkBytesPerSecond: Double) {
+                peripheryJoulesPerMVM: Double, staticWatts: Double, boardOverheadWatts: Double, supplyVolts: Double, hostLinkBytesPerSecond: Double) {
         self.readVolts = readVolts
         self.readPulseSeconds = readPulseSeconds
         self.dacEnergyJoules = dacEnergyJoules
@@ -33,6 +36,7 @@ public struct EnergyModel: Sendable, Hashable, Codable {
         self.adcMicrowattsBase = adcMicrowattsBase
         self.adcCycleSeconds = adcCycleSeconds
         self.digitalEnergyJoulesPerColumn = digitalEnergyJoulesPerColumn
+        self.peripheryJoulesPerMVM = peripheryJoulesPerMVM
         self.staticWatts = staticWatts
         self.boardOverheadWatts = boardOverheadWatts
         self.supplyVolts = supplyVolts
@@ -56,7 +60,8 @@ public struct EnergyModel: Sendable, Hashable, Codable {
             dacJoules: Double(rows * slices) * dacEnergyJoules,
             cellReadJoules: 0,
             adcJoules: Double(columns * slices) * adcConversionJoules(bits: adcBits),
-            digitalJoules: Double(columns * slices) * digitalEnergyJoulesPerColumn)
+            digitalJoules: Double(columns * slices) * digitalEnergyJoulesPerColumn,
+            peripheryJoules: peripheryJoulesPerMVM)
     }
 
     /// Cell read energy for one slice: Σ_i (x_i · Vread)² · ΣG_i · t_read, where
@@ -79,22 +84,27 @@ public struct MVMEnergy: Sendable, Hashable, Codable {
     public var cellReadJoules: Double
     public var adcJoules: Double
     public var digitalJoules: Double
+    public var peripheryJoules: Double
 
-    public init(dacJoules: Double = 0, cellReadJoules: Double = 0, adcJoules: Double = 0, digitalJoules: Double = 0) {
+    public init(dacJoules: Double = 0, cellReadJoules: Double = 0, adcJoules: Double = 0, digitalJoules: Double = 0,
+                peripheryJoules: Double = 0) {
         self.dacJoules = dacJoules
         self.cellReadJoules = cellReadJoules
         self.adcJoules = adcJoules
         self.digitalJoules = digitalJoules
+        self.peripheryJoules = peripheryJoules
     }
 
-    public var totalJoules: Double { dacJoules + cellReadJoules + adcJoules + digitalJoules }
+    public var totalJoules: Double { dacJoules + cellReadJoules + adcJoules + digitalJoules + peripheryJoules }
 
     public static func + (a: MVMEnergy, b: MVMEnergy) -> MVMEnergy {
         MVMEnergy(dacJoules: a.dacJoules + b.dacJoules, cellReadJoules: a.cellReadJoules + b.cellReadJoules,
-                  adcJoules: a.adcJoules + b.adcJoules, digitalJoules: a.digitalJoules + b.digitalJoules)
+                  adcJoules: a.adcJoules + b.adcJoules, digitalJoules: a.digitalJoules + b.digitalJoules,
+                  peripheryJoules: a.peripheryJoules + b.peripheryJoules)
     }
 
     public func scaled(by k: Double) -> MVMEnergy {
-        MVMEnergy(dacJoules: dacJoules * k, cellReadJoules: cellReadJoules * k, adcJoules: adcJoules * k, digitalJoules: digitalJoules * k)
+        MVMEnergy(dacJoules: dacJoules * k, cellReadJoules: cellReadJoules * k, adcJoules: adcJoules * k,
+                  digitalJoules: digitalJoules * k, peripheryJoules: peripheryJoules * k)
     }
 }

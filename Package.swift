@@ -32,6 +32,8 @@ let package = Package(
         .testTarget(name: "CIMHALTests", dependencies: ["CIMHAL"]),
         .testTarget(name: "CIMSimulatorTests", dependencies: ["CIMSimulator", "CIMHAL"]),
         .testTarget(name: "BoardSupportTests", dependencies: ["BoardSupport", "CIMSimulator", "CIMHAL"]),
+        // Runs the built `cimfw` executable as a user would.
+        .testTarget(name: "cimfwTests", dependencies: ["cimfw"]),
     ],
     swiftLanguageModes: [.v6]
 )

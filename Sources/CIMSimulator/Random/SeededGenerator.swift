@@ -56,17 +56,20 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Hashable {
     }
 
     /// An approximately standard normal draw for the per-MVM hot path: the
-    /// sum of 8 uniforms from two 64-bit words (Irwin–Hall), centred and
-    /// scaled to unit variance. Tails end at ±4.9σ — ample for read noise,
-    /// and several times cheaper than Box–Muller's log and cosine.
+    /// sum of the 8 bytes of one 64-bit word (Irwin–Hall with 8 uniforms),
+    /// centred and scaled to unit variance. Steps of 0.005σ, tails ending at
+    /// ±4.9σ — ample for read noise, and many times cheaper than Box–Muller's
+    /// log and cosine.
     @inlinable
     public mutating func nextFastGaussian() -> Float {
-        let a = next(), b = next()
-        let lanes = SIMD4<UInt64>(a & 0xFFFF_FFFF, a >> 32, b & 0xFFFF_FFFF, b >> 32)
-        let low = lanes & 0xFFFF, high = lanes &>> 16
-        let sum = (low &+ high).wrappedSum()
-        // 8 uniforms on [0, 1) in 1/65536 steps: mean 4, variance 8/12.
-        return (Float(sum) * (1 / 65536) - 4) * 1.224_744_9  // √(12/8)
+        let w = next()
+        // Pairwise byte sums without a loop: 4 lanes of 16 bits, then fold.
+        let pairs = (w & 0x00FF_00FF_00FF_00FF) &+ ((w >> 8) & 0x00FF_00FF_00FF_00FF)
+        let quads = (pairs & 0x0000_FFFF_0000_FFFF) &+ ((pairs >> 16) & 0x0000_FFFF_0000_FFFF)
+        let sum = (quads & 0xFFFF_FFFF) &+ (quads >> 32)
+        // Each byte is uniform on 0...255: mean 127.5, variance (256² − 1)/12.
+        // Eight of them: mean 1020, σ = √(8 · 65535 / 12) = 209.02.
+        return (Float(sum) - 1020) * (1 / 209.021_53)
     }
 }
 

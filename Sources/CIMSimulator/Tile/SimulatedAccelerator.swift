@@ -175,12 +175,17 @@ public final class SimulatedAccelerator: CIMAccelerator {
         for b in 0..<batchSize {
             let inputBase = b * rows
             let inverseCodeMax = 1 / Float(codeMax)
+            // Convert first and check the range once: no branch in the loop.
+            var low = Int32.max, high = Int32.min
             for i in 0..<rows {
                 let code = inputCodes[inputBase + i]
-                guard code >= -codeMax && code <= codeMax else {
-                    throw .invalidArgument("input code \(code) at row \(i) is outside ±\(codeMax) for a \(c.dac.bits)-bit DAC")
-                }
+                low = min(low, code)
+                high = max(high, code)
                 inputScratch[i] = Float(code) * inverseCodeMax
+            }
+            if low < -codeMax || high > codeMax {
+                let row = (0..<rows).first { abs(inputCodes[inputBase + $0]) > codeMax } ?? 0
+                throw .invalidArgument("input code \(inputCodes[inputBase + row]) at row \(row) is outside ±\(codeMax) for a \(c.dac.bits)-bit DAC")
             }
             convert(tile: t, quantizedInput: true)
             let outputBase = b * columns

@@ -28,7 +28,7 @@ enum SimulatedBoardFile {
         }
         let mapping = ConductanceMapping(
             gMinSiemens: gMin * 1e-6, gMaxSiemens: gMax * 1e-6,
-            weightBits: try r.int("conductance.weight_bits", in: 1...8),
+            weightBits: try r.int("conductance.weight_bits", in: 4...8),
             quantizesToLevels: try r.bool("conductance.quantize_levels"),
             perColumnScaling: try r.bool("conductance.per_column_scaling"),
             volatile: try r.bool("conductance.volatile"))

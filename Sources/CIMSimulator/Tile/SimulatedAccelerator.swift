@@ -231,63 +231,68 @@ public final class SimulatedAccelerator: CIMAccelerator {
         let lsb = adcLSB
         let sigma = Float(c.readNoise.sigmaRelative)
         let noisy = c.readNoise.enabled && sigma > 0
-        let mismatch = c.adcMismatch.enabled
-        var energy = converterEnergy
-        // Locals, not properties, inside the column loops: a class property
-        // written in a loop pays a dynamic exclusivity check per access.
-        var rng = readNoiseRNG
-        let inverseLSB = 1 / lsb
+        let adcEnabled = c.adc.enabled
         let codeMax = Float(c.adc.codeMax)
-        let adc = c.adc
-        let gain = t.adcGain.baseAddress!, offset = t.adcOffsetLSB.baseAddress!
-        let trimScale = t.trimInverseGain.baseAddress!, trimOffset = t.trimOffset.baseAddress!
-        /// One column through read noise, mismatch and trim, in LSBs.
+        var energy = converterEnergy
+        // A local copy: a class property written in a loop pays a dynamic
+        // exclusivity check on every access.
+        var rng = readNoiseRNG
+        let y = columnScratch.baseAddress!
+        let slope = t.columnSlope.baseAddress!, intercept = t.columnIntercept.baseAddress!
+        let codes = codeScratch.baseAddress!, values = valueScratch.baseAddress!
+
+        /// Read noise, then mismatch, trim and the ADC for every column:
+        /// codes and passed-on values for one slice. Branch-free and
+        /// vectorisable in the common (ADC on) case.
         @inline(__always)
-        func scaledColumn(_ j: Int, _ analog: Float, _ norm: Float) -> Float {
-            var y = analog
-            if noisy { y += sigma * norm * rng.nextFastGaussian() }
-            if mismatch { y = y * gain[j] + offset[j] * lsb }
-            return (y - trimOffset[j]) * trimScale[j] * inverseLSB
-        }
-        /// The code, and the value passed on: the quantised one, or the exact
-        /// one when the ADC effect is off (its code is then the ideal rounding).
-        @inline(__always)
-        func digitize(_ scaled: Float) -> (code: Int32, value: Float) {
-            if adc.enabled {
-                let q = adc.quantize(scaled: scaled, codeMax: codeMax)
-                return (Int32(q), q * lsb)
+        func digitizeColumns(norm: Float, into codeOut: UnsafeMutablePointer<Int32>, _ valueOut: UnsafeMutablePointer<Float>) {
+            if noisy {
+                let k = sigma * norm
+                for j in 0..<columns { y[j] += k * rng.nextFastGaussian() }
             }
-            return (Int32(max(-2.0e9, min(2.0e9, scaled.rounded()))), scaled * lsb)
+            if adcEnabled {
+                // Clamp, then round by adding 1.5·2^23: the sum's low mantissa
+                // bits are the integer code, the difference is the rounded value.
+                let magic: Float = 12_582_912
+                for j in 0..<columns {
+                    let scaled = max(-codeMax, min(codeMax, y[j] * slope[j] + intercept[j])) + magic
+                    codeOut[j] = Int32(bitPattern: scaled.bitPattern) &- 0x4B40_0000
+                    valueOut[j] = (scaled - magic) * lsb
+                }
+            } else {
+                // An ideal converter passes the exact value on; the code is its rounding.
+                for j in 0..<columns {
+                    let scaled = y[j] * slope[j] + intercept[j]
+                    codeOut[j] = Int32(max(-2.0e9, min(2.0e9, scaled.rounded())))
+                    valueOut[j] = scaled * lsb
+                }
+            }
         }
+
         if quantizedInput && c.dac.bitSerial {
             // One binary slice per magnitude bit, shifted and added after the ADC.
             let inputMax = Float(c.dac.codeMax)
-            for j in 0..<columns { codeScratch[j] = 0; valueScratch[j] = 0 }
+            let sliceCodes = t.sliceCodes.baseAddress!, sliceValues = t.sliceValues.baseAddress!
+            for j in 0..<columns { codes[j] = 0; values[j] = 0 }
             for bit in 0..<(c.dac.bits - 1) {
                 for i in 0..<c.rows {
                     let code = Int32((inputScratch[i] * inputMax).rounded())
                     let magnitude = (code.magnitude >> UInt32(bit)) & 1
                     sliceScratch[i] = magnitude == 0 ? 0 : (code < 0 ? -1 : 1)
                 }
-                let read = t.analogColumns(input: UnsafePointer(sliceScratch.baseAddress!), output: columnScratch.baseAddress!)
+                let read = t.analogColumns(input: UnsafePointer(sliceScratch.baseAddress!), output: y)
                 energy.cellReadJoules += c.energy.cellReadJoules(sumOfSquaredInputsTimesRowConductance: read.readWeight)
-                let norm = read.sumSquares.squareRoot()
+                digitizeColumns(norm: read.sumSquares.squareRoot(), into: sliceCodes, sliceValues)
                 for j in 0..<columns {
-                    let (code, value) = digitize(scaledColumn(j, columnScratch[j], norm))
-                    codeScratch[j] &+= code << Int32(bit)
-                    valueScratch[j] += value * Float(1 << bit)
+                    codes[j] &+= sliceCodes[j] << Int32(bit)
+                    values[j] += sliceValues[j] * Float(1 << bit)
                 }
             }
-            for j in 0..<columns { valueScratch[j] /= inputMax }
+            for j in 0..<columns { values[j] /= inputMax }
         } else {
-            let read = t.analogColumns(input: UnsafePointer(inputScratch.baseAddress!), output: columnScratch.baseAddress!)
+            let read = t.analogColumns(input: UnsafePointer(inputScratch.baseAddress!), output: y)
             energy.cellReadJoules = c.energy.cellReadJoules(sumOfSquaredInputsTimesRowConductance: read.readWeight)
-            let norm = read.sumSquares.squareRoot()
-            for j in 0..<columns {
-                let (code, value) = digitize(scaledColumn(j, columnScratch[j], norm))
-                codeScratch[j] = code
-                valueScratch[j] = value
-            }
+            digitizeColumns(norm: read.sumSquares.squareRoot(), into: codes, values)
         }
         readNoiseRNG = rng
         ledger.recordMVM(energy)

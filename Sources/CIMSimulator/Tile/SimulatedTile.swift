@@ -34,6 +34,15 @@ final class SimulatedTile {
     let trimGain: UnsafeMutableBufferPointer<Float>
     let trimInverseGain: UnsafeMutableBufferPointer<Float>
     let trimOffset: UnsafeMutableBufferPointer<Float>
+    /// Mismatch, trim and the ADC's LSB folded into one affine map per
+    /// column: code (before rounding) = analog · slope + intercept.
+    let columnSlope: UnsafeMutableBufferPointer<Float>
+    let columnIntercept: UnsafeMutableBufferPointer<Float>
+    /// Per-slice results when inputs are bit-serial.
+    let sliceCodes: UnsafeMutableBufferPointer<Int32>
+    let sliceValues: UnsafeMutableBufferPointer<Float>
+    private let adcLSB: Float
+    private let mismatchEnabled: Bool
     var programmedAtSeconds: Double = 0
     var isProgrammed = false
     /// Reference-column response (measured / intended) at the last full calibration.
@@ -79,6 +88,12 @@ final class SimulatedTile {
         trimGain = .allocate(capacity: logicalColumns); trimGain.initialize(repeating: 1)
         trimInverseGain = .allocate(capacity: logicalColumns); trimInverseGain.initialize(repeating: 1)
         trimOffset = .allocate(capacity: logicalColumns); trimOffset.initialize(repeating: 0)
+        columnSlope = .allocate(capacity: logicalColumns); columnSlope.initialize(repeating: 1)
+        columnIntercept = .allocate(capacity: logicalColumns); columnIntercept.initialize(repeating: 0)
+        sliceCodes = .allocate(capacity: logicalColumns); sliceCodes.initialize(repeating: 0)
+        sliceValues = .allocate(capacity: logicalColumns); sliceValues.initialize(repeating: 0)
+        adcLSB = c.adc.lsb(rows: c.rows)
+        mismatchEnabled = c.adcMismatch.enabled
         effective = .allocate(capacity: logicalColumns * rows)
         effective.initialize(repeating: 0)
         rowConductance = .allocate(capacity: rows)
@@ -89,10 +104,15 @@ final class SimulatedTile {
         attenuationScratch.initialize(repeating: 1)
         lineScratch = .allocate(capacity: max(rows, physicalColumns))
         lineScratch.initialize(repeating: 0)
+        resetTrims()
     }
 
     deinit {
-        for buffer in [adcGain, adcOffsetLSB, trimGain, trimInverseGain, trimOffset] { buffer.deallocate() }
+        for buffer in [adcGain, adcOffsetLSB, trimGain, trimInverseGain, trimOffset, columnSlope, columnIntercept] {
+            buffer.deallocate()
+        }
+        sliceCodes.deallocate()
+        sliceValues.deallocate()
         effective.deallocate()
         rowConductance.deallocate()
         cellScratch.deallocate()
@@ -104,6 +124,12 @@ final class SimulatedTile {
         trimGain[j] = gain
         trimInverseGain[j] = 1 / gain
         trimOffset[j] = offset
+        // analog → ((analog · g + o·LSB) − trimOffset) / trimGain / LSB
+        let g: Float = mismatchEnabled ? adcGain[j] : 1
+        let o: Float = mismatchEnabled ? adcOffsetLSB[j] * adcLSB : 0
+        let scale = trimInverseGain[j] / adcLSB
+        columnSlope[j] = g * scale
+        columnIntercept[j] = (o - offset) * scale
     }
 
     func resetTrims() {

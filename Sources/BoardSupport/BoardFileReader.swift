@@ -85,13 +85,23 @@ struct BoardFileReader {
     /// another variant of a section).
     mutating func allow(_ keys: [String]) { consumed.formUnion(keys) }
 
-    mutating func double(_ key: String, in range: ClosedRange<Double>) throws(BoardFileError) -> Double {
-        let expected = "a number in \(Self.format(range.lowerBound))...\(Self.format(range.upperBound))"
+    /// The value of `key` as a T, or a wrong-type error that says `expected`.
+    private mutating func typed<T>(_ key: String, expected: String,
+                                   _ extract: (TOMLValueConvertible) -> T?) throws(BoardFileError) -> (value: T, entry: Entry) {
         let e = try entry(key, expected: expected)
-        let number: Double
-        if let d = e.value.double { number = d } else if let i = e.value.int { number = Double(i) } else {
+        guard let value = extract(e.value) else {
             throw BoardFileError(.wrongType, file: e.file, key: key, value: "\(e.value)", expected: expected)
         }
+        return (value, e)
+    }
+
+    private static func number(_ value: TOMLValueConvertible) -> Double? {
+        value.double ?? value.int.map(Double.init)
+    }
+
+    mutating func double(_ key: String, in range: ClosedRange<Double>) throws(BoardFileError) -> Double {
+        let expected = "a number in \(Self.format(range.lowerBound))...\(Self.format(range.upperBound))"
+        let (number, e) = try typed(key, expected: expected, Self.number)
         guard number.isFinite, range.contains(number) else {
             throw BoardFileError(.outOfRange, file: e.file, key: key, value: Self.format(number), expected: expected)
         }
@@ -100,10 +110,7 @@ struct BoardFileReader {
 
     mutating func int(_ key: String, in range: ClosedRange<Int>) throws(BoardFileError) -> Int {
         let expected = "an integer in \(range.lowerBound)...\(range.upperBound)"
-        let e = try entry(key, expected: expected)
-        guard let i = e.value.int else {
-            throw BoardFileError(.wrongType, file: e.file, key: key, value: "\(e.value)", expected: expected)
-        }
+        let (i, e) = try typed(key, expected: expected) { $0.int }
         guard range.contains(i) else {
             throw BoardFileError(.outOfRange, file: e.file, key: key, value: "\(i)", expected: expected)
         }
@@ -111,19 +118,12 @@ struct BoardFileReader {
     }
 
     mutating func bool(_ key: String) throws(BoardFileError) -> Bool {
-        let e = try entry(key, expected: "true or false")
-        guard let b = e.value.bool else {
-            throw BoardFileError(.wrongType, file: e.file, key: key, value: "\(e.value)", expected: "true or false")
-        }
-        return b
+        try typed(key, expected: "true or false") { $0.bool }.value
     }
 
     mutating func string(_ key: String, oneOf allowed: [String]) throws(BoardFileError) -> String {
         let expected = "one of " + allowed.map { "\"\($0)\"" }.joined(separator: ", ")
-        let e = try entry(key, expected: expected)
-        guard let s = e.value.string else {
-            throw BoardFileError(.wrongType, file: e.file, key: key, value: "\(e.value)", expected: expected)
-        }
+        let (s, e) = try typed(key, expected: expected) { $0.string }
         guard allowed.contains(s) else {
             throw BoardFileError(.outOfRange, file: e.file, key: key, value: "\"\(s)\"", expected: expected)
         }
@@ -131,23 +131,15 @@ struct BoardFileReader {
     }
 
     mutating func string(_ key: String) throws(BoardFileError) -> String {
-        let e = try entry(key, expected: "a string")
-        guard let s = e.value.string else {
-            throw BoardFileError(.wrongType, file: e.file, key: key, value: "\(e.value)", expected: "a string")
-        }
-        return s
+        try typed(key, expected: "a string") { $0.string }.value
     }
 
     mutating func doubles(_ key: String, in range: ClosedRange<Double>) throws(BoardFileError) -> [Double] {
         let expected = "an array of numbers in \(Self.format(range.lowerBound))...\(Self.format(range.upperBound))"
-        let e = try entry(key, expected: expected)
-        guard let array = e.value.array else {
-            throw BoardFileError(.wrongType, file: e.file, key: key, value: "\(e.value)", expected: expected)
-        }
+        let (array, e) = try typed(key, expected: expected) { $0.array }
         var out: [Double] = []
         for (index, item) in array.enumerated() {
-            let number: Double
-            if let d = item.double { number = d } else if let i = item.int { number = Double(i) } else {
+            guard let number = Self.number(item) else {
                 throw BoardFileError(.wrongType, file: e.file, key: "\(key)[\(index)]", value: "\(item)", expected: expected)
             }
             guard number.isFinite, range.contains(number) else {

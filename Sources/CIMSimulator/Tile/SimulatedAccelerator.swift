@@ -103,8 +103,10 @@ public final class SimulatedAccelerator: CIMAccelerator {
                 }
                 t.target[i * t.logicalColumns + j] = Float(u)
                 let (gPlus, gMinus) = m.pair(forNormalized: u)
-                for (offset, goal) in [(0, gPlus), (1, gMinus)] {
-                    let n = i * t.physicalColumns + 2 * j + offset
+                let plus = i * t.physicalColumns + 2 * j
+                for side in 0..<2 {
+                    let n = plus + side
+                    let goal = side == 0 ? gPlus : gMinus
                     switch t.stuck[n] {
                     case .stuckOn: stuckOn += 1
                     case .stuckOff: stuckOff += 1

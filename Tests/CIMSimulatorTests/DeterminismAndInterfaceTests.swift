@@ -69,8 +69,45 @@ import Testing
         var out = [Int32](repeating: 0, count: 8)
         var x = [Int32](repeating: 0, count: 16)
         x[3] = 128
-        #expect(throws: HALError.invalidArgument("input code 128 at row 3 is outside ±127 for a 8-bit DAC")) {
+        #expect(throws: HALError.invalidArgument("input code 128 at row 3 of vector 0 is outside ±127 for a 8-bit DAC")) {
             try accelerator.multiply(tile: 0, inputCodes: x, into: &out)
+        }
+    }
+
+    @Test func aBatchWithOneBadVectorChangesNothing() throws {
+        _ = try accelerator.program(tile: 0, weights: try Fixture.weights(rows: 16, columns: 8), policy: .singleShot)
+        let ledger = accelerator.ledger
+        var x = [Int32](repeating: 5, count: 16 * 4)
+        x[16 * 3 + 2] = -200
+        var out = [Int32](repeating: 99, count: 8 * 4)
+        #expect(throws: HALError.self) { try accelerator.multiplyBatch(tile: 0, batchSize: 4, inputCodes: x, into: &out) }
+        #expect(out.allSatisfy { $0 == 99 }, "no vector of a rejected batch is written")
+        #expect(accelerator.ledger == ledger, "no time or energy booked")
+    }
+
+    @Test func aBatchGivesTheSameBitsAsSingleCalls() throws {
+        for bitSerial in [false, true] {
+            var c = SimulatorConfiguration.ideal(rows: 70, columns: 37)
+            c.readNoise = ReadNoise(enabled: true, sigmaRelative: 0.02)
+            c.adc = ADCQuantizer(enabled: true, bits: 8, fullScaleFraction: 0.125)
+            c.dac = DACQuantizer(enabled: true, bits: 8, bitSerial: bitSerial)
+            c.adcMismatch = ADCColumnMismatch(enabled: true, gainStdRelative: 0.02, offsetStdLSB: 0.5)
+            let w = try Fixture.weights(rows: 70, columns: 37)
+            let x = (0..<(70 * 5)).map { Int32($0 * 37 % 255) - 127 }
+            let batched = try SimulatedAccelerator(configuration: c)
+            _ = try batched.program(tile: 0, weights: w, policy: .singleShot)
+            var together = [Int32](repeating: 0, count: 37 * 5)
+            try batched.multiplyBatch(tile: 0, batchSize: 5, inputCodes: x, into: &together)
+            let single = try SimulatedAccelerator(configuration: c)
+            _ = try single.program(tile: 0, weights: w, policy: .singleShot)
+            var oneByOne: [Int32] = []
+            var out = [Int32](repeating: 0, count: 37)
+            for v in 0..<5 {
+                try single.multiply(tile: 0, inputCodes: Array(x[(v * 70)..<((v + 1) * 70)]), into: &out)
+                oneByOne += out
+            }
+            #expect(together == oneByOne, "bit-serial: \(bitSerial)")
+            #expect(batched.ledger == single.ledger)
         }
     }
 

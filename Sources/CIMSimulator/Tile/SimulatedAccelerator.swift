@@ -14,11 +14,16 @@ public final class SimulatedAccelerator: CIMAccelerator {
     private var readNoiseRNG: SeededGenerator
     private var calibrationRNG: SeededGenerator
 
+    // Two of each per-vector buffer: batches run two vectors per pass.
     private let inputScratch: UnsafeMutableBufferPointer<Float>
+    private let inputScratchB: UnsafeMutableBufferPointer<Float>
     private let sliceScratch: UnsafeMutableBufferPointer<Float>
     private let columnScratch: UnsafeMutableBufferPointer<Float>
+    private let columnScratchB: UnsafeMutableBufferPointer<Float>
     private let valueScratch: UnsafeMutableBufferPointer<Float>
+    private let valueScratchB: UnsafeMutableBufferPointer<Float>
     private let codeScratch: UnsafeMutableBufferPointer<Int32>
+    private let codeScratchB: UnsafeMutableBufferPointer<Int32>
     private let mvmSeconds: Double
     private let hostLinkSeconds: Double
     private let converterEnergy: MVMEnergy
@@ -40,11 +45,20 @@ public final class SimulatedAccelerator: CIMAccelerator {
         readNoiseRNG = SeededGenerator(seed: c.seed, stream: .readNoise)
         calibrationRNG = SeededGenerator(seed: c.seed, stream: .calibration)
         let logical = c.columns + (c.calibration.referenceColumn ? 1 : 0)
-        inputScratch = .allocate(capacity: c.rows); inputScratch.initialize(repeating: 0)
-        sliceScratch = .allocate(capacity: c.rows); sliceScratch.initialize(repeating: 0)
-        columnScratch = .allocate(capacity: logical); columnScratch.initialize(repeating: 0)
-        valueScratch = .allocate(capacity: logical); valueScratch.initialize(repeating: 0)
-        codeScratch = .allocate(capacity: logical); codeScratch.initialize(repeating: 0)
+        func floats(_ n: Int) -> UnsafeMutableBufferPointer<Float> {
+            let b = UnsafeMutableBufferPointer<Float>.allocate(capacity: n)
+            b.initialize(repeating: 0)
+            return b
+        }
+        func ints(_ n: Int) -> UnsafeMutableBufferPointer<Int32> {
+            let b = UnsafeMutableBufferPointer<Int32>.allocate(capacity: n)
+            b.initialize(repeating: 0)
+            return b
+        }
+        inputScratch = floats(c.rows); inputScratchB = floats(c.rows); sliceScratch = floats(c.rows)
+        columnScratch = floats(logical); columnScratchB = floats(logical)
+        valueScratch = floats(logical); valueScratchB = floats(logical)
+        codeScratch = ints(logical); codeScratchB = ints(logical)
         let slices = c.dac.enabled ? c.dac.slices : 1
         mvmSeconds = c.energy.mvmSeconds(slices: slices, adcBits: c.adc.bits, columnsPerADC: c.columnsPerADC)
         hostLinkSeconds = c.energy.hostLinkSeconds(rows: c.rows, columns: c.columns, dacBits: c.dac.bits, adcBits: c.adc.bits)
@@ -53,8 +67,8 @@ public final class SimulatedAccelerator: CIMAccelerator {
     }
 
     deinit {
-        inputScratch.deallocate(); sliceScratch.deallocate(); columnScratch.deallocate()
-        valueScratch.deallocate(); codeScratch.deallocate()
+        for b in [inputScratch, inputScratchB, sliceScratch, columnScratch, columnScratchB, valueScratch, valueScratchB] { b.deallocate() }
+        codeScratch.deallocate(); codeScratchB.deallocate()
     }
 
     // MARK: Time
@@ -173,25 +187,42 @@ public final class SimulatedAccelerator: CIMAccelerator {
         let c = configuration
         let rows = c.rows, columns = c.columns
         let codeMax = c.dac.codeMax
+        // Check every code before touching anything: a bad batch changes no state.
+        var low = Int32.max, high = Int32.min
+        for code in inputCodes {
+            low = min(low, code)
+            high = max(high, code)
+        }
+        if low < -codeMax || high > codeMax {
+            let n = inputCodes.firstIndex { abs($0) > codeMax } ?? 0
+            throw .invalidArgument("input code \(inputCodes[n]) at row \(n % rows) of vector \(n / rows) is outside ±\(codeMax) for a \(c.dac.bits)-bit DAC")
+        }
         let t = tileState(index)
-        for b in 0..<batchSize {
-            let inputBase = b * rows
-            let inverseCodeMax = 1 / Float(codeMax)
-            // Convert first and check the range once: no branch in the loop.
-            var low = Int32.max, high = Int32.min
-            for i in 0..<rows {
-                let code = inputCodes[inputBase + i]
-                low = min(low, code)
-                high = max(high, code)
-                inputScratch[i] = Float(code) * inverseCodeMax
+        let inverseCodeMax = 1 / Float(codeMax)
+        func load(_ vector: Int, into x: UnsafeMutableBufferPointer<Float>) {
+            let first = vector * rows
+            for i in 0..<rows { x[i] = Float(inputCodes[first + i]) * inverseCodeMax }
+        }
+        func store(_ codes: UnsafeMutableBufferPointer<Int32>, as vector: Int) {
+            let first = vector * columns
+            for j in 0..<columns { outputCodes[first + j] = codes[j] }
+        }
+        var b = 0
+        if !c.dac.bitSerial {
+            while b + 1 < batchSize {
+                load(b, into: inputScratch)
+                load(b + 1, into: inputScratchB)
+                convertPair(tile: t)
+                store(codeScratch, as: b)
+                store(codeScratchB, as: b + 1)
+                b += 2
             }
-            if low < -codeMax || high > codeMax {
-                let row = (0..<rows).first { abs(inputCodes[inputBase + $0]) > codeMax } ?? 0
-                throw .invalidArgument("input code \(inputCodes[inputBase + row]) at row \(row) is outside ±\(codeMax) for a \(c.dac.bits)-bit DAC")
-            }
+        }
+        while b < batchSize {
+            load(b, into: inputScratch)
             convert(tile: t, quantizedInput: true)
-            let outputBase = b * columns
-            for j in 0..<columns { outputCodes[outputBase + j] = codeScratch[j] }
+            store(codeScratch, as: b)
+            b += 1
         }
     }
 
@@ -220,85 +251,117 @@ public final class SimulatedAccelerator: CIMAccelerator {
         }
     }
 
+    /// Folds drift and temperature into the tile's conductances when they have moved.
+    @inline(__always)
+    private func refresh(_ t: SimulatedTile) {
+        let c = configuration
+        let now = ledger.elapsedSeconds
+        t.refreshIfNeeded(configuration: c, nowSeconds: now,
+                          celsius: c.temperature.enabled ? c.thermal.celsius(atSeconds: now) : c.temperature.referenceCelsius)
+    }
+
+    /// Books one MVM: its energy (converters fixed, cell reads from the
+    /// inputs) and its time, array plus host link.
+    @inline(__always)
+    private func book(cellReadJoules: Double) {
+        var energy = converterEnergy
+        energy.cellReadJoules = cellReadJoules
+        ledger.recordMVM(energy)
+        ledger.pass(seconds: mvmSeconds + hostLinkSeconds, model: configuration.energy)
+    }
+
+    /// Read noise, then mismatch, trim and the ADC, on one slice's column
+    /// sums `y`: codes and the values passed on, for every logical column.
+    /// Branch-free and vectorisable in the common (ADC on) case. `rng` is a
+    /// local copy: a class property written in a loop pays a dynamic
+    /// exclusivity check on every access.
+    @inline(__always)
+    private func digitize(_ t: SimulatedTile, _ y: UnsafeMutablePointer<Float>, norm: Float,
+                          codes: UnsafeMutablePointer<Int32>, values: UnsafeMutablePointer<Float>, rng: inout SeededGenerator) {
+        let c = configuration
+        let columns = t.logicalColumns
+        let lsb = adcLSB
+        let sigma = Float(c.readNoise.sigmaRelative)
+        if c.readNoise.enabled && sigma > 0 {
+            let k = sigma * norm
+            for j in 0..<columns { y[j] += k * rng.nextFastGaussian() }
+        }
+        let slope = t.columnSlope.baseAddress!, intercept = t.columnIntercept.baseAddress!
+        if c.adc.enabled {
+            // Clamp, then round by adding 1.5·2^23: the sum's low mantissa
+            // bits are the integer code, the difference is the rounded value.
+            let codeMax = Float(c.adc.codeMax)
+            let magic: Float = 12_582_912
+            for j in 0..<columns {
+                let scaled = max(-codeMax, min(codeMax, y[j] * slope[j] + intercept[j])) + magic
+                codes[j] = Int32(bitPattern: scaled.bitPattern) &- 0x4B40_0000
+                values[j] = (scaled - magic) * lsb
+            }
+        } else {
+            // An ideal converter passes the exact value on; the code is its rounding.
+            for j in 0..<columns {
+                let scaled = y[j] * slope[j] + intercept[j]
+                codes[j] = Int32(max(-2.0e9, min(2.0e9, scaled.rounded())))
+                values[j] = scaled * lsb
+            }
+        }
+    }
+
     /// Runs `inputScratch` through the tile: analog sum, read noise, column
     /// mismatch, trim, ADC; leaves codes in `codeScratch` and normalized
     /// values in `valueScratch` for every logical column, and books the time
     /// and energy.
     private func convert(tile t: SimulatedTile, quantizedInput: Bool) {
         let c = configuration
-        let now = ledger.elapsedSeconds
-        t.refreshIfNeeded(configuration: c, nowSeconds: now,
-                          celsius: (c.temperature.enabled ? c.thermal.celsius(atSeconds: now) : c.temperature.referenceCelsius))
-        let columns = t.logicalColumns
-        let lsb = adcLSB
-        let sigma = Float(c.readNoise.sigmaRelative)
-        let noisy = c.readNoise.enabled && sigma > 0
-        let adcEnabled = c.adc.enabled
-        let codeMax = Float(c.adc.codeMax)
-        var energy = converterEnergy
-        // A local copy: a class property written in a loop pays a dynamic
-        // exclusivity check on every access.
+        refresh(t)
         var rng = readNoiseRNG
+        defer { readNoiseRNG = rng }
         let y = columnScratch.baseAddress!
-        let slope = t.columnSlope.baseAddress!, intercept = t.columnIntercept.baseAddress!
         let codes = codeScratch.baseAddress!, values = valueScratch.baseAddress!
-
-        /// Read noise, then mismatch, trim and the ADC for every column:
-        /// codes and passed-on values for one slice. Branch-free and
-        /// vectorisable in the common (ADC on) case.
-        @inline(__always)
-        func digitizeColumns(norm: Float, into codeOut: UnsafeMutablePointer<Int32>, _ valueOut: UnsafeMutablePointer<Float>) {
-            if noisy {
-                let k = sigma * norm
-                for j in 0..<columns { y[j] += k * rng.nextFastGaussian() }
+        guard quantizedInput && c.dac.bitSerial else {
+            let drive = t.analogColumns(input: UnsafePointer(inputScratch.baseAddress!), output: y)
+            digitize(t, y, norm: drive.sumSquares.squareRoot(), codes: codes, values: values, rng: &rng)
+            book(cellReadJoules: c.energy.cellReadJoules(sumOfSquaredInputsTimesRowConductance: drive.readWeight))
+            return
+        }
+        // One binary slice per magnitude bit, shifted and added after the ADC.
+        let columns = t.logicalColumns
+        let inputMax = Float(c.dac.codeMax)
+        let sliceCodes = t.sliceCodes.baseAddress!, sliceValues = t.sliceValues.baseAddress!
+        for j in 0..<columns { codes[j] = 0; values[j] = 0 }
+        var readWeight = 0.0
+        for bit in 0..<(c.dac.bits - 1) {
+            for i in 0..<c.rows {
+                let code = Int32((inputScratch[i] * inputMax).rounded())
+                let magnitude = (code.magnitude >> UInt32(bit)) & 1
+                sliceScratch[i] = magnitude == 0 ? 0 : (code < 0 ? -1 : 1)
             }
-            if adcEnabled {
-                // Clamp, then round by adding 1.5·2^23: the sum's low mantissa
-                // bits are the integer code, the difference is the rounded value.
-                let magic: Float = 12_582_912
-                for j in 0..<columns {
-                    let scaled = max(-codeMax, min(codeMax, y[j] * slope[j] + intercept[j])) + magic
-                    codeOut[j] = Int32(bitPattern: scaled.bitPattern) &- 0x4B40_0000
-                    valueOut[j] = (scaled - magic) * lsb
-                }
-            } else {
-                // An ideal converter passes the exact value on; the code is its rounding.
-                for j in 0..<columns {
-                    let scaled = y[j] * slope[j] + intercept[j]
-                    codeOut[j] = Int32(max(-2.0e9, min(2.0e9, scaled.rounded())))
-                    valueOut[j] = scaled * lsb
-                }
+            let drive = t.analogColumns(input: UnsafePointer(sliceScratch.baseAddress!), output: y)
+            readWeight += drive.readWeight
+            digitize(t, y, norm: drive.sumSquares.squareRoot(), codes: sliceCodes, values: sliceValues, rng: &rng)
+            for j in 0..<columns {
+                codes[j] &+= sliceCodes[j] << Int32(bit)
+                values[j] += sliceValues[j] * Float(1 << bit)
             }
         }
+        for j in 0..<columns { values[j] /= inputMax }
+        book(cellReadJoules: c.energy.cellReadJoules(sumOfSquaredInputsTimesRowConductance: readWeight))
+    }
 
-        if quantizedInput && c.dac.bitSerial {
-            // One binary slice per magnitude bit, shifted and added after the ADC.
-            let inputMax = Float(c.dac.codeMax)
-            let sliceCodes = t.sliceCodes.baseAddress!, sliceValues = t.sliceValues.baseAddress!
-            for j in 0..<columns { codes[j] = 0; values[j] = 0 }
-            for bit in 0..<(c.dac.bits - 1) {
-                for i in 0..<c.rows {
-                    let code = Int32((inputScratch[i] * inputMax).rounded())
-                    let magnitude = (code.magnitude >> UInt32(bit)) & 1
-                    sliceScratch[i] = magnitude == 0 ? 0 : (code < 0 ? -1 : 1)
-                }
-                let read = t.analogColumns(input: UnsafePointer(sliceScratch.baseAddress!), output: y)
-                energy.cellReadJoules += c.energy.cellReadJoules(sumOfSquaredInputsTimesRowConductance: read.readWeight)
-                digitizeColumns(norm: read.sumSquares.squareRoot(), into: sliceCodes, sliceValues)
-                for j in 0..<columns {
-                    codes[j] &+= sliceCodes[j] << Int32(bit)
-                    values[j] += sliceValues[j] * Float(1 << bit)
-                }
-            }
-            for j in 0..<columns { values[j] /= inputMax }
-        } else {
-            let read = t.analogColumns(input: UnsafePointer(inputScratch.baseAddress!), output: y)
-            energy.cellReadJoules = c.energy.cellReadJoules(sumOfSquaredInputsTimesRowConductance: read.readWeight)
-            digitizeColumns(norm: read.sumSquares.squareRoot(), into: codes, values)
-        }
-        readNoiseRNG = rng
-        ledger.recordMVM(energy)
-        ledger.pass(seconds: mvmSeconds + hostLinkSeconds, model: c.energy)
+    /// `convert` for `inputScratch` and `inputScratchB` in one pass over the
+    /// weights (parallel inputs only): codes land in `codeScratch` and
+    /// `codeScratchB`. Noise is drawn in the same order as two single calls.
+    private func convertPair(tile t: SimulatedTile) {
+        let c = configuration
+        refresh(t)
+        var rng = readNoiseRNG
+        defer { readNoiseRNG = rng }
+        let yA = columnScratch.baseAddress!, yB = columnScratchB.baseAddress!
+        let (driveA, driveB) = t.analogColumnsPair(UnsafePointer(inputScratch.baseAddress!), UnsafePointer(inputScratchB.baseAddress!), yA, yB)
+        digitize(t, yA, norm: driveA.sumSquares.squareRoot(), codes: codeScratch.baseAddress!, values: valueScratch.baseAddress!, rng: &rng)
+        book(cellReadJoules: c.energy.cellReadJoules(sumOfSquaredInputsTimesRowConductance: driveA.readWeight))
+        digitize(t, yB, norm: driveB.sumSquares.squareRoot(), codes: codeScratchB.baseAddress!, values: valueScratchB.baseAddress!, rng: &rng)
+        book(cellReadJoules: c.energy.cellReadJoules(sumOfSquaredInputsTimesRowConductance: driveB.readWeight))
     }
 
     // MARK: Calibration

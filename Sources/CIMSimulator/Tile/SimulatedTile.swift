@@ -182,22 +182,38 @@ final class SimulatedTile {
     /// Effective normalized weights as the hot path sees them (for tests).
     func effectiveWeight(row: Int, column: Int) -> Float { effective[column * rows + row] }
 
-    /// y_j = Σ_i x_i · W_eff(i, j) for every logical column, and Σ_i x_i²·ΣG_i.
+    /// What one input vector puts into the array besides the column sums.
+    struct RowDrive {
+        /// ‖x‖², for read noise.
+        var sumSquares: Float
+        /// Σ_i x_i² · ΣG_i, for cell read energy.
+        var readWeight: Double
+    }
+
     @inline(__always)
-    func analogColumns(input x: UnsafePointer<Float>, output y: UnsafeMutablePointer<Float>) -> (sumSquares: Float, readWeight: Double) {
-        let r = rows
+    func rowDrive(_ x: UnsafePointer<Float>) -> RowDrive {
         var sumSquares: Float = 0
         var readWeight = 0.0
-        for i in 0..<r {
-            let xi = x[i]
-            sumSquares += xi * xi
-            readWeight += Double(xi * xi) * rowConductance[i]
+        for i in 0..<rows {
+            let square = x[i] * x[i]
+            sumSquares += square
+            readWeight += Double(square) * rowConductance[i]
         }
+        return RowDrive(sumSquares: sumSquares, readWeight: readWeight)
+    }
+
+    /// y_j = Σ_i x_i · W_eff(i, j) for every logical column.
+    ///
+    /// Four columns per pass share each load of x; 8-wide vectors keep eight
+    /// independent accumulators in flight on 4-wide hardware. Each column's
+    /// sum is formed in the same order as in `analogColumnsPair`, so a batch
+    /// gives the same bits as single calls.
+    @inline(__always)
+    func analogColumns(input x: UnsafePointer<Float>, output y: UnsafeMutablePointer<Float>) -> RowDrive {
+        let r = rows
         let base = effective.baseAddress!
         let raw = UnsafeRawPointer(x)
         let vectorEnd = r & ~7
-        // Four columns per pass share each load of x; 8-wide vectors keep
-        // eight independent accumulators in flight on 4-wide hardware.
         var j = 0
         while j + 3 < logicalColumns {
             let w0 = UnsafeRawPointer(base + j * r), w1 = UnsafeRawPointer(base + (j + 1) * r)
@@ -213,16 +229,10 @@ final class SimulatedTile {
                 a3 += xv * w3.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
                 i &+= 8
             }
-            var s0 = a0.sum(), s1 = a1.sum(), s2 = a2.sum(), s3 = a3.sum()
-            while i < r {
-                let xi = x[i]
-                s0 += xi * base[j * r + i]
-                s1 += xi * base[(j + 1) * r + i]
-                s2 += xi * base[(j + 2) * r + i]
-                s3 += xi * base[(j + 3) * r + i]
-                i += 1
-            }
-            y[j] = s0; y[j + 1] = s1; y[j + 2] = s2; y[j + 3] = s3
+            y[j] = tail(a0.sum(), x, base + j * r, from: vectorEnd)
+            y[j + 1] = tail(a1.sum(), x, base + (j + 1) * r, from: vectorEnd)
+            y[j + 2] = tail(a2.sum(), x, base + (j + 2) * r, from: vectorEnd)
+            y[j + 3] = tail(a3.sum(), x, base + (j + 3) * r, from: vectorEnd)
             j += 4
         }
         while j < logicalColumns {
@@ -230,15 +240,81 @@ final class SimulatedTile {
             var a0 = SIMD8<Float>()
             var i = 0
             while i < vectorEnd {
-                a0 += raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-                    * w0.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-                i += 8
+                let offset = i &* 4
+                a0 += raw.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
+                    * w0.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
+                i &+= 8
             }
-            var s0 = a0.sum()
-            while i < r { s0 += x[i] * base[j * r + i]; i += 1 }
-            y[j] = s0
+            y[j] = tail(a0.sum(), x, base + j * r, from: vectorEnd)
             j += 1
         }
-        return (sumSquares, readWeight)
+        return rowDrive(x)
+    }
+
+    /// `analogColumns` for two input vectors in one pass over the weights:
+    /// each weight load serves both, halving the memory traffic per MVM.
+    @inline(__always)
+    func analogColumnsPair(_ xA: UnsafePointer<Float>, _ xB: UnsafePointer<Float>,
+                           _ yA: UnsafeMutablePointer<Float>, _ yB: UnsafeMutablePointer<Float>) -> (RowDrive, RowDrive) {
+        let r = rows
+        let base = effective.baseAddress!
+        let rawA = UnsafeRawPointer(xA), rawB = UnsafeRawPointer(xB)
+        let vectorEnd = r & ~7
+        var j = 0
+        while j + 1 < logicalColumns {
+            let w0 = UnsafeRawPointer(base + j * r), w1 = UnsafeRawPointer(base + (j + 1) * r)
+            var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), b0 = SIMD8<Float>(), b1 = SIMD8<Float>()
+            var i = 0
+            while i < vectorEnd {
+                let offset = i &* 4
+                let xa = rawA.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
+                let xb = rawB.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
+                let v0 = w0.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
+                let v1 = w1.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
+                a0 += xa * v0
+                a1 += xa * v1
+                b0 += xb * v0
+                b1 += xb * v1
+                i &+= 8
+            }
+            yA[j] = tail(a0.sum(), xA, base + j * r, from: vectorEnd)
+            yA[j + 1] = tail(a1.sum(), xA, base + (j + 1) * r, from: vectorEnd)
+            yB[j] = tail(b0.sum(), xB, base + j * r, from: vectorEnd)
+            yB[j + 1] = tail(b1.sum(), xB, base + (j + 1) * r, from: vectorEnd)
+            j += 2
+        }
+        if j < logicalColumns {
+            _ = analogColumnsTail(column: j, xA, yA)
+            _ = analogColumnsTail(column: j, xB, yB)
+        }
+        return (rowDrive(xA), rowDrive(xB))
+    }
+
+    /// One column alone, as the single-vector kernel forms it.
+    @inline(__always)
+    private func analogColumnsTail(column j: Int, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) -> Float {
+        let r = rows
+        let base = effective.baseAddress!
+        let raw = UnsafeRawPointer(x), w0 = UnsafeRawPointer(base + j * r)
+        let vectorEnd = r & ~7
+        var a0 = SIMD8<Float>()
+        var i = 0
+        while i < vectorEnd {
+            let offset = i &* 4
+            a0 += raw.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
+                * w0.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
+            i &+= 8
+        }
+        y[j] = tail(a0.sum(), x, base + j * r, from: vectorEnd)
+        return y[j]
+    }
+
+    /// Adds the rows past the last full vector, in order.
+    @inline(__always)
+    private func tail(_ sum: Float, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, from start: Int) -> Float {
+        var s = sum
+        var i = start
+        while i < rows { s += x[i] * w[i]; i += 1 }
+        return s
     }
 }

@@ -55,7 +55,11 @@ public final class SimulatedAccelerator: CIMAccelerator {
             b.initialize(repeating: 0)
             return b
         }
-        inputScratch = floats(c.rows); inputScratchB = floats(c.rows); sliceScratch = floats(c.rows)
+        // Input vectors padded with zeros to the tiles' aligned column stride.
+        let padded = SimulatedTile.paddedLength(c.rows)
+        inputScratch = SimulatedTile.allocateAligned(padded)
+        inputScratchB = SimulatedTile.allocateAligned(padded)
+        sliceScratch = SimulatedTile.allocateAligned(padded)
         columnScratch = floats(logical); columnScratchB = floats(logical)
         valueScratch = floats(logical); valueScratchB = floats(logical)
         codeScratch = ints(logical); codeScratchB = ints(logical)
@@ -67,7 +71,8 @@ public final class SimulatedAccelerator: CIMAccelerator {
     }
 
     deinit {
-        for b in [inputScratch, inputScratchB, sliceScratch, columnScratch, columnScratchB, valueScratch, valueScratchB] { b.deallocate() }
+        for b in [inputScratch, inputScratchB, sliceScratch] { SimulatedTile.deallocateAligned(b) }
+        for b in [columnScratch, columnScratchB, valueScratch, valueScratchB] { b.deallocate() }
         codeScratch.deallocate(); codeScratchB.deallocate()
     }
 

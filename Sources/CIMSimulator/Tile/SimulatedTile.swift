@@ -48,8 +48,12 @@ final class SimulatedTile {
     /// Reference-column response (measured / intended) at the last full calibration.
     var referenceRatioAtCalibration: Double?
 
-    /// Column-major logicalColumns x rows effective normalized weights.
+    /// Column-major effective normalized weights: column j starts at
+    /// j · columnStride. The stride pads rows to a multiple of 8 with zero
+    /// weights, so every column starts 32-byte aligned and the kernel's
+    /// vector loads fold into its multiplies.
     let effective: UnsafeMutableBufferPointer<Float>
+    let columnStride: Int
     /// Total effective conductance on each row, for cell read energy.
     let rowConductance: UnsafeMutableBufferPointer<Double>
     private let cellScratch: UnsafeMutableBufferPointer<Double>
@@ -94,8 +98,8 @@ final class SimulatedTile {
         sliceValues = .allocate(capacity: logicalColumns); sliceValues.initialize(repeating: 0)
         adcLSB = c.adc.lsb(rows: c.rows)
         mismatchEnabled = c.adcMismatch.enabled
-        effective = .allocate(capacity: logicalColumns * rows)
-        effective.initialize(repeating: 0)
+        columnStride = Self.paddedLength(rows)
+        effective = Self.allocateAligned(logicalColumns * columnStride)
         rowConductance = .allocate(capacity: rows)
         rowConductance.initialize(repeating: 0)
         cellScratch = .allocate(capacity: cells)
@@ -113,7 +117,7 @@ final class SimulatedTile {
         }
         sliceCodes.deallocate()
         sliceValues.deallocate()
-        effective.deallocate()
+        Self.deallocateAligned(effective)
         rowConductance.deallocate()
         cellScratch.deallocate()
         attenuationScratch.deallocate()
@@ -172,7 +176,7 @@ final class SimulatedTile {
                 let gPlus = cellScratch[plus] * attenuationScratch[plus]
                 let gMinus = cellScratch[plus + 1] * attenuationScratch[plus + 1]
                 rowSum += gPlus + gMinus
-                effective[j * rows + i] = Float((gPlus - gMinus) * inverseRange)
+                effective[j * columnStride + i] = Float((gPlus - gMinus) * inverseRange)
             }
             rowConductance[i] = rowSum
         }
@@ -180,7 +184,22 @@ final class SimulatedTile {
     }
 
     /// Effective normalized weights as the hot path sees them (for tests).
-    func effectiveWeight(row: Int, column: Int) -> Float { effective[column * rows + row] }
+    func effectiveWeight(row: Int, column: Int) -> Float { effective[column * columnStride + row] }
+
+    /// Rows rounded up to whole 8-float vectors.
+    static func paddedLength(_ rows: Int) -> Int { (rows + 7) & ~7 }
+
+    static func deallocateAligned(_ buffer: UnsafeMutableBufferPointer<Float>) {
+        buffer.baseAddress.map { UnsafeMutableRawPointer($0).deallocate() }
+    }
+
+    /// Zeroed floats on a 64-byte boundary (a cache line, and any vector's alignment).
+    static func allocateAligned(_ count: Int) -> UnsafeMutableBufferPointer<Float> {
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(1, count) * MemoryLayout<Float>.stride, alignment: 64)
+        let floats = raw.bindMemory(to: Float.self, capacity: count)
+        floats.initialize(repeating: 0, count: count)
+        return UnsafeMutableBufferPointer(start: floats, count: count)
+    }
 
     /// What one input vector puts into the array besides the column sums.
     struct RowDrive {
@@ -202,7 +221,8 @@ final class SimulatedTile {
         return RowDrive(sumSquares: sumSquares, readWeight: readWeight)
     }
 
-    /// y_j = Σ_i x_i · W_eff(i, j) for every logical column.
+    /// y_j = Σ_i x_i · W_eff(i, j) for every logical column. `x` holds
+    /// `columnStride` values, zero past `rows`, on a 32-byte boundary.
     ///
     /// Four columns per pass share each load of x; 8-wide vectors keep eight
     /// independent accumulators in flight on 4-wide hardware. Each column's
@@ -210,42 +230,28 @@ final class SimulatedTile {
     /// gives the same bits as single calls.
     @inline(__always)
     func analogColumns(input x: UnsafePointer<Float>, output y: UnsafeMutablePointer<Float>) -> RowDrive {
-        let r = rows
-        let base = effective.baseAddress!
+        let stride = columnStride
         let raw = UnsafeRawPointer(x)
-        let vectorEnd = r & ~7
+        let weights = UnsafeRawPointer(effective.baseAddress!)
+        let columnBytes = stride &* 4, end = stride &* 4
         var j = 0
         while j + 3 < logicalColumns {
-            let w0 = UnsafeRawPointer(base + j * r), w1 = UnsafeRawPointer(base + (j + 1) * r)
-            let w2 = UnsafeRawPointer(base + (j + 2) * r), w3 = UnsafeRawPointer(base + (j + 3) * r)
+            let w0 = weights + j &* columnBytes, w1 = w0 + columnBytes, w2 = w1 + columnBytes, w3 = w2 + columnBytes
             var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
-            var i = 0
-            while i < vectorEnd {
-                let offset = i &* 4
-                let xv = raw.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
-                a0 += xv * w0.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
-                a1 += xv * w1.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
-                a2 += xv * w2.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
-                a3 += xv * w3.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
-                i &+= 8
+            var offset = 0
+            while offset < end {
+                let xv = raw.load(fromByteOffset: offset, as: SIMD8<Float>.self)
+                a0 += xv * w0.load(fromByteOffset: offset, as: SIMD8<Float>.self)
+                a1 += xv * w1.load(fromByteOffset: offset, as: SIMD8<Float>.self)
+                a2 += xv * w2.load(fromByteOffset: offset, as: SIMD8<Float>.self)
+                a3 += xv * w3.load(fromByteOffset: offset, as: SIMD8<Float>.self)
+                offset &+= 32
             }
-            y[j] = tail(a0.sum(), x, base + j * r, from: vectorEnd)
-            y[j + 1] = tail(a1.sum(), x, base + (j + 1) * r, from: vectorEnd)
-            y[j + 2] = tail(a2.sum(), x, base + (j + 2) * r, from: vectorEnd)
-            y[j + 3] = tail(a3.sum(), x, base + (j + 3) * r, from: vectorEnd)
+            y[j] = a0.sum(); y[j + 1] = a1.sum(); y[j + 2] = a2.sum(); y[j + 3] = a3.sum()
             j += 4
         }
         while j < logicalColumns {
-            let w0 = UnsafeRawPointer(base + j * r)
-            var a0 = SIMD8<Float>()
-            var i = 0
-            while i < vectorEnd {
-                let offset = i &* 4
-                a0 += raw.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
-                    * w0.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
-                i &+= 8
-            }
-            y[j] = tail(a0.sum(), x, base + j * r, from: vectorEnd)
+            y[j] = column(j, x)
             j += 1
         }
         return rowDrive(x)
@@ -256,65 +262,47 @@ final class SimulatedTile {
     @inline(__always)
     func analogColumnsPair(_ xA: UnsafePointer<Float>, _ xB: UnsafePointer<Float>,
                            _ yA: UnsafeMutablePointer<Float>, _ yB: UnsafeMutablePointer<Float>) -> (RowDrive, RowDrive) {
-        let r = rows
-        let base = effective.baseAddress!
         let rawA = UnsafeRawPointer(xA), rawB = UnsafeRawPointer(xB)
-        let vectorEnd = r & ~7
+        let weights = UnsafeRawPointer(effective.baseAddress!)
+        let columnBytes = columnStride &* 4, end = columnStride &* 4
         var j = 0
         while j + 1 < logicalColumns {
-            let w0 = UnsafeRawPointer(base + j * r), w1 = UnsafeRawPointer(base + (j + 1) * r)
+            let w0 = weights + j &* columnBytes, w1 = w0 + columnBytes
             var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), b0 = SIMD8<Float>(), b1 = SIMD8<Float>()
-            var i = 0
-            while i < vectorEnd {
-                let offset = i &* 4
-                let xa = rawA.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
-                let xb = rawB.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
-                let v0 = w0.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
-                let v1 = w1.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
+            var offset = 0
+            while offset < end {
+                let xa = rawA.load(fromByteOffset: offset, as: SIMD8<Float>.self)
+                let xb = rawB.load(fromByteOffset: offset, as: SIMD8<Float>.self)
+                let v0 = w0.load(fromByteOffset: offset, as: SIMD8<Float>.self)
+                let v1 = w1.load(fromByteOffset: offset, as: SIMD8<Float>.self)
                 a0 += xa * v0
                 a1 += xa * v1
                 b0 += xb * v0
                 b1 += xb * v1
-                i &+= 8
+                offset &+= 32
             }
-            yA[j] = tail(a0.sum(), xA, base + j * r, from: vectorEnd)
-            yA[j + 1] = tail(a1.sum(), xA, base + (j + 1) * r, from: vectorEnd)
-            yB[j] = tail(b0.sum(), xB, base + j * r, from: vectorEnd)
-            yB[j + 1] = tail(b1.sum(), xB, base + (j + 1) * r, from: vectorEnd)
+            yA[j] = a0.sum(); yA[j + 1] = a1.sum()
+            yB[j] = b0.sum(); yB[j + 1] = b1.sum()
             j += 2
         }
         if j < logicalColumns {
-            _ = analogColumnsTail(column: j, xA, yA)
-            _ = analogColumnsTail(column: j, xB, yB)
+            yA[j] = column(j, xA)
+            yB[j] = column(j, xB)
         }
         return (rowDrive(xA), rowDrive(xB))
     }
 
-    /// One column alone, as the single-vector kernel forms it.
+    /// One column alone, summed as the four-column pass sums it.
     @inline(__always)
-    private func analogColumnsTail(column j: Int, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) -> Float {
-        let r = rows
-        let base = effective.baseAddress!
-        let raw = UnsafeRawPointer(x), w0 = UnsafeRawPointer(base + j * r)
-        let vectorEnd = r & ~7
+    private func column(_ j: Int, _ x: UnsafePointer<Float>) -> Float {
+        let raw = UnsafeRawPointer(x)
+        let w0 = UnsafeRawPointer(effective.baseAddress!) + j &* columnStride &* 4
         var a0 = SIMD8<Float>()
-        var i = 0
-        while i < vectorEnd {
-            let offset = i &* 4
-            a0 += raw.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
-                * w0.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
-            i &+= 8
+        var offset = 0
+        while offset < columnStride &* 4 {
+            a0 += raw.load(fromByteOffset: offset, as: SIMD8<Float>.self) * w0.load(fromByteOffset: offset, as: SIMD8<Float>.self)
+            offset &+= 32
         }
-        y[j] = tail(a0.sum(), x, base + j * r, from: vectorEnd)
-        return y[j]
-    }
-
-    /// Adds the rows past the last full vector, in order.
-    @inline(__always)
-    private func tail(_ sum: Float, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, from start: Int) -> Float {
-        var s = sum
-        var i = start
-        while i < rows { s += x[i] * w[i]; i += 1 }
-        return s
+        return a0.sum()
     }
 }

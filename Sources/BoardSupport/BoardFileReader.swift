@@ -81,9 +81,12 @@ struct BoardFileReader {
 
     func has(_ key: String) -> Bool { entries[key] != nil }
 
-    /// Declares keys that are valid but not always read (they belong to
-    /// another variant of a section).
-    mutating func allow(_ keys: [String]) { consumed.formUnion(keys) }
+    /// Declares keys that may go unread when they come from an inherited
+    /// preset (they belong to another variant of a section). In the user's
+    /// own file an unread key is still an unknown key.
+    mutating func allowInherited(_ keys: [String]) {
+        consumed.formUnion(keys.filter { (entries[$0]?.depth ?? 0) > 0 })
+    }
 
     /// The value of `key` as a T, or a wrong-type error that says `expected`.
     private mutating func typed<T>(_ key: String, expected: String,

@@ -4,11 +4,9 @@ import CIMSimulator
 /// The `backend = "simulated"` board file: every physics parameter of
 /// CIMSimulator, with its unit in the key. See README.md for the format.
 enum SimulatedBoardFile {
-    static let technologies = ["rram", "sram", "nor_flash", "pcm", "ideal"]
-
     static func configuration(from r: inout BoardFileReader) throws(BoardFileError) -> SimulatorConfiguration {
         let name = try r.string("board.name")
-        let technology = try r.string("board.technology", oneOf: technologies)
+        let technologyName = try r.string("board.technology", oneOf: Technology.allCases.map(\.rawValue))
         let seed = try r.int("board.seed", in: 0...Int.max)
 
         let tiles = try r.int("geometry.tiles", in: 1...1024)
@@ -18,6 +16,12 @@ enum SimulatedBoardFile {
         guard columnsPerADC <= columns else {
             throw r.error(.inconsistent, key: "geometry.columns_per_adc", related: ["geometry.columns"], value: "\(columnsPerADC)",
                           expected: "at most geometry.columns (\(columns))")
+        }
+
+        // A tile's state costs about 100 bytes per weight: keep one under ~400 MB.
+        guard rows * columns <= 4_194_304 else {
+            throw r.error(.inconsistent, key: "geometry.columns", related: ["geometry.rows"], value: "\(columns)",
+                          expected: "rows x columns ≤ 4194304 (here \(rows) x \(columns))")
         }
 
         let gMin = try r.double("conductance.g_min_micro_siemens", in: 0...1e6)
@@ -84,7 +88,7 @@ enum SimulatedBoardFile {
             fullScaleFraction: try r.double("adc.full_scale_fraction", in: 1e-6...1))
         let mismatch = ADCColumnMismatch(
             enabled: try r.bool("adc_mismatch.enabled"),
-            gainStdRelative: try r.double("adc_mismatch.gain_std_relative", in: 0...0.5),
+            gainStdRelative: try r.double("adc_mismatch.gain_std_relative", in: 0...0.2),
             offsetStdLSB: try r.double("adc_mismatch.offset_std_lsb", in: 0...100))
         let calibration = CalibrationSettings(
             referenceVectors: try r.int("calibration.reference_vectors", in: 2...100_000),
@@ -105,8 +109,18 @@ enum SimulatedBoardFile {
             hostLinkBytesPerSecond: try r.double("energy.host_link_megabytes_per_second", in: 1e-6...1e6) * 1e6)
         let thermal = try thermalProfile(from: &r)
 
+        let physicalColumns = 2 * (columns + (calibration.referenceColumn ? 1 : 0))
+        let loss = irDrop.worstCaseLoss(rows: rows, physicalColumns: physicalColumns, gMaxSiemens: mapping.gMaxSiemens)
+        guard loss <= IRDrop.firstOrderLimit else {
+            let limit = IRDrop.firstOrderLimit / (loss / irDrop.wireOhmsPerSegment)
+            throw r.error(.inconsistent, key: "ir_drop.wire_ohms_per_segment",
+                          related: ["geometry.rows", "geometry.columns", "conductance.g_max_micro_siemens"],
+                          value: BoardFileReader.format(irDrop.wireOhmsPerSegment),
+                          expected: "at most \(limit) Ω for this array and Gmax: beyond it a far cell loses over \(Int(IRDrop.firstOrderLimit * 100))% of its current and the first-order IR-drop model no longer holds")
+        }
+
         return SimulatorConfiguration(
-            name: name, technology: technology, seed: UInt64(seed), tiles: tiles, rows: rows, columns: columns,
+            name: name, technology: Technology(rawValue: technologyName) ?? .ideal, seed: UInt64(seed), tiles: tiles, rows: rows, columns: columns,
             columnsPerADC: columnsPerADC, mapping: mapping, programming: programming, programmingCost: cost,
             defaultPolicy: policy, endurance: endurance, stuckAt: stuckAt, drift: drift, temperature: temperature,
             readNoise: readNoise, irDrop: irDrop, dac: dac, adc: adc, adcMismatch: mismatch,
@@ -119,7 +133,9 @@ enum SimulatedBoardFile {
 
     private static func thermalProfile(from r: inout BoardFileReader) throws(BoardFileError) -> ThermalProfile {
         let kind = try r.string("thermal.profile", oneOf: ["fixed", "steps", "ramp"])
-        r.allow(thermalKeys)
+        // A board may switch profile from the one it inherits; the other
+        // profile's keys are then the preset's leftovers, not the user's typos.
+        r.allowInherited(thermalKeys)
         let celsius: ClosedRange<Double> = -55...150
         switch kind {
         case "steps":

@@ -5,7 +5,7 @@ import CIMHAL
 /// Built from a board file by BoardSupport; tests build it in code.
 public struct SimulatorConfiguration: Sendable, Hashable, Codable {
     public var name: String
-    public var technology: String
+    public var technology: Technology
     public var seed: UInt64
     public var tiles: Int
     public var rows: Int
@@ -28,7 +28,7 @@ public struct SimulatorConfiguration: Sendable, Hashable, Codable {
     public var energy: EnergyModel
     public var thermal: ThermalProfile
 
-    public init(name: String, technology: String, seed: UInt64, tiles: Int, rows: Int, columns: Int, columnsPerADC: Int, mapping: ConductanceMapping, programming: ProgrammingVariability, programmingCost: ProgrammingCost, defaultPolicy: WriteVerifyPolicy, endurance: Endurance, stuckAt: StuckAtFaults, drift: ConductanceDrift, temperature: TemperatureDependence, readNoise: ReadNoise, irDrop: IRDrop, dac: DACQuantizer, adc: ADCQuantizer, adcMismatch: ADCColumnMismatch, calibration: CalibrationSettings, energy: EnergyModel, thermal: ThermalProfile) {
+    public init(name: String, technology: Technology, seed: UInt64, tiles: Int, rows: Int, columns: Int, columnsPerADC: Int, mapping: ConductanceMapping, programming: ProgrammingVariability, programmingCost: ProgrammingCost, defaultPolicy: WriteVerifyPolicy, endurance: Endurance, stuckAt: StuckAtFaults, drift: ConductanceDrift, temperature: TemperatureDependence, readNoise: ReadNoise, irDrop: IRDrop, dac: DACQuantizer, adc: ADCQuantizer, adcMismatch: ADCColumnMismatch, calibration: CalibrationSettings, energy: EnergyModel, thermal: ThermalProfile) {
         self.name = name
         self.technology = technology
         self.seed = seed
@@ -64,7 +64,7 @@ public struct SimulatorConfiguration: Sendable, Hashable, Codable {
     /// unit tests, not a technology.
     public static func ideal(rows: Int = 64, columns: Int = 64, tiles: Int = 1, seed: UInt64 = 1) -> SimulatorConfiguration {
         SimulatorConfiguration(
-            name: "ideal", technology: "ideal", seed: seed, tiles: tiles, rows: rows, columns: columns, columnsPerADC: 1,
+            name: "ideal", technology: .ideal, seed: seed, tiles: tiles, rows: rows, columns: columns, columnsPerADC: 1,
             mapping: ConductanceMapping(gMinSiemens: 1e-6, gMaxSiemens: 40e-6, weightBits: 8, quantizesToLevels: false, perColumnScaling: true),
             programming: .off,
             programmingCost: ProgrammingCost(pulseSeconds: 100e-9, pulseEnergyJoules: 1e-12, verifyReadSeconds: 100e-9,
@@ -81,6 +81,16 @@ public struct SimulatorConfiguration: Sendable, Hashable, Codable {
                                 staticWatts: 1e-3, boardOverheadWatts: 0.1, supplyVolts: 3.3, hostLinkBytesPerSecond: 50e6),
             thermal: .fixed(celsius: 25))
     }
+}
+
+/// The memory technology a board models (its presets differ in every parameter).
+public enum Technology: String, CaseIterable, Sendable, Hashable, Codable {
+    case rram
+    case sram
+    case norFlash = "nor_flash"
+    case pcm
+    /// No technology: every effect off, for tests.
+    case ideal
 }
 
 /// The error sources that can be switched on and off one at a time.

@@ -13,7 +13,7 @@ enum CharacterizationText {
             for p in prefixes where abs(x) >= p.0 { chosen = p }
             return String(format: "%.3f %@%@", x / chosen.0, chosen.1, unit)
         }
-        line("cimfw characterize — \(r.board) (\(r.technology)) from \(boardPath), seed \(r.seed)")
+        line("cimfw characterize — \(r.board) (\(r.technology.rawValue)) from \(boardPath), seed \(r.seed)")
         line("tile \(r.rows)x\(r.columns), \(r.testVectors) random vectors (W ~ U(±0.5), x ~ U(±1)), measured \(Int(r.ageSeconds)) s after programming at \(String(format: "%.1f", r.dieCelsius)) °C")
         line()
         line("MVM relative error ‖y − Wx‖/‖Wx‖     before cal    after cal")

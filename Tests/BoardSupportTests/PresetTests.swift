@@ -34,7 +34,7 @@ struct PresetTests {
     func rramFacts() throws {
         let c = try BoardFile.loadSimulated(path: Presets.rram256)
         #expect(c.name == "sim-rram-256")
-        #expect(c.technology == "rram")
+        #expect(c.technology == .rram)
         #expect(c.rows == 256)
         #expect(c.columns == 256)
         #expect(c.adc.bits == 6)

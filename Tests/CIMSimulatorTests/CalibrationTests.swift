@@ -86,6 +86,19 @@ import Testing
         #expect(tracked.durationSeconds < full.durationSeconds / 2, "tracking costs a few reads, not a full calibration")
     }
 
+    @Test func theReferenceColumnWorksWithACoarseDAC() throws {
+        var c = mismatchedBoard(referenceColumn: true)
+        c.dac.bits = 4
+        c.adc.bits = 6
+        // Half of this full scale over the column's intended sum is under half a 4-bit DAC step.
+        c.adc.fullScaleFraction = 0.03
+        let a = try SimulatedAccelerator(configuration: c)
+        _ = try a.program(tile: 0, weights: try Fixture.weights(rows: 128, columns: 64), policy: .singleShot)
+        _ = try a.calibrate(tile: 0, method: .referenceInputs(count: 16))
+        let tracked = try a.calibrate(tile: 0, method: .referenceColumn)
+        #expect(tracked.gain.allSatisfy { $0.isFinite && $0 > 0 }, "no NaN trims from a zero-amplitude reference read")
+    }
+
     @Test func referenceColumnTrackingNeedsTheColumnAndAFullCalibrationFirst() throws {
         let without = try SimulatedAccelerator(configuration: mismatchedBoard(referenceColumn: false))
         #expect(throws: HALError.self) { try without.calibrate(tile: 0, method: .referenceColumn) }

@@ -13,6 +13,8 @@ import Testing
             #expect(abs(drift.factor(exponent: nu, secondsSinceProgramming: t) - expected) < 1e-12)
         }
         #expect(drift.factor(exponent: 0.05, secondsSinceProgramming: 0) == 1)
+        // One day at ν = 0.05, t₀ = 20 s: (4321)^−0.05 = 0.6580 — a third of the conductance gone.
+        #expect(abs(drift.factor(exponent: 0.05, secondsSinceProgramming: 86_400) - 0.6580) < 1e-3)
     }
 
     @Test func exponentsSpreadAroundTheMeanPerCell() {

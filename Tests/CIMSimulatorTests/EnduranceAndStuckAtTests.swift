@@ -26,6 +26,21 @@ import Testing
         #expect(worn.rmsErrorRelative > 0.1, "the new weights did not land")
     }
 
+    @Test func cellsThatCannotBeWrittenKeepDriftingFromTheirLastWrite() throws {
+        var c = SimulatorConfiguration.ideal(rows: 16, columns: 16)
+        c.endurance = Endurance(limitCycles: 1)
+        c.mapping.gMinSiemens = 0
+        c.drift = ConductanceDrift(enabled: true, exponentMean: 0.05, exponentStd: 0, referenceSeconds: 20)
+        let a = try SimulatedAccelerator(configuration: c)
+        _ = try a.program(tile: 0, weights: try Fixture.weights(rows: 16, columns: 16, seed: 1), policy: .singleShot)
+        a.advance(seconds: 86_400)
+        let aged = try #require(a.effectiveNormalizedWeight(tile: 0, row: 2, column: 3))
+        let report = try a.program(tile: 0, weights: try Fixture.weights(rows: 16, columns: 16, seed: 2), policy: .singleShot)
+        #expect(report.wornOutCells == 16 * 32)
+        let after = try #require(a.effectiveNormalizedWeight(tile: 0, row: 2, column: 3))
+        #expect(abs(after - aged) < 1e-3 * abs(aged), "a day's drift is kept, not undone by a write that did not happen")
+    }
+
     @Test func zeroMeansUnlimited() {
         #expect(Endurance.unlimited.acceptsCycle(after: 1_000_000_000))
         #expect(!Endurance(limitCycles: 10).acceptsCycle(after: 10))
@@ -49,6 +64,11 @@ import Testing
         let g = try #require(a.programmedConductances(tile: 0))
         let atMax = g.filter { $0 == c.mapping.gMaxSiemens }.count
         #expect(report.stuckOnCells > 0 && report.stuckOffCells > 0)
+        let map = try #require(a.stuckCells(tile: 0))
+        for n in g.indices {
+            if map[n] == .stuckOn { #expect(g[n] == c.mapping.gMaxSiemens) }
+            if map[n] == .stuckOff { #expect(g[n] == c.mapping.gMinSiemens) }
+        }
         #expect(atMax >= report.stuckOnCells, "stuck-ON cells sit at Gmax")
         let cells = 64 * 128
         #expect(abs(Double(report.stuckOnCells) / Double(cells) - 0.02) < 0.006)

@@ -49,9 +49,23 @@ import Testing
         #expect(tight.durationSeconds > loose.durationSeconds)
         #expect(tight.energyJoules > loose.energyJoules)
         #expect(tight.rmsErrorRelative < loose.rmsErrorRelative)
-        // The cost model: pulses x (pulse + verify) / cells in parallel.
+        // 64 cells at a time, each group as slow as its slowest cell: between
+        // the perfectly balanced and the all-worst case.
         let perPulse = c.programmingCost.pulseSeconds + c.programmingCost.verifyReadSeconds
-        #expect(abs(tight.durationSeconds - Double(tight.totalPulses) * perPulse / 64) < 1e-15)
+        let groups = Double(32 * 64 / 64)
+        #expect(tight.durationSeconds >= Double(tight.totalPulses) * perPulse / 64 - 1e-15)
+        #expect(tight.durationSeconds <= groups * Double(tight.maxPulsesOnOneCell) * perPulse + 1e-15)
+        #expect(abs(tight.energyJoules - Double(tight.totalPulses) * (c.programmingCost.pulseEnergyJoules + c.programmingCost.verifyReadEnergyJoules)) < 1e-21)
+    }
+
+    @Test func singleShotTimeIsOnePulsePerGroupOfParallelCells() throws {
+        var c = SimulatorConfiguration.ideal(rows: 32, columns: 32)
+        c.programming = ProgrammingVariability(enabled: true, variabilityRelative: 0.1, distribution: .uniform, pulseGranularityRelative: 0)
+        c.programmingCost.cellsInParallel = 100
+        let report = try SimulatedAccelerator(configuration: c).program(tile: 0, weights: try Fixture.weights(rows: 32, columns: 32), policy: .singleShot)
+        // 2048 cells in groups of 100: 21 pulse slots, no verify reads.
+        #expect(report.totalPulses == 2048)
+        #expect(abs(report.durationSeconds - 21 * c.programmingCost.pulseSeconds) < 1e-18)
     }
 
     @Test func aToleranceBelowTheGranularityLeavesCellsOutsideAndReportsThem() throws {

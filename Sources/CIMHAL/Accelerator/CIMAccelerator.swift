@@ -27,7 +27,9 @@ public protocol CIMAccelerator: AnyObject {
 
     func dieTemperatureCelsius() throws(HALError) -> Double
 
-    /// Returns to power-on state: calibration trims cleared, tiles unprogrammed.
+    /// Returns to power-on state: calibration trims cleared. Weights survive
+    /// on non-volatile technologies (RRAM, PCM, flash) and are lost on
+    /// volatile ones (SRAM).
     func reset() throws(HALError)
 }
 
@@ -47,21 +49,6 @@ extension CIMAccelerator {
             try outputCodes.withUnsafeMutableBufferPointer { (output) throws(HALError) in
                 try multiplyBatch(tile: tile, batchSize: batchSize, inputCodes: input, outputCodes: output)
             }
-        }
-    }
-
-    /// Checks the shape of a hot-path call once, so backends can share it.
-    public func validateMultiply(tile: Int, batchSize: Int, inputCount: Int, outputCount: Int) throws(HALError) {
-        let g = geometry
-        guard (0..<g.tiles).contains(tile) else {
-            throw .invalidArgument("tile \(tile) is outside 0..<\(g.tiles)")
-        }
-        guard batchSize > 0 else { throw .invalidArgument("batch size \(batchSize) must be at least 1") }
-        guard inputCount == batchSize * g.rows else {
-            throw .invalidArgument("expected \(batchSize * g.rows) input codes (\(batchSize) x \(g.rows) rows), got \(inputCount)")
-        }
-        guard outputCount == batchSize * g.columns else {
-            throw .invalidArgument("expected room for \(batchSize * g.columns) output codes (\(batchSize) x \(g.columns) columns), got \(outputCount)")
         }
     }
 }

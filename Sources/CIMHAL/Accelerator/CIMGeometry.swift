@@ -30,3 +30,24 @@ public struct CIMGeometry: Sendable, Hashable, Codable {
     /// Multiply-accumulates in one full-tile matrix-vector multiply.
     public var macsPerTileMVM: Int { rows * columns }
 }
+
+extension CIMGeometry {
+    /// Checks the shape of a hot-path call once, so every backend rejects a
+    /// bad call the same way (and no size product can overflow).
+    public func validateMultiply(tile: Int, batchSize: Int, inputCount: Int, outputCount: Int) throws(HALError) {
+        guard (0..<tiles).contains(tile) else {
+            throw .invalidArgument("tile \(tile) is outside 0..<\(tiles)")
+        }
+        let inputs = batchSize.multipliedReportingOverflow(by: rows)
+        let outputs = batchSize.multipliedReportingOverflow(by: columns)
+        guard batchSize > 0, !inputs.overflow, !outputs.overflow else {
+            throw .invalidArgument("batch size \(batchSize) must be at least 1 and fit in memory")
+        }
+        guard inputCount == inputs.partialValue else {
+            throw .invalidArgument("expected \(inputs.partialValue) input codes (\(batchSize) x \(rows) rows), got \(inputCount)")
+        }
+        guard outputCount == outputs.partialValue else {
+            throw .invalidArgument("expected room for \(outputs.partialValue) output codes (\(batchSize) x \(columns) columns), got \(outputCount)")
+        }
+    }
+}

@@ -9,8 +9,9 @@ public struct WeightMatrix: Sendable, Hashable {
         guard rows > 0, columns > 0 else {
             throw .invalidArgument("weight matrix must be at least 1x1, got \(rows)x\(columns)")
         }
-        guard values.count == rows * columns else {
-            throw .invalidArgument("weight matrix \(rows)x\(columns) needs \(rows * columns) values, got \(values.count)")
+        let size = rows.multipliedReportingOverflow(by: columns)
+        guard !size.overflow, values.count == size.partialValue else {
+            throw .invalidArgument("weight matrix \(rows)x\(columns) needs \(size.overflow ? "\(rows)·\(columns)" : "\(size.partialValue)") values, got \(values.count)")
         }
         if let bad = values.firstIndex(where: { !$0.isFinite }) {
             throw .invalidArgument("weight [\(bad / columns), \(bad % columns)] is \(values[bad]), expected a finite number")

@@ -54,7 +54,8 @@ extension I2CBus {
 
     private func onlyRead(_ legs: [[UInt8]], count: Int, address: I2CAddress) throws(HALError) -> [UInt8] {
         guard legs.count == 1, legs[0].count == count else {
-            throw .io(errno: 0, operation: "read of \(count) bytes from \(address) returned \(legs.map(\.count)) bytes")
+            // EIO (5 on Linux and Darwin): the kernel's "vague I/O error".
+            throw .io(errno: 5, operation: "read of \(count) bytes from \(address) returned \(legs.map(\.count)) bytes")
         }
         return legs[0]
     }

@@ -54,7 +54,7 @@ public struct CharacterizationReport: Sendable, Codable {
     }
 
     public var board: String
-    public var technology: String
+    public var technology: Technology
     public var seed: UInt64
     public var rows: Int
     public var columns: Int

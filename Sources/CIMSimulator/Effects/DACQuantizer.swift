@@ -16,8 +16,12 @@ public struct DACQuantizer: Sendable, Hashable, Codable {
 
     public var codeMax: Int32 { Int32((1 << (bits - 1)) - 1) }
 
+    /// Whether inputs are really applied bit by bit: only quantized inputs
+    /// have bits, so with the effect off the input is one analog pulse.
+    public var appliesBitSerial: Bool { enabled && bitSerial }
+
     /// Slices per input vector: one analog pulse, or one per magnitude bit.
-    public var slices: Int { bitSerial ? bits - 1 : 1 }
+    public var slices: Int { appliesBitSerial ? bits - 1 : 1 }
 
     /// The normalized input in [−1, 1] the rows see for an input in [−1, 1].
     @inlinable

@@ -24,6 +24,19 @@ public struct IRDrop: Sendable, Hashable, Codable {
 
     public static let off = IRDrop(enabled: false, wireOhmsPerSegment: 0)
 
+    /// The largest first-order loss r·(A + B) any cell can see: the far
+    /// corner with every cell at Gmax. The model is first-order, so it is
+    /// trusted only while this stays small.
+    public func worstCaseLoss(rows: Int, physicalColumns: Int, gMaxSiemens: Double) -> Double {
+        guard enabled else { return 0 }
+        let p = Double(physicalColumns), r = Double(rows)
+        return wireOhmsPerSegment * gMaxSiemens * (p * (p + 1) / 2 + r * (r + 1) / 2)
+    }
+
+    /// Above this worst-case loss the first-order model is not trusted
+    /// (the exact solve departs from it by more than a few percent).
+    public static let firstOrderLimit = 0.25
+
     /// Attenuation factors G_eff/G for a rows x physicalColumns array in
     /// row-major order. All ones when disabled.
     public func attenuation(conductances g: [Double], rows: Int, physicalColumns: Int) -> [Double] {

@@ -16,10 +16,13 @@ public struct ProgrammingCost: Sendable, Hashable, Codable {
         self.cellsInParallel = cellsInParallel
     }
 
-    /// Each pulse is followed by a verify read, except in single-shot mode.
-    public func cost(pulses: Int, verified: Bool) -> (seconds: Double, joules: Double) {
+    /// Energy is paid per pulse; time per pulse slot, where `serialPulses`
+    /// sums, over groups of cells programmed together, the pulses of each
+    /// group's slowest cell. Each pulse is followed by a verify read, except
+    /// in single-shot mode.
+    public func cost(pulses: Int, serialPulses: Int, verified: Bool) -> (seconds: Double, joules: Double) {
         let perPulseSeconds = pulseSeconds + (verified ? verifyReadSeconds : 0)
         let perPulseJoules = pulseEnergyJoules + (verified ? verifyReadEnergyJoules : 0)
-        return (Double(pulses) * perPulseSeconds / Double(max(1, cellsInParallel)), Double(pulses) * perPulseJoules)
+        return (Double(serialPulses) * perPulseSeconds, Double(pulses) * perPulseJoules)
     }
 }

@@ -43,8 +43,10 @@ final class SimulatedTile {
     let sliceValues: UnsafeMutableBufferPointer<Float>
     private let adcLSB: Float
     private let mismatchEnabled: Bool
-    var programmedAtSeconds: Double = 0
-    var isProgrammed = false
+    /// When each cell last took a write: its drift clock.
+    var writtenAtSeconds: [Double]
+    /// When the tile was last programmed: the refresh policy's time base.
+    var lastProgrammedAtSeconds: Double = 0
     /// Reference-column response (measured / intended) at the last full calibration.
     var referenceRatioAtCalibration: Double?
 
@@ -80,12 +82,7 @@ final class SimulatedTile {
         adcGain = .allocate(capacity: logicalColumns); _ = adcGain.initialize(from: mismatch.gain)
         adcOffsetLSB = .allocate(capacity: logicalColumns); _ = adcOffsetLSB.initialize(from: mismatch.offsetLSB)
         programmed = [Double](repeating: c.mapping.gMinSiemens, count: cells)
-        for n in 0..<cells {
-            switch stuck[n] {
-            case .stuckOn: programmed[n] = c.mapping.gMaxSiemens
-            case .stuckOff, .healthy: break
-            }
-        }
+        writtenAtSeconds = [Double](repeating: 0, count: cells)
         cycles = [Int32](repeating: 0, count: cells)
         target = [Float](repeating: 0, count: rows * logicalColumns)
         columnScale = [Double](repeating: 1, count: logicalColumns)
@@ -109,6 +106,7 @@ final class SimulatedTile {
         lineScratch = .allocate(capacity: max(rows, physicalColumns))
         lineScratch.initialize(repeating: 0)
         resetTrims()
+        erase(mapping: c.mapping)
     }
 
     deinit {
@@ -136,6 +134,19 @@ final class SimulatedTile {
         columnIntercept[j] = (o - offset) * scale
     }
 
+    /// Every cell at Gmin (the erased state), except stuck ones, which sit
+    /// at their fault value whatever happens.
+    func erase(mapping: ConductanceMapping) {
+        for n in programmed.indices {
+            switch stuck[n] {
+            case .stuckOn: programmed[n] = mapping.gMaxSiemens
+            case .stuckOff, .healthy: programmed[n] = mapping.gMinSiemens
+            }
+        }
+        for n in target.indices { target[n] = 0 }
+        invalidate()
+    }
+
     func resetTrims() {
         for j in 0..<logicalColumns { setTrim(column: j, gain: 1, offset: 0) }
         referenceRatioAtCalibration = nil
@@ -149,20 +160,21 @@ final class SimulatedTile {
     /// ν·1%) or the die has moved by 0.01 K, so a steady run never refreshes.
     @inline(__always)
     func refreshIfNeeded(configuration c: SimulatorConfiguration, nowSeconds: Double, celsius: Double) {
-        let age = nowSeconds - programmedAtSeconds
+        let age = nowSeconds - lastProgrammedAtSeconds
         if let state = effectiveState {
             let ageMoved = c.drift.enabled && abs(age - state.seconds) > 0.01 * (state.seconds + c.drift.referenceSeconds)
             let heatMoved = c.temperature.enabled && abs(celsius - state.celsius) > 0.01
             if !ageMoved && !heatMoved { return }
         }
-        rebuildEffective(configuration: c, ageSeconds: age, celsius: celsius)
+        rebuildEffective(configuration: c, nowSeconds: nowSeconds, celsius: celsius)
+        effectiveState = (age, celsius)
     }
 
-    func rebuildEffective(configuration c: SimulatorConfiguration, ageSeconds: Double, celsius: Double) {
+    func rebuildEffective(configuration c: SimulatorConfiguration, nowSeconds: Double, celsius: Double) {
         let cells = rows * physicalColumns
         for n in 0..<cells {
             var g = programmed[n]
-            g *= c.drift.factor(exponent: driftExponent[n], secondsSinceProgramming: ageSeconds)
+            g *= c.drift.factor(exponent: driftExponent[n], secondsSinceProgramming: nowSeconds - writtenAtSeconds[n])
             g *= c.temperature.factor(coefficientPerKelvin: temperatureCoefficient[n], dieCelsius: celsius)
             cellScratch[n] = g
         }
@@ -180,10 +192,9 @@ final class SimulatedTile {
             }
             rowConductance[i] = rowSum
         }
-        effectiveState = (ageSeconds, celsius)
     }
 
-    /// Effective normalized weights as the hot path sees them (for tests).
+    /// Effective normalized weight as the hot path sees it (for tests).
     func effectiveWeight(row: Int, column: Int) -> Float { effective[column * columnStride + row] }
 
     /// Rows rounded up to whole 8-float vectors.

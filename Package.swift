@@ -21,8 +21,19 @@ let package = Package(
             "CIMHAL",
             .product(name: "RealModule", package: "swift-numerics"),
         ]),
+        // Register-level device models, an emulated I2C bus with fault injection, virtual GPIO.
+        .target(name: "CIMEmulation", dependencies: ["CIMHAL", "CIMSimulator"]),
+        // Chip drivers generic over the HAL bus protocols.
+        .target(name: "CIMDrivers", dependencies: ["CIMHAL"]),
+        // The only code that touches /dev: i2c-dev through libi2c, GPIO through libgpiod (v1 or v2).
+        .systemLibrary(name: "CLibI2C", path: "Sources/CLibI2C",
+                       providers: [.apt(["libi2c-dev"])]),
+        .systemLibrary(name: "CLibGPIOD", path: "Sources/CLibGPIOD", pkgConfig: "libgpiod",
+                       providers: [.apt(["libgpiod-dev"])]),
+        .target(name: "CLinuxShim", dependencies: ["CLibI2C", "CLibGPIOD"], path: "Sources/CLinuxShim"),
+        .target(name: "CIMLinux", dependencies: ["CIMHAL", "CLinuxShim"]),
         .target(name: "BoardSupport", dependencies: [
-            "CIMHAL", "CIMSimulator",
+            "CIMHAL", "CIMSimulator", "CIMDrivers", "CIMEmulation", "CIMLinux",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         .executableTarget(name: "cimfw", dependencies: [
@@ -31,6 +42,9 @@ let package = Package(
         ]),
         .testTarget(name: "CIMHALTests", dependencies: ["CIMHAL"]),
         .testTarget(name: "CIMSimulatorTests", dependencies: ["CIMSimulator", "CIMHAL"]),
+        .testTarget(name: "CIMEmulationTests", dependencies: ["CIMEmulation", "CIMHAL"]),
+        .testTarget(name: "CIMDriversTests", dependencies: ["CIMDrivers", "CIMEmulation", "CIMHAL"]),
+        .testTarget(name: "CIMLinuxTests", dependencies: ["CIMLinux", "CIMHAL"]),
         .testTarget(name: "BoardSupportTests", dependencies: ["BoardSupport", "CIMSimulator", "CIMHAL"]),
         // Runs the built `cimfw` executable as a user would.
         .testTarget(name: "cimfwTests", dependencies: ["cimfw"]),

@@ -1,0 +1,96 @@
+import CIMHAL
+
+/// An I2C bus in memory: device models at addresses, every transaction
+/// counted, and faults injected on demand. Drivers run on it exactly as on
+/// `LinuxI2CBus`.
+public final class EmulatedI2CBus: I2CBus {
+    private var devices: [UInt8: any I2CDeviceModel] = [:]
+    private var vanished: Set<UInt8> = []
+    public var faults: [I2CFault] = []
+    /// Transactions started so far, faulted ones included (1-based in faults).
+    public private(set) var transactionCount = 0
+    private var rng: SeededGenerator64
+
+    public init(seed: UInt64 = 1) {
+        rng = SeededGenerator64(seed: seed)
+    }
+
+    public func attach(_ device: any I2CDeviceModel, at address: I2CAddress) {
+        devices[address.rawValue] = device
+    }
+
+    /// The device stops answering (unplugged, browned out) until `reappear`.
+    public func vanish(_ address: I2CAddress) { vanished.insert(address.rawValue) }
+    public func reappear(_ address: I2CAddress) { vanished.remove(address.rawValue) }
+
+    /// Addresses that acknowledge, as `i2cdetect` would list them.
+    public var respondingAddresses: [UInt8] {
+        devices.keys.filter { !vanished.contains($0) }.sorted()
+    }
+
+    public func transaction(_ operations: [I2COperation], at address: I2CAddress) throws(HALError) -> [[UInt8]] {
+        transactionCount += 1
+        let n = transactionCount
+        var corrupt = false
+        for fault in faults {
+            switch fault {
+            case let .nackOnTransaction(k) where k == n:
+                throw .noAcknowledge(.address, address: address.rawValue)
+            case let .nackRate(p) where uniform() < p:
+                throw .noAcknowledge(.address, address: address.rawValue)
+            case let .timeoutOnTransaction(k) where k == n:
+                throw .timeout(operation: "I2C transaction at \(address)", limitSeconds: 0.1)
+            case let .corruptReadRate(p) where uniform() < p:
+                corrupt = true
+            default:
+                break
+            }
+        }
+        guard let device = devices[address.rawValue], !vanished.contains(address.rawValue) else {
+            throw .noAcknowledge(.address, address: address.rawValue)
+        }
+        var reads: [[UInt8]] = []
+        for operation in operations {
+            switch operation {
+            case let .write(bytes):
+                try device.receive(bytes)
+            case let .read(count):
+                var bytes = try device.transmit(count: count)
+                if corrupt, !bytes.isEmpty {
+                    let index = Int(rng.next() % UInt64(bytes.count))
+                    bytes[index] ^= UInt8(truncatingIfNeeded: 1 << (rng.next() % 8))
+                }
+                reads.append(bytes)
+            }
+        }
+        return reads
+    }
+
+    private func uniform() -> Double { Double(rng.next() >> 11) * 0x1.0p-53 }
+}
+
+/// A fault the emulated bus injects.
+public enum I2CFault: Sendable, Hashable {
+    /// The Nth transaction (1-based) is not acknowledged.
+    case nackOnTransaction(Int)
+    /// Each transaction is not acknowledged with this probability.
+    case nackRate(Double)
+    /// The Nth transaction times out.
+    case timeoutOnTransaction(Int)
+    /// Each transaction's read data has one bit flipped with this probability.
+    case corruptReadRate(Double)
+}
+
+/// SplitMix64: the bus's own small seeded generator, so CIMEmulation needs
+/// nothing from the simulator to inject faults reproducibly.
+struct SeededGenerator64 {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -4,18 +4,20 @@ import CIMSimulator
 /// What a board file describes, before any device is opened.
 public enum BoardDescription: Sendable {
     case simulated(SimulatorConfiguration)
+    case hardware(HardwareBoardConfiguration)
 }
 
 /// Loads and validates `boards/*.toml`.
 public enum BoardFile {
-    public static let backends = ["simulated"]
+    public static let backends = ["simulated"] + HardwareBoardConfiguration.Backend.allCases.map(\.rawValue)
 
     public static func load(path: String) throws(BoardFileError) -> BoardDescription {
         var reader = try BoardFileReader(path: path)
         let backend = try reader.string("board.backend", oneOf: backends)
         let description: BoardDescription
-        switch backend {
-        default:
+        if let hardware = HardwareBoardConfiguration.Backend(rawValue: backend) {
+            description = .hardware(try HardwareBoardFile.configuration(from: &reader, backend: hardware))
+        } else {
             description = .simulated(try SimulatedBoardFile.configuration(from: &reader))
         }
         try reader.rejectUnknownKeys(validKeysHint: "see the board file format in README.md for the keys a \(backend) board takes")
@@ -26,6 +28,9 @@ public enum BoardFile {
     public static func loadSimulated(path: String) throws(BoardFileError) -> SimulatorConfiguration {
         switch try load(path: path) {
         case let .simulated(configuration): return configuration
+        case let .hardware(configuration):
+            throw BoardFileError(.outOfRange, file: path, key: "board.backend", value: "\"\(configuration.backend.rawValue)\"",
+                                 expected: "\"simulated\": this command needs a simulated board")
         }
     }
 }
@@ -49,6 +54,8 @@ public final class Board {
             let accelerator = try SimulatedAccelerator(configuration: configuration)
             return Board(name: configuration.name, accelerator: accelerator,
                          powerMonitors: [SimulatedPowerMonitor(railName: "board", accelerator: accelerator)])
+        case let .hardware(configuration):
+            throw .unsupported("opening \(configuration.backend.rawValue) board \(configuration.name): the eval-board and power-monitor drivers are not wired into BoardSupport yet")
         }
     }
 }

@@ -81,6 +81,18 @@ struct BoardFileReader {
 
     func has(_ key: String) -> Bool { entries[key] != nil }
 
+    /// Names of the tables under `prefix` (`[power.board]`, `[power.cim]` → ["board", "cim"]).
+    func subtables(of prefix: String) -> [String] {
+        let start = prefix + "."
+        let names = entries.keys.compactMap { key -> String? in
+            guard key.hasPrefix(start) else { return nil }
+            let rest = key.dropFirst(start.count)
+            guard let dot = rest.firstIndex(of: ".") else { return nil }
+            return String(rest[..<dot])
+        }
+        return Set(names).sorted()
+    }
+
     /// Declares keys that may go unread when they come from an inherited
     /// preset (they belong to another variant of a section). In the user's
     /// own file an unread key is still an unknown key.

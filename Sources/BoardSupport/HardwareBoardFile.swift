@@ -1,0 +1,125 @@
+import CIMHAL
+import CIMSimulator
+import Foundation
+
+/// A board with an evaluation board and power monitors on I2C and GPIO:
+/// real (`backend = "linux"`: /dev/i2c-N, a gpiochip) or emulated
+/// (`backend = "emulated"`: the same drivers on an emulated bus, the eval
+/// board fronting a simulated accelerator). Read-only configuration, as a
+/// devicetree node is; units in the key names.
+public struct HardwareBoardConfiguration: Sendable, Hashable {
+    public enum Backend: String, Sendable, Hashable, CaseIterable {
+        case linux
+        case emulated
+    }
+
+    public enum MonitorChip: String, Sendable, Hashable, CaseIterable {
+        case ina219, ina226, ina260, ina3221
+    }
+
+    /// One rail's power monitor (`[power.<rail>]`).
+    public struct PowerMonitorConfiguration: Sendable, Hashable {
+        public var rail: String
+        public var chip: MonitorChip
+        public var address: UInt8
+        /// INA3221 only: which of its three channels (1...3).
+        public var channel: Int
+        /// Ignored for the INA260 (its 2 mΩ shunt is inside).
+        public var rshuntMicroOhms: Int
+        public var maxCurrentAmps: Double
+        public var averaging: Int
+        public var busConversionMicroseconds: Int
+        public var shuntConversionMicroseconds: Int
+    }
+
+    public var name: String
+    public var backend: Backend
+    /// /dev/i2c-<bus>.
+    public var i2cBus: Int
+    /// Use I2C_SLAVE_FORCE: only when a kernel driver owns an address on purpose.
+    public var forceAddress: Bool
+    public var evalBoardAddress: UInt8
+    public var readyTimeoutMilliseconds: Int
+    public var retries: Int
+    public var gpioChip: String
+    public var resetLine: String
+    public var readyLine: String
+    public var markerLine: String
+    public var powerMonitors: [PowerMonitorConfiguration]
+    /// Emulated boards: the simulated macro behind the emulated eval board.
+    public var simulation: SimulatorConfiguration?
+}
+
+enum HardwareBoardFile {
+    /// Averaging counts the INA226/260/3221 offer (AVG field); the INA219 takes 1...128 in powers of two.
+    static let averagingCounts = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024]
+    /// INA226/260/3221 conversion times (VBUSCT/VSHCT), µs; the INA219's are 84...68100.
+    static let conversionTimes = [84, 140, 148, 204, 276, 332, 532, 588, 1100, 2116, 4156, 8244]
+
+    static func configuration(from r: inout BoardFileReader, backend: HardwareBoardConfiguration.Backend) throws(BoardFileError) -> HardwareBoardConfiguration {
+        let name = try r.string("board.name")
+        let i2cBus = try r.int("i2c.bus", in: 0...255)
+        let force = try r.bool("i2c.force_address")
+        let evalAddress = try address(&r, "eval_board.address")
+        let timeout = try r.int("eval_board.ready_timeout_milliseconds", in: 1...600_000)
+        let retries = try r.int("eval_board.retries", in: 0...10)
+        let chip = try r.string("gpio.chip")
+        let reset = try r.string("gpio.reset_line")
+        let ready = try r.string("gpio.ready_line")
+        let marker = try r.string("gpio.marker_line")
+        for (key, value) in [("gpio.chip", chip), ("gpio.reset_line", reset), ("gpio.ready_line", ready), ("gpio.marker_line", marker)] where value.isEmpty {
+            throw r.error(.outOfRange, key: key, value: "\"\"", expected: "a non-empty name")
+        }
+
+        var monitors: [HardwareBoardConfiguration.PowerMonitorConfiguration] = []
+        for rail in r.subtables(of: "power") {
+            let p = "power.\(rail)."
+            let kindName = try r.string(p + "chip", oneOf: HardwareBoardConfiguration.MonitorChip.allCases.map(\.rawValue))
+            let kind = HardwareBoardConfiguration.MonitorChip(rawValue: kindName) ?? .ina226
+            let monitorAddress = try address(&r, p + "address")
+            let channel = kind == .ina3221 ? try r.int(p + "channel", in: 1...3) : 1
+            let shunt = kind == .ina260 ? 2000 : try r.int(p + "rshunt_micro_ohms", in: 1...10_000_000)
+            let averaging = try r.int(p + "averaging", in: 1...1024)
+            guard averagingCounts.contains(averaging) else {
+                throw r.error(.outOfRange, key: p + "averaging", value: "\(averaging)",
+                              expected: "one of \(averagingCounts.map(String.init).joined(separator: ", "))")
+            }
+            let busCT = try r.int(p + "bus_conversion_microseconds", in: 84...68_100)
+            let shuntCT = try r.int(p + "shunt_conversion_microseconds", in: 84...68_100)
+            for (key, value) in [(p + "bus_conversion_microseconds", busCT), (p + "shunt_conversion_microseconds", shuntCT)]
+                where !conversionTimes.contains(value) {
+                throw r.error(.outOfRange, key: key, value: "\(value)",
+                              expected: "one of \(conversionTimes.map(String.init).joined(separator: ", ")) µs")
+            }
+            monitors.append(.init(rail: rail, chip: kind, address: monitorAddress, channel: channel, rshuntMicroOhms: shunt,
+                                  maxCurrentAmps: try r.double(p + "max_current_amps", in: 0.001...100),
+                                  averaging: averaging, busConversionMicroseconds: busCT, shuntConversionMicroseconds: shuntCT))
+            if kind != .ina3221 { r.allowInherited([p + "channel"]) }
+        }
+        guard !monitors.isEmpty else {
+            throw BoardFileError(.missingKey, file: r.file, key: "power", expected: "at least one [power.<rail>] table with a power monitor")
+        }
+        let addresses = [evalAddress] + monitors.filter { $0.chip != .ina3221 || $0.channel == 1 }.map(\.address)
+        if let clash = Dictionary(grouping: addresses, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
+            throw r.error(.inconsistent, key: "power", value: "0x\(String(clash, radix: 16))",
+                          expected: "each device at its own I2C address")
+        }
+
+        var simulation: SimulatorConfiguration?
+        if backend == .emulated {
+            let relative = try r.string("emulation.simulation")
+            let base = URL(fileURLWithPath: r.file).deletingLastPathComponent()
+            let path = relative.hasPrefix("/") ? relative : base.appendingPathComponent(relative).path
+            simulation = try BoardFile.loadSimulated(path: path)
+        }
+        return HardwareBoardConfiguration(
+            name: name, backend: backend, i2cBus: i2cBus, forceAddress: force, evalBoardAddress: evalAddress,
+            readyTimeoutMilliseconds: timeout, retries: retries, gpioChip: chip, resetLine: reset, readyLine: ready,
+            markerLine: marker, powerMonitors: monitors, simulation: simulation)
+    }
+
+    /// A 7-bit address outside the reserved ranges.
+    private static func address(_ r: inout BoardFileReader, _ key: String) throws(BoardFileError) -> UInt8 {
+        UInt8(try r.int(key, in: Int(I2CAddress.validRange.lowerBound)...Int(I2CAddress.validRange.upperBound)))
+    }
+}

@@ -1,0 +1,62 @@
+import BoardSupport
+import Foundation
+import Testing
+
+@Suite("Hardware board files")
+struct HardwareBoardFileTests {
+    func hardware(_ path: String) throws -> HardwareBoardConfiguration {
+        guard case let .hardware(c) = try BoardFile.load(path: path) else {
+            Issue.record("\(path) is not a hardware board")
+            throw BoardFileError(.inconsistent, file: path, expected: "a hardware board")
+        }
+        return c
+    }
+
+    @Test func theRaspberryPiBoardsNameTheirBusLinesAndMonitor() throws {
+        for name in ["rpi4-cim-eval", "rpi5-cim-eval"] {
+            let c = try hardware(Presets.directory.appendingPathComponent("\(name).toml").path)
+            #expect(c.backend == .linux && c.i2cBus == 1 && c.evalBoardAddress == 0x20)
+            #expect(c.resetLine == "GPIO17" && c.readyLine == "GPIO27" && c.markerLine == "GPIO22")
+            #expect(c.powerMonitors.map(\.rail) == ["board"])
+            #expect(c.powerMonitors[0].chip == .ina226 && c.powerMonitors[0].rshuntMicroOhms == 10_000)
+            #expect(c.simulation == nil)
+        }
+    }
+
+    @Test func theVirtualBoardCarriesItsSimulatedMacro() throws {
+        let c = try hardware(Presets.directory.appendingPathComponent("virtual-eval.toml").path)
+        #expect(c.backend == .emulated)
+        #expect(c.simulation?.name == "sim-rram-256")
+    }
+
+    @Test func badHardwareValuesAreRejectedWithFileKeyAndValue() throws {
+        let sandbox = try BoardSandbox()
+        _ = try sandbox.copyPreset(as: "sim-rram-256.toml")
+        let base = try String(contentsOfFile: Presets.directory.appendingPathComponent("virtual-eval.toml").path, encoding: .utf8)
+        let cases: [(String, String, String, String)] = [
+            ("address = 0x40\nrshunt", "power.board.address", "64", "each device at its own I2C address"),
+            ("address = 0x20\nready", "eval_board.address", "3", "8...119"),
+            ("averaging = 1\n", "power.board.averaging", "3", "one of 1, 2, 4"),
+            ("bus_conversion_microseconds = 140", "power.board.bus_conversion_microseconds", "150", "one of"),
+        ]
+        for (original, key, bad, expected) in cases {
+            var text = base
+            switch key {
+            case "power.board.address": text = text.replacingOccurrences(of: "address = 0x20\n", with: "address = 0x40\n")
+            case "eval_board.address": text = text.replacingOccurrences(of: "address = 0x20\n", with: "address = 0x03\n")
+            case "power.board.averaging": text = text.replacingOccurrences(of: "averaging = 1 ", with: "averaging = 3 ")
+            default: text = text.replacingOccurrences(of: "bus_conversion_microseconds = 140", with: "bus_conversion_microseconds = 150")
+            }
+            _ = original
+            let path = try sandbox.write("board-\(key).toml", text)
+            let error = try loadFailure(path)
+            #expect(error.file == path)
+            #expect(error.description.contains(expected), "\(key): \(error)")
+            if key != "power.board.address" { #expect(error.key == key && error.value == bad, "\(error)") }
+        }
+    }
+
+    @Test func aSimulatedOnlyCommandRefusesAHardwareBoard() throws {
+        #expect(throws: BoardFileError.self) { try BoardFile.loadSimulated(path: Presets.directory.appendingPathComponent("rpi4-cim-eval.toml").path) }
+    }
+}

@@ -35,27 +35,3 @@ public enum BoardFile {
     }
 }
 
-/// An assembled board: the HAL devices its file describes, opened. The one
-/// place a backend is chosen; everything above talks to the protocols.
-public final class Board {
-    public let name: String
-    public var accelerator: any CIMAccelerator
-    public var powerMonitors: [any PowerMonitor]
-
-    init(name: String, accelerator: any CIMAccelerator, powerMonitors: [any PowerMonitor]) {
-        self.name = name
-        self.accelerator = accelerator
-        self.powerMonitors = powerMonitors
-    }
-
-    public static func open(_ description: BoardDescription) throws(HALError) -> Board {
-        switch description {
-        case let .simulated(configuration):
-            let accelerator = try SimulatedAccelerator(configuration: configuration)
-            return Board(name: configuration.name, accelerator: accelerator,
-                         powerMonitors: [SimulatedPowerMonitor(railName: "board", accelerator: accelerator)])
-        case let .hardware(configuration):
-            throw .unsupported("opening \(configuration.backend.rawValue) board \(configuration.name): the eval-board and power-monitor drivers are not wired into BoardSupport yet")
-        }
-    }
-}

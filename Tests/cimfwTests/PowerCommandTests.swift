@@ -1,0 +1,32 @@
+import Foundation
+import Testing
+
+/// `cimfw power` as a user runs it: CSV on stdout, one row per sample.
+@Suite struct PowerCommandTests {
+    let runner = CharacterizeCommandTests()
+
+    @Test func streamsCSVAtTheRequestedRateForTheRequestedTime() throws {
+        let result = try runner.run(["power", "--board", "boards/sim-rram-256.toml", "--duration", "2s", "--rate", "5"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first == "timestamp_seconds,rail,bus_volts,current_amps,power_watts")
+        let rows = lines.dropFirst().map { $0.split(separator: ",").map(String.init) }
+        #expect(rows.count == 10)
+        let times: [Double] = rows.compactMap { Double($0[0]) }
+        let expected: [Double] = (0..<10).map { Double($0) * 0.2 }
+        #expect(zip(times, expected).allSatisfy { abs($0 - $1) < 1e-6 } && times.count == 10)
+        // An idle simulated RRAM board draws its static 20 mW plus 250 mW of board overhead.
+        for row in rows.dropFirst() {
+            #expect(row[1] == "board")
+            let volts = Double(row[2]) ?? 0, amps = Double(row[3]) ?? 0, watts = Double(row[4]) ?? 0
+            #expect(abs(watts - 0.27) < 1e-6)
+            #expect(abs(volts * amps - watts) < 1e-5)
+        }
+    }
+
+    @Test func aBadDurationIsRefusedBeforeAnythingIsPrinted() throws {
+        let result = try runner.run(["power", "--duration", "soon"])
+        #expect(result.status != 0 && result.stdout.isEmpty)
+        #expect(result.stderr.contains("--duration soon"))
+    }
+}

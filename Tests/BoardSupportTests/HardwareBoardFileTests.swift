@@ -15,7 +15,7 @@ struct HardwareBoardFileTests {
     @Test func theRaspberryPiBoardsNameTheirBusLinesAndMonitor() throws {
         for name in ["rpi4-cim-eval", "rpi5-cim-eval"] {
             let c = try hardware(Presets.directory.appendingPathComponent("\(name).toml").path)
-            #expect(c.backend == .linux && c.i2cBus == 1 && c.evalBoardAddress == 0x20)
+            #expect(c.backend == .linux && c.i2cBus == 1 && c.evalBoardAddress == 0x2C)
             #expect(c.resetLine == "GPIO17" && c.readyLine == "GPIO27" && c.markerLine == "GPIO22")
             #expect(c.powerMonitors.map(\.rail) == ["board"])
             #expect(c.powerMonitors[0].chip == .ina226 && c.powerMonitors[0].rshuntMicroOhms == 10_000)
@@ -42,18 +42,28 @@ struct HardwareBoardFileTests {
         for (original, key, bad, expected) in cases {
             var text = base
             switch key {
-            case "power.board.address": text = text.replacingOccurrences(of: "address = 0x20\n", with: "address = 0x40\n")
-            case "eval_board.address": text = text.replacingOccurrences(of: "address = 0x20\n", with: "address = 0x03\n")
+            case "power.board.address": text = text.replacingOccurrences(of: "address = 0x2C\n", with: "address = 0x40\n")
+            case "eval_board.address": text = text.replacingOccurrences(of: "address = 0x2C\n", with: "address = 0x03\n")
             case "power.board.averaging": text = text.replacingOccurrences(of: "averaging = 1 ", with: "averaging = 3 ")
             default: text = text.replacingOccurrences(of: "bus_conversion_microseconds = 140", with: "bus_conversion_microseconds = 150")
             }
             _ = original
             let path = try sandbox.write("board-\(key).toml", text)
-            let error = try loadFailure(path)
+            let error = try hardwareLoadFailure(path)
             #expect(error.file == path)
             #expect(error.description.contains(expected), "\(key): \(error)")
             if key != "power.board.address" { #expect(error.key == key && error.value == bad, "\(error)") }
         }
+    }
+
+    func hardwareLoadFailure(_ path: String) throws -> BoardFileError {
+        do {
+            _ = try BoardFile.load(path: path)
+        } catch {
+            return error
+        }
+        Issue.record("\(path) loaded, but should have been rejected")
+        throw BoardFileError(.inconsistent, file: path, expected: "a rejection")
     }
 
     @Test func aSimulatedOnlyCommandRefusesAHardwareBoard() throws {

@@ -1,0 +1,117 @@
+import CIMDrivers
+import CIMHAL
+
+/// What answers on a bus, what each device says it is, and whether that is
+/// the board its file describes — `cimfw probe`.
+public enum BoardProbe {
+    /// A device's own claim about what it is.
+    public enum Identity: Sendable, Hashable, CustomStringConvertible {
+        case ina219Plausible
+        case ina226(revision: UInt8)
+        case ina260(revision: UInt8)
+        case ina3221
+        case evalBoard(versionMajor: UInt8, versionMinor: UInt8, boardID: UInt16)
+        case unknown(String)
+
+        public var description: String {
+            switch self {
+            case .ina219Plausible: return "INA219 (no ID registers; configuration register reads like one)"
+            case let .ina226(rev): return "INA226 (die revision \(rev))"
+            case let .ina260(rev): return "INA260 (die revision \(rev))"
+            case .ina3221: return "INA3221"
+            case let .evalBoard(major, minor, id): return "CIM eval board (protocol \(major).\(minor), board ID \(id))"
+            case let .unknown(why): return "unknown (\(why))"
+            }
+        }
+    }
+
+    public struct Finding: Sendable, Hashable {
+        public var address: UInt8
+        public var identity: Identity
+    }
+
+    public struct Check: Sendable, Hashable {
+        public var expected: String
+        public var address: UInt8
+        public var found: Identity?
+        public var matches: Bool
+    }
+
+    public struct Report: Sendable, Hashable {
+        public var findings: [Finding]
+        public var checks: [Check]
+        /// Devices that answer but the board file does not mention.
+        public var unexpected: [Finding]
+        public var matches: Bool { checks.allSatisfy(\.matches) }
+    }
+
+    /// Addresses that acknowledge a one-byte read, as `i2cdetect -r` finds
+    /// them. A NACK means nobody is there; any other failure is an answer
+    /// of sorts and is kept (a busy address is owned by a kernel driver).
+    public static func scan<Bus: I2CBus>(_ bus: inout Bus) -> [UInt8] {
+        var found: [UInt8] = []
+        for raw in I2CAddress.validRange {
+            guard let address = try? I2CAddress(raw) else { continue }
+            do {
+                _ = try bus.read(count: 1, from: address)
+                found.append(raw)
+            } catch {
+                if case .noAcknowledge = error { continue }
+                found.append(raw)
+            }
+        }
+        return found
+    }
+
+    /// Reads the ID registers a device may have. TI's INA226/260/3221 answer
+    /// 0x5449 ("TI") at 0xFE and their die ID at 0xFF; the eval board
+    /// answers "CIME" at register 0x00 (cim-eval-protocol.md); the INA219 has
+    /// no ID, so only its configuration register's reserved bit can hint.
+    public static func identify<Bus: I2CBus>(_ bus: inout Bus, at raw: UInt8) -> Identity {
+        guard let address = try? I2CAddress(raw) else { return .unknown("reserved address") }
+        if let identity = try? bus.writeRead([0x00], readCount: 8, at: address),
+           identity.count == 8, identity[0...3] == [0x43, 0x49, 0x4D, 0x45] {
+            return .evalBoard(versionMajor: identity[4], versionMinor: identity[5],
+                              boardID: UInt16(identity[6]) << 8 | UInt16(identity[7]))
+        }
+        if let manufacturer = try? bus.readRegister16(0xFE, at: address), manufacturer == 0x5449,
+           let die = try? bus.readRegister16(0xFF, at: address) {
+            switch die >> 4 {
+            case 0x226: return .ina226(revision: UInt8(die & 0xF))
+            case 0x227: return .ina260(revision: UInt8(die & 0xF))
+            case 0x322: return .ina3221
+            default: return .unknown("TI part with die ID 0x\(String(die, radix: 16))")
+            }
+        }
+        if let config = try? bus.readRegister16(0x00, at: address), config & 0x4000 == 0 {
+            // INA219: bit 14 of its configuration register is reserved and reads 0 (POR 0x399F).
+            return .ina219Plausible
+        }
+        return .unknown("no ID registers this probe knows")
+    }
+
+    /// Scans, identifies and checks against a hardware board file.
+    public static func run<Bus: I2CBus>(_ bus: inout Bus, against c: HardwareBoardConfiguration) -> Report {
+        let findings = scan(&bus).map { Finding(address: $0, identity: identify(&bus, at: $0)) }
+        let byAddress = Dictionary(uniqueKeysWithValues: findings.map { ($0.address, $0.identity) })
+        var checks: [Check] = []
+        func check(_ expected: String, at address: UInt8, _ accepts: (Identity) -> Bool) {
+            let found = byAddress[address]
+            checks.append(Check(expected: expected, address: address, found: found, matches: found.map(accepts) ?? false))
+        }
+        check("CIM eval board", at: c.evalBoardAddress) { if case .evalBoard = $0 { return true } else { return false } }
+        var checked: Set<UInt8> = []
+        // An INA3221 serves up to three rails from one address: check it once.
+        for monitor in c.powerMonitors where checked.insert(monitor.address).inserted {
+            check("\(monitor.chip.rawValue.uppercased()) for rail \(monitor.rail)", at: monitor.address) { identity in
+                switch (monitor.chip, identity) {
+                case (.ina219, .ina219Plausible), (.ina226, .ina226), (.ina260, .ina260), (.ina3221, .ina3221): return true
+                default: return false
+                }
+            }
+        }
+        let expectedAddresses = Set(checks.map(\.address))
+        return Report(findings: findings, checks: checks,
+                      unexpected: findings.filter { !expectedAddresses.contains($0.address) })
+    }
+}

@@ -37,6 +37,16 @@ public enum LinuxI2CErrno {
 }
 
 extension LinuxI2CErrno {
+    /// errno from a transfer (I2C_RDWR or an SMBus call) rather than from
+    /// I2C_SLAVE. There EBUSY means the bus stayed busy too long
+    /// (fault-codes.rst), not that a kernel driver owns the address.
+    public static func transferError(_ errno: Int32, operation: String, address: UInt8) -> HALError {
+        guard errno != ebusy else {
+            return .busy("\(operation): the bus stayed busy too long (another controller, or SDA/SCL held low)")
+        }
+        return error(errno, operation: operation, address: address)
+    }
+
     /// errno from open(2) or the first ioctl on an i2c-dev node. The message
     /// names the path and the usual fix, because these are set-up mistakes,
     /// not bus faults.

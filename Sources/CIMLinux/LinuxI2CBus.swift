@@ -136,7 +136,7 @@ public final class LinuxI2CBus: I2CBus, Sendable {
             cimfw_i2c_rdwr(descriptor, UInt16(address.rawValue), UInt32(operations.count), isRead, lengths, buffer.baseAddress)
         }
         guard result == 0 else {
-            throw LinuxI2CErrno.error(-result, operation: "\(Self.shape(operations)) at \(address) on \(path) (I2C_RDWR)", address: address.rawValue)
+            throw LinuxI2CErrno.transferError(-result, operation: "\(Self.shape(operations)) at \(address) on \(path) (I2C_RDWR)", address: address.rawValue)
         }
         var legs: [[UInt8]] = []
         var offset = 0
@@ -166,7 +166,7 @@ public final class LinuxI2CBus: I2CBus, Sendable {
         }
         func check(_ result: Int32, _ call: String) throws(HALError) {
             guard result >= 0 else {
-                throw LinuxI2CErrno.error(-result, operation: "\(shape) at \(address) on \(path) (SMBus \(call))", address: address.rawValue)
+                throw LinuxI2CErrno.transferError(-result, operation: "\(shape) at \(address) on \(path) (SMBus \(call))", address: address.rawValue)
             }
         }
         // Swift has no array patterns: match on the legs as a tuple.

@@ -57,4 +57,12 @@ import Testing
             Issue.record("ENOTTY: not a chip"); return
         }
     }
+
+    @Test func busyDuringATransferIsABusyBusNotAKernelDriver() {
+        guard case let .busy(message) = LinuxI2CErrno.transferError(16, operation: "write(2 bytes) at 0x40", address: 0x40) else {
+            Issue.record("EBUSY from I2C_RDWR is busy"); return
+        }
+        #expect(message.contains("write(2 bytes) at 0x40") && !message.contains("unbind"), "\(message)")
+        #expect(LinuxI2CErrno.transferError(121, operation: "read", address: 0x40) == .noAcknowledge(.unknown, address: 0x40))
+    }
 }

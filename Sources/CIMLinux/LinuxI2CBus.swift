@@ -9,7 +9,7 @@ import Synchronization
 /// A transaction is one I2C_RDWR ioctl when the adapter can do plain I2C
 /// (I2C_FUNC_I2C): the kernel runs every leg between one START and one STOP,
 /// which is the `I2CBus` contract. Adapters that only speak SMBus get the
-/// transaction shapes SMBus can express (see `smbusTransaction`); any other
+/// transaction shapes SMBus can express (see `SMBusCall.plan`); any other
 /// shape throws `.unsupported` rather than being split into several bus
 /// operations.
 ///
@@ -152,64 +152,47 @@ public final class LinuxI2CBus: I2CBus, Sendable {
         return legs
     }
 
-    /// The shapes SMBus can carry, each the same bytes on the wire as the
-    /// I2C transaction: write 1 (send byte), write 2 (write byte data),
-    /// write 3...33 (write I2C block), read 1 (receive byte), write 1 + read 1
-    /// (read byte data), write 1 + read 2...32 (read I2C block).
+    /// Runs a transaction as the one SMBus call that puts the same bytes on
+    /// the wire (`SMBusCall.plan`), if the adapter has that call.
     private func smbusTransaction(_ operations: [I2COperation], at address: I2CAddress) throws(HALError) -> [[UInt8]] {
         let shape = Self.shape(operations)
-        let blockMax = Int(CIMFW_I2C_SMBUS_BLOCK_MAX)
-        func require(_ function: some BinaryInteger, _ name: String) throws(HALError) {
-            guard has(function) else {
-                throw .unsupported("\(path) has no plain I2C and no SMBus \(name), so it cannot run \(shape)")
-            }
-        }
-        func check(_ result: Int32, _ call: String) throws(HALError) {
-            guard result >= 0 else {
-                throw LinuxI2CErrno.transferError(-result, operation: "\(shape) at \(address) on \(path) (SMBus \(call))", address: address.rawValue)
-            }
-        }
-        // Swift has no array patterns: match on the legs as a tuple.
-        let first = operations[0]
-        let second: I2COperation? = operations.count == 2 ? operations[1] : nil
-        guard operations.count <= 2 else {
+        guard let call = SMBusCall.plan(operations) else {
             throw .unsupported("\(path) has no plain I2C (only SMBus), and SMBus cannot carry \(shape)")
         }
-        switch (first, second) {
-        case let (.write(bytes), nil) where bytes.count == 1:
-            try require(CIMFW_I2C_FUNC_SMBUS_WRITE_BYTE, "send byte")
-            try check(cimfw_i2c_smbus_write_byte(descriptor, bytes[0]), "write_byte")
+        guard has(call.function) else {
+            throw .unsupported("\(path) has no plain I2C and no SMBus \(call.name), so it cannot run \(shape)")
+        }
+        func check(_ result: Int32) throws(HALError) {
+            guard result >= 0 else {
+                throw LinuxI2CErrno.transferError(-result, operation: "\(shape) at \(address) on \(path) (SMBus \(call.name))", address: address.rawValue)
+            }
+        }
+        switch call {
+        case let .sendByte(value):
+            try check(cimfw_i2c_smbus_write_byte(descriptor, value))
             return []
-        case let (.write(bytes), nil) where bytes.count == 2:
-            try require(CIMFW_I2C_FUNC_SMBUS_WRITE_BYTE_DATA, "write byte data")
-            try check(cimfw_i2c_smbus_write_byte_data(descriptor, bytes[0], bytes[1]), "write_byte_data")
+        case let .writeByteData(command, value):
+            try check(cimfw_i2c_smbus_write_byte_data(descriptor, command, value))
             return []
-        case let (.write(bytes), nil) where bytes.count >= 3 && bytes.count <= blockMax + 1:
-            try require(CIMFW_I2C_FUNC_SMBUS_WRITE_I2C_BLOCK, "write I2C block")
-            let payload = Array(bytes.dropFirst())
-            try check(cimfw_i2c_smbus_write_i2c_block(descriptor, bytes[0], UInt8(payload.count), payload), "write_i2c_block_data")
+        case let .writeI2CBlock(command, payload):
+            try check(cimfw_i2c_smbus_write_i2c_block(descriptor, command, UInt8(payload.count), payload))
             return []
-        case (.read(1), nil):
-            try require(CIMFW_I2C_FUNC_SMBUS_READ_BYTE, "receive byte")
+        case .receiveByte:
             var value: UInt8 = 0
-            try check(cimfw_i2c_smbus_read_byte(descriptor, &value), "read_byte")
+            try check(cimfw_i2c_smbus_read_byte(descriptor, &value))
             return [[value]]
-        case let (.write(command), .read(1)?) where command.count == 1:
-            try require(CIMFW_I2C_FUNC_SMBUS_READ_BYTE_DATA, "read byte data")
+        case let .readByteData(command):
             var value: UInt8 = 0
-            try check(cimfw_i2c_smbus_read_byte_data(descriptor, command[0], &value), "read_byte_data")
+            try check(cimfw_i2c_smbus_read_byte_data(descriptor, command, &value))
             return [[value]]
-        case let (.write(command), .read(count)?) where command.count == 1 && count >= 2 && count <= blockMax:
-            try require(CIMFW_I2C_FUNC_SMBUS_READ_I2C_BLOCK, "read I2C block")
+        case let .readI2CBlock(command, count):
             var values = [UInt8](repeating: 0, count: count)
-            let result = cimfw_i2c_smbus_read_i2c_block(descriptor, command[0], UInt8(count), &values)
-            try check(result, "read_i2c_block_data")
+            let result = cimfw_i2c_smbus_read_i2c_block(descriptor, command, UInt8(count), &values)
+            try check(result)
             guard Int(result) == count else {
-                throw .io(errno: LinuxI2CErrno.eio, operation: "\(shape) at \(address) on \(path) (SMBus read_i2c_block_data returned \(result) of \(count) bytes)")
+                throw .io(errno: LinuxI2CErrno.eio, operation: "\(shape) at \(address) on \(path) (SMBus \(call.name) returned \(result) of \(count) bytes)")
             }
             return [values]
-        default:
-            throw .unsupported("\(path) has no plain I2C (only SMBus), and SMBus cannot carry \(shape)")
         }
     }
 
@@ -225,6 +208,76 @@ public final class LinuxI2CBus: I2CBus, Sendable {
             case let .read(count): "read(\(count) byte\(count == 1 ? "" : "s"))"
             }
         }.joined(separator: ", ")
+    }
+}
+/// The SMBus calls (libi2c) a transaction can become on an adapter without
+/// I2C_FUNC_I2C, each the same bytes on the wire as the I2C transaction.
+enum SMBusCall: Equatable {
+    /// write 1 byte
+    case sendByte(UInt8)
+    /// write 2 bytes: command, value
+    case writeByteData(command: UInt8, value: UInt8)
+    /// write 3...33 bytes: command, then 2...32 bytes
+    case writeI2CBlock(command: UInt8, payload: [UInt8])
+    /// read 1 byte
+    case receiveByte
+    /// write 1 byte (command), read 1 byte after a repeated START
+    case readByteData(command: UInt8)
+    /// write 1 byte (command), read 2...32 bytes after a repeated START
+    case readI2CBlock(command: UInt8, count: Int)
+
+    /// The call for `operations`, or nil when SMBus cannot express them
+    /// (more than two legs, a read first in two, a longer write before a read,
+    /// blocks over 32 bytes, an empty write).
+    static func plan(_ operations: [I2COperation]) -> SMBusCall? {
+        let blockMax = Int(CIMFW_I2C_SMBUS_BLOCK_MAX)
+        switch operations.count {
+        case 1:
+            switch operations[0] {
+            case let .write(bytes) where bytes.count == 1:
+                return .sendByte(bytes[0])
+            case let .write(bytes) where bytes.count == 2:
+                return .writeByteData(command: bytes[0], value: bytes[1])
+            case let .write(bytes) where bytes.count >= 3 && bytes.count <= blockMax + 1:
+                return .writeI2CBlock(command: bytes[0], payload: Array(bytes.dropFirst()))
+            case .read(1):
+                return .receiveByte
+            default:
+                return nil
+            }
+        case 2:
+            guard case let .write(command) = operations[0], command.count == 1,
+                  case let .read(count) = operations[1] else { return nil }
+            if count == 1 { return .readByteData(command: command[0]) }
+            if count >= 2 && count <= blockMax { return .readI2CBlock(command: command[0], count: count) }
+            return nil
+        default:
+            return nil
+        }
+    }
+
+    /// The I2C_FUNCS bit the adapter needs for this call.
+    var function: Int {
+        switch self {
+        case .sendByte: Int(CIMFW_I2C_FUNC_SMBUS_WRITE_BYTE)
+        case .writeByteData: Int(CIMFW_I2C_FUNC_SMBUS_WRITE_BYTE_DATA)
+        case .writeI2CBlock: Int(CIMFW_I2C_FUNC_SMBUS_WRITE_I2C_BLOCK)
+        case .receiveByte: Int(CIMFW_I2C_FUNC_SMBUS_READ_BYTE)
+        case .readByteData: Int(CIMFW_I2C_FUNC_SMBUS_READ_BYTE_DATA)
+        case .readI2CBlock: Int(CIMFW_I2C_FUNC_SMBUS_READ_I2C_BLOCK)
+        }
+    }
+
+    /// The libi2c function, for messages.
+    var name: String {
+        switch self {
+        case .sendByte: "i2c_smbus_write_byte"
+        case .writeByteData: "i2c_smbus_write_byte_data"
+        case .writeI2CBlock: "i2c_smbus_write_i2c_block_data"
+        case .receiveByte: "i2c_smbus_read_byte"
+        case .readByteData: "i2c_smbus_read_byte_data"
+        case .readI2CBlock: "i2c_smbus_read_i2c_block_data"
+        }
     }
 }
 #endif

@@ -70,6 +70,32 @@ import Testing
         #expect(LinuxI2CBus.shape([.write([0x05]), .read(count: 2)]) == "write(1 byte), read(2 bytes)")
     }
 
+    @Test func smbusOnlyAdaptersGetTheCallWithTheSameBytesOnTheWire() {
+        #expect(SMBusCall.plan([.write([0x06])]) == .sendByte(0x06))
+        #expect(SMBusCall.plan([.write([0x01, 0x80])]) == .writeByteData(command: 0x01, value: 0x80))
+        #expect(SMBusCall.plan([.write([0x05, 0x12, 0x34])]) == .writeI2CBlock(command: 0x05, payload: [0x12, 0x34]))
+        #expect(SMBusCall.plan([.read(count: 1)]) == .receiveByte)
+        #expect(SMBusCall.plan([.write([0xFE]), .read(count: 1)]) == .readByteData(command: 0xFE))
+        #expect(SMBusCall.plan([.write([0x02]), .read(count: 2)]) == .readI2CBlock(command: 0x02, count: 2))
+        #expect(SMBusCall.plan([.write([0x02]), .read(count: 32)]) == .readI2CBlock(command: 0x02, count: 32))
+        #expect(SMBusCall.plan([.write([0x02]), .read(count: 2)])?.function == Int(CIMFW_I2C_FUNC_SMBUS_READ_I2C_BLOCK))
+    }
+
+    @Test func shapesSMBusCannotCarryHaveNoPlan() {
+        let unmappable: [[I2COperation]] = [
+            [.write([])],                                   // quick command: not offered
+            [.write([UInt8](repeating: 0, count: 34))],     // block over 32 bytes
+            [.read(count: 2)],                              // SMBus has no bare multi-byte read
+            [.write([0x00, 0x01]), .read(count: 2)],        // two-byte pointer
+            [.write([0x00]), .read(count: 33)],             // block over 32 bytes
+            [.read(count: 1), .write([0x00])],              // read first
+            [.write([0x00]), .read(count: 1), .read(count: 1)],
+        ]
+        for operations in unmappable {
+            #expect(SMBusCall.plan(operations) == nil, "\(LinuxI2CBus.shape(operations))")
+        }
+    }
+
     @Test func theShimReturnsNegativeErrno() {
         // No descriptor: the ioctl fails with EBADF, returned as -EBADF.
         #expect(cimfw_i2c_set_address(-1, 0x40, 0) == -EBADF)

@@ -30,7 +30,11 @@ let package = Package(
                        providers: [.apt(["libi2c-dev"])]),
         .systemLibrary(name: "CLibGPIOD", path: "Sources/CLibGPIOD", pkgConfig: "libgpiod",
                        providers: [.apt(["libgpiod-dev"])]),
-        .target(name: "CLinuxShim", dependencies: ["CLibI2C", "CLibGPIOD"], path: "Sources/CLinuxShim"),
+        // shim.c includes <i2c/smbus.h> textually, so CLibI2C's `link "i2c"` (applied only
+        // when Swift imports the module) never reaches the linker: name the library here.
+        // (libgpiod arrives through CLibGPIOD's pkg-config flags.)
+        .target(name: "CLinuxShim", dependencies: ["CLibI2C", "CLibGPIOD"], path: "Sources/CLinuxShim",
+                linkerSettings: [.linkedLibrary("i2c", .when(platforms: [.linux]))]),
         .target(name: "CIMLinux", dependencies: ["CIMHAL", "CLinuxShim"]),
         .target(name: "BoardSupport", dependencies: [
             "CIMHAL", "CIMSimulator", "CIMDrivers", "CIMEmulation", "CIMLinux",

@@ -7,11 +7,16 @@ import CIMHAL
 /// (Raspberry Pi 5) report every NACK as EREMOTEIO; i2c-rk3x uses ENXIO for
 /// an address NACK. Neither says which byte was refused, except ENXIO.
 public enum LinuxI2CErrno {
+    public static let eperm: Int32 = 1
+    public static let enoent: Int32 = 2
     public static let eio: Int32 = 5
     public static let enxio: Int32 = 6
     public static let eagain: Int32 = 11
+    public static let eacces: Int32 = 13
     public static let ebusy: Int32 = 16
+    public static let enodev: Int32 = 19
     public static let einval: Int32 = 22
+    public static let enotty: Int32 = 25
     public static let eopnotsupp: Int32 = 95
     public static let etimedout: Int32 = 110
     public static let eremoteio: Int32 = 121
@@ -27,6 +32,65 @@ public enum LinuxI2CErrno {
         case eopnotsupp: return .unsupported("\(operation): the I2C adapter cannot do this transfer")
         case einval: return .invalidArgument("\(operation): rejected by the kernel (EINVAL)")
         default: return .io(errno: errno, operation: operation)
+        }
+    }
+}
+
+extension LinuxI2CErrno {
+    /// errno from a transfer (I2C_RDWR or an SMBus call) rather than from
+    /// I2C_SLAVE. There EBUSY means the bus stayed busy too long
+    /// (fault-codes.rst), not that a kernel driver owns the address.
+    public static func transferError(_ errno: Int32, operation: String, address: UInt8) -> HALError {
+        guard errno != ebusy else {
+            return .busy("\(operation): the bus stayed busy too long (another controller, or SDA/SCL held low)")
+        }
+        return error(errno, operation: operation, address: address)
+    }
+
+    /// errno from open(2) or the first ioctl on an i2c-dev node. The message
+    /// names the path and the usual fix, because these are set-up mistakes,
+    /// not bus faults.
+    public static func openError(_ errno: Int32, path: String) -> HALError {
+        switch errno {
+        case enoent, enodev:
+            return .io(errno: errno, operation: "open \(path) (no such I2C adapter: load i2c-dev with `sudo modprobe i2c-dev`, enable the bus, e.g. dtparam=i2c_arm=on on a Raspberry Pi, and check `ls /dev/i2c-*`)")
+        case eacces, eperm:
+            return .io(errno: errno, operation: "open \(path) (permission denied: add the user to group i2c with `sudo usermod -aG i2c $USER` and log in again)")
+        case enotty:
+            return .unsupported("\(path) is not an i2c-dev adapter (I2C_FUNCS failed with ENOTTY)")
+        default:
+            return .io(errno: errno, operation: "open \(path)")
+        }
+    }
+}
+
+/// errno from a libgpiod call (through CLinuxShim), mapped once, here.
+public enum LinuxGPIOErrno {
+    /// Opening a chip by path or label.
+    public static func openError(_ errno: Int32, chip: String) -> HALError {
+        switch errno {
+        case LinuxI2CErrno.enoent:
+            return .io(errno: errno, operation: "open GPIO chip \(chip) (no such chip: list chips, their labels and line names with `gpiodetect` and `gpioinfo`)")
+        case LinuxI2CErrno.eacces, LinuxI2CErrno.eperm:
+            return .io(errno: errno, operation: "open GPIO chip \(chip) (permission denied: add the user to group gpio with `sudo usermod -aG gpio $USER` and log in again)")
+        case LinuxI2CErrno.enotty, LinuxI2CErrno.enodev:
+            return .unsupported("\(chip) is not a GPIO character device (/dev/gpiochipN)")
+        default:
+            return .io(errno: errno, operation: "open GPIO chip \(chip)")
+        }
+    }
+
+    /// Requesting, reading, driving or waiting on a line.
+    public static func error(_ errno: Int32, operation: String) -> HALError {
+        switch errno {
+        case LinuxI2CErrno.ebusy:
+            return .busy("\(operation): the line is held by another consumer or the kernel (`gpioinfo` shows which)")
+        case LinuxI2CErrno.einval:
+            return .invalidArgument("\(operation): rejected by the kernel (EINVAL)")
+        case LinuxI2CErrno.eopnotsupp:
+            return .unsupported("\(operation): the GPIO chip cannot do this")
+        default:
+            return .io(errno: errno, operation: operation)
         }
     }
 }

@@ -24,4 +24,45 @@ import Testing
     @Test func anythingElseKeepsItsErrno() {
         #expect(LinuxI2CErrno.error(5, operation: "read", address: 0x40) == .io(errno: 5, operation: "read"))
     }
+
+    @Test func openErrorsNameThePathAndTheFix() {
+        guard case let .io(errno, operation) = LinuxI2CErrno.openError(2, path: "/dev/i2c-3") else {
+            Issue.record("ENOENT on open is an OS error"); return
+        }
+        #expect(errno == 2 && operation.contains("/dev/i2c-3") && operation.contains("i2c-dev"))
+        guard case let .io(_, denied) = LinuxI2CErrno.openError(13, path: "/dev/i2c-1") else {
+            Issue.record("EACCES on open is an OS error"); return
+        }
+        #expect(denied.contains("/dev/i2c-1") && denied.contains("group i2c"), "\(denied)")
+        guard case let .unsupported(message) = LinuxI2CErrno.openError(25, path: "/dev/null") else {
+            Issue.record("ENOTTY: not an adapter"); return
+        }
+        #expect(message.contains("/dev/null"))
+    }
+
+    @Test func gpioErrnosBecomeHALErrors() {
+        guard case let .busy(message) = LinuxGPIOErrno.error(16, operation: "request line 4") else {
+            Issue.record("EBUSY on a line request is busy"); return
+        }
+        #expect(message.contains("request line 4") && message.contains("gpioinfo"))
+        guard case .invalidArgument = LinuxGPIOErrno.error(22, operation: "request line 4") else {
+            Issue.record("EINVAL is an invalid argument"); return
+        }
+        #expect(LinuxGPIOErrno.error(5, operation: "read line 4") == .io(errno: 5, operation: "read line 4"))
+        guard case let .io(_, denied) = LinuxGPIOErrno.openError(13, chip: "/dev/gpiochip0") else {
+            Issue.record("EACCES on open is an OS error"); return
+        }
+        #expect(denied.contains("/dev/gpiochip0") && denied.contains("group gpio"))
+        guard case .unsupported = LinuxGPIOErrno.openError(25, chip: "/dev/null") else {
+            Issue.record("ENOTTY: not a chip"); return
+        }
+    }
+
+    @Test func busyDuringATransferIsABusyBusNotAKernelDriver() {
+        guard case let .busy(message) = LinuxI2CErrno.transferError(16, operation: "write(2 bytes) at 0x40", address: 0x40) else {
+            Issue.record("EBUSY from I2C_RDWR is busy"); return
+        }
+        #expect(message.contains("write(2 bytes) at 0x40") && !message.contains("unbind"), "\(message)")
+        #expect(LinuxI2CErrno.transferError(121, operation: "read", address: 0x40) == .noAcknowledge(.unknown, address: 0x40))
+    }
 }

@@ -1,0 +1,96 @@
+#if canImport(Glibc)
+import CIMHAL
+import CLinuxShim
+import Glibc
+import Testing
+@testable import CIMLinux
+
+/// What can be checked without a GPIO chip: the libgpiod API found at build
+/// time, set-up errors naming the chip, and argument checks.
+@Suite struct LinuxGPIOTests {
+    @Test func thisBuildUsesLibgpiodV1() {
+        // Debian 12 ships libgpiod 1.6.3 (API v1); a v2 machine reports 2.
+        #expect(cimfw_gpiod_api_version() == 1)
+        #expect(LinuxGPIOChip.libgpiodAPIVersion == 1)
+    }
+
+    @Test(arguments: ["/dev/gpiochip250", "gpiochip250"])
+    func aMissingChipNamesItsPath(chip: String) {
+        do {
+            _ = try LinuxGPIOChip(chip)
+            Issue.record("/dev/gpiochip250 should not exist")
+        } catch let error {
+            guard case let .io(errno, operation) = error else {
+                Issue.record("expected .io(ENOENT), got \(error)"); return
+            }
+            #expect(errno == LinuxI2CErrno.enoent)
+            #expect(operation.contains("/dev/gpiochip250"), "names the path: \(operation)")
+            #expect(operation.contains("gpiodetect"), "says how to list chips: \(operation)")
+        }
+    }
+
+    @Test func aMissingLabelIsNamed() {
+        #expect {
+            _ = try LinuxGPIOChip(label: "cimfw-no-such-label")
+        } throws: { error in
+            (error as? HALError)?.description.contains("cimfw-no-such-label") == true
+        }
+    }
+
+    @Test func aFileThatIsNotAChipIsRefusedByName() {
+        #expect {
+            _ = try LinuxGPIOChip(path: "/dev/null")
+        } throws: { error in
+            (error as? HALError)?.description.contains("/dev/null") == true
+        }
+    }
+
+    @Test func chipArgumentsAreClassified() {
+        #expect(LinuxGPIOChip.isDeviceName("gpiochip0"))
+        #expect(LinuxGPIOChip.isDeviceName("gpiochip12"))
+        #expect(!LinuxGPIOChip.isDeviceName("gpiochip"))
+        #expect(!LinuxGPIOChip.isDeviceName("gpiochip0a"))
+        #expect(!LinuxGPIOChip.isDeviceName("pinctrl-bcm2711"))
+        #expect(throws: HALError.invalidArgument("GPIO chip path is empty")) { _ = try LinuxGPIOChip(path: "") }
+        #expect(throws: HALError.invalidArgument("GPIO chip label is empty")) { _ = try LinuxGPIOChip(label: "") }
+    }
+
+    @Test func anEmptyLineNameIsRejected() throws {
+        #expect(throws: HALError.invalidArgument("GPIO line name is empty")) { _ = try LinuxGPIOLineID.named("") }
+        #expect(try LinuxGPIOLineID.named("CIM_READY") == .name("CIM_READY"))
+    }
+
+    @Test(arguments: [-1.0, -.ulpOfOne, .nan, .infinity, -.infinity])
+    func badTimeoutsAreRejected(seconds: Double) {
+        #expect {
+            _ = try LinuxGPIOInputLine.nanoseconds(seconds)
+        } throws: { error in
+            guard case .invalidArgument? = error as? HALError else { return false }
+            return true
+        }
+    }
+
+    @Test func timeoutsBecomeNanoseconds() throws {
+        #expect(try LinuxGPIOInputLine.nanoseconds(0) == 0)
+        #expect(try LinuxGPIOInputLine.nanoseconds(0.25) == 250_000_000)
+        #expect(try LinuxGPIOInputLine.nanoseconds(1e-10) == 1, "a tiny limit still waits, rounded up")
+        #expect(try LinuxGPIOInputLine.nanoseconds(1e300) == Int64.max, "clamped, not trapped")
+    }
+
+    @Test func theShimChecksItsArguments() {
+        #expect(cimfw_gpio_wait_edge(nil, 0) == -EINVAL)
+        #expect(cimfw_gpio_get_value(nil) == -EINVAL)
+        #expect(cimfw_gpio_chip_find_line(nil, "X") == -EINVAL)
+    }
+
+    @Test(.enabled(if: getenv("CIMFW_HIL_BOARD") != nil,
+                   "needs a real GPIO chip: set CIMFW_HIL_BOARD (and CIMFW_HIL_GPIO_CHIP, default gpiochip0)"))
+    func aRealChipOpensAndDescribesItself() throws {
+        let name = getenv("CIMFW_HIL_GPIO_CHIP").map { String(cString: $0) } ?? "gpiochip0"
+        let chip = try LinuxGPIOChip(name)
+        #expect(chip.lineCount > 0, "\(name) (\(chip.label)) has lines")
+        // Reopening by label finds a chip with the same label.
+        #expect(try LinuxGPIOChip(label: chip.label).label == chip.label)
+    }
+}
+#endif

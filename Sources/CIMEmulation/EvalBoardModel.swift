@@ -103,7 +103,7 @@ public final class EvalBoardModel: I2CDeviceModel {
         case .calData: return calibration.read(count)
         default:
             guard let value = fixedValue(register) else {
-                latch(.badLength, "register \(pointer) is write-only")
+                latch(.unknownRegister, "register \(pointer) is write-only")
                 return [UInt8](repeating: 0, count: count)
             }
             // A prefix of the value, or the value and zeros.

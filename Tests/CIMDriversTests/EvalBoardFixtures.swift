@@ -15,6 +15,9 @@ final class SelectiveFaultBus: I2CBus {
         var everyOther = false
         /// The device sees the transaction and then the host sees a NACK: a lost ACK.
         var reachesDevice = false
+        /// Instead of failing, the transaction reaches the device twice (a
+        /// controller that repeats on its own) and succeeds.
+        var duplicates = false
     }
 
     let inner: EmulatedI2CBus
@@ -32,6 +35,10 @@ final class SelectiveFaultBus: I2CBus {
             if !rules[n].everyOther || k % 2 == 0 {
                 rules[n].times -= 1
                 injected += 1
+                if rules[n].duplicates {
+                    _ = try inner.transaction(operations, at: address)
+                    return try inner.transaction(operations, at: address)
+                }
                 if rules[n].reachesDevice { _ = try inner.transaction(operations, at: address) }
                 throw .noAcknowledge(.data, address: address.rawValue)
             }
@@ -54,9 +61,9 @@ struct EvalRig {
     let direct: SimulatedAccelerator
 
     init(_ configuration: SimulatorConfiguration, maxBatch: Int = 16,
-         timeouts: EvalBoardTimeouts = .standard) throws {
+         timeouts: EvalBoardTimeouts = .standard, resetHeldLow: Bool = false) throws {
         chip = VirtualGPIOChip(clock: clock)
-        chip.addLine("RESET", level: .high)
+        chip.addLine("RESET", level: resetHeldLow ? .low : .high)
         chip.addLine("READY", level: .low)
         emulated = EmulatedI2CBus(seed: 3)
         bus = SelectiveFaultBus(emulated)

@@ -159,6 +159,33 @@ import Testing
         #expect(out == expected)
     }
 
+    /// A command that reached the board twice (the driver wrote it once) is
+    /// caught by the operation counter: an error, not a result from the
+    /// wrong operation.
+    @Test func aCommandThatRanTwiceIsAnError() throws {
+        let rig = try EvalRig(EvalFixture.noisy())
+        let w = try EvalFixture.weights(rows: 40, columns: 24)
+        _ = try rig.board.program(tile: 0, weights: w, policy: .singleShot)
+        rig.bus.rules = [.init(register: 0x08, times: 1, duplicates: true)]
+        var out = [Int32](repeating: 0, count: 24)
+        let error = #expect(throws: HALError.self) {
+            try rig.board.multiply(tile: 0, inputCodes: EvalFixture.inputs(count: 1, rows: 40, codeMax: 127), into: &out)
+        }
+        guard case let .io(_, operation)? = error else { Issue.record("got \(String(describing: error))"); return }
+        #expect(operation.contains("lost or ran twice"))
+        // Back in step on the next operation.
+        try rig.board.multiply(tile: 0, inputCodes: EvalFixture.inputs(count: 1, rows: 40, codeMax: 127), into: &out)
+    }
+
+    /// A board held in reset when the driver starts is released and waited for.
+    @Test func theDriverReleasesRESETAndWaitsForBoot() throws {
+        let rig = try EvalRig(EvalFixture.noisy(), resetHeldLow: true)
+        #expect(rig.chip.level(of: "RESET") == .high)
+        #expect(rig.model.resetCount == 1)
+        #expect(rig.board.geometry == rig.direct.geometry)
+        #expect(rig.board.boardID == 0x0001 && rig.board.protocolVersion == (1, 0))
+    }
+
     @Test func aBoardThatNeverRaisesREADYTimesOutAndRESETRecoversIt() throws {
         let limits = EvalBoardTimeouts(programSeconds: 0.05, multiplySeconds: 0.01, calibrateSeconds: 0.05, resetSeconds: 0.05)
         let rig = try EvalRig(EvalFixture.noisy(), timeouts: limits)

@@ -45,7 +45,6 @@ enum EvalBoardWire {
     static let blockBytes = 32
     static let weightsPerWrite = 7   // (32 − 4 position bytes) / 4
     static let codesPerWrite = 14    // (32 − 4) / 2
-    static let codesPerRead = 8      // 32 / 4
     static let identityBytes = 8
     static let statusBytes = 4
     static let geometryBytes = 14

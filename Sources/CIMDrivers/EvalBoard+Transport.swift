@@ -1,0 +1,174 @@
+import CIMHAL
+
+/// How the eval board driver moves bytes: which transfers it repeats after a
+/// fault, how it runs a command, and how it waits for READY.
+extension EvalBoard {
+    /// Runs `body`, repeating it after a transient bus fault, up to
+    /// `attempts` times in all. Only for transfers the protocol lists as
+    /// idempotent: doing them twice leaves the board as doing them once.
+    func idempotent<T>(_ body: () throws(HALError) -> T) throws(HALError) -> T {
+        var attempt = 1
+        while true {
+            do throws(HALError) {
+                return try body()
+            } catch {
+                guard attempt < attempts, Self.isTransient(error) else { throw error }
+                attempt += 1
+            }
+        }
+    }
+
+    /// Faults of the bus rather than of the request: a repeat may succeed.
+    static func isTransient(_ error: HALError) -> Bool {
+        switch error {
+        case .noAcknowledge, .timeout, .arbitrationLost: true
+        case .busy, .io, .invalidArgument, .unsupported: false
+        }
+    }
+
+    func readRegister(_ register: EvalBoardRegister, count: Int) throws(HALError) -> [UInt8] {
+        try idempotent { () throws(HALError) -> [UInt8] in
+            try bus.writeRead([register.rawValue], readCount: count, at: address)
+        }
+    }
+
+    /// A write of an absolute value or of self-addressed data: idempotent.
+    func writeRegister(_ payload: BigEndianWriter) throws(HALError) {
+        try idempotent { () throws(HALError) in try bus.write(payload.bytes, to: address) }
+    }
+
+    /// Reads `count` bytes of a result window in blocks of at most 32. The
+    /// board advances its cursor with each read, so the cursor is written
+    /// once, and again after any fault (a failed read may or may not have
+    /// moved it): the retried unit is always (cursor write, data read).
+    func readWindow(cursor: (Int) -> BigEndianWriter, data: EvalBoardRegister, count: Int,
+                    what: String) throws(HALError) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(count)
+        var positioned = false
+        while out.count < count {
+            let offset = out.count
+            let n = min(EvalBoardWire.blockBytes, count - offset)
+            let block = try idempotent { () throws(HALError) -> [UInt8] in
+                do throws(HALError) {
+                    if !positioned {
+                        try bus.write(cursor(offset).bytes, to: address)
+                        positioned = true
+                    }
+                    return try bus.writeRead([data.rawValue], readCount: n, at: address)
+                } catch {
+                    positioned = false
+                    throw error
+                }
+            }
+            guard block.count == n else {
+                throw .io(errno: EvalBoardErrorCode.eio, operation: "\(what): asked for \(n) bytes, got \(block.count)")
+            }
+            out += block
+        }
+        return out
+    }
+
+    // MARK: Commands
+
+    /// Runs one operation's transfers. A failure anywhere leaves what the
+    /// board holds uncertain, so the next operation re-reads STATUS (and
+    /// clears a stale error) before it uploads anything.
+    func flow<T>(_ body: () throws(HALError) -> T) throws(HALError) -> T {
+        do throws(HALError) {
+            if sequence == nil { try resynchronize() }
+            return try body()
+        } catch {
+            sequence = nil
+            selectedTile = nil
+            selectedBatch = nil
+            throw error
+        }
+    }
+
+    /// Learns the board's operation counter; clears an error left by an
+    /// earlier, already reported failure. A running operation means someone
+    /// else is using the board, or it hung: reset it.
+    func resynchronize() throws(HALError) {
+        let s = try status()
+        guard s.flags & EvalBoardWire.statusBusy == 0 else {
+            throw .busy("eval board at \(address) is still running an earlier operation; reset it")
+        }
+        if s.flags & EvalBoardWire.statusError != 0 {
+            var clear = BigEndianWriter(register: EvalBoardRegister.errorCode.rawValue)
+            clear.u8(0)
+            try writeRegister(clear)
+        }
+        sequence = s.sequence
+    }
+
+    func status() throws(HALError) -> (flags: UInt8, code: UInt8, sequence: UInt16) {
+        var r = BigEndianReader(try readRegister(.status, count: EvalBoardWire.statusBytes), what: "status of eval board \(address)")
+        return (try r.u8(), try r.u8(), try r.u16())
+    }
+
+    /// Writes COMMAND once, waits for READY and checks the outcome.
+    ///
+    /// The COMMAND write is never repeated: if it fails, the board may or may
+    /// not have started the operation, and running it twice would wear
+    /// cells, draw new noise and move time. The caller gets the bus error.
+    func run(_ command: EvalBoardCommand, _ operation: String, timeout: Double) throws(HALError) {
+        guard let before = sequence else {
+            throw .io(errno: EvalBoardErrorCode.eio, operation: "\(operation): the board's operation counter is unknown")
+        }
+        try discardReadyEdges()
+        sequence = nil
+        try bus.write([EvalBoardRegister.command.rawValue, command.rawValue], to: address)
+        try waitForReady(operation, timeout: timeout)
+        let s = try status()
+        guard s.flags & EvalBoardWire.statusBusy == 0 else {
+            throw .io(errno: EvalBoardErrorCode.eio, operation: "\(operation): READY rose but eval board \(address) still reports BUSY")
+        }
+        if s.flags & EvalBoardWire.statusError != 0 {
+            throw boardError(code: s.code, operation: operation)
+        }
+        guard s.sequence == before &+ 1 else {
+            throw .io(errno: EvalBoardErrorCode.eio,
+                      operation: "\(operation): eval board \(address) completed operation \(s.sequence), expected \(before &+ 1): a command was lost or ran twice")
+        }
+        sequence = s.sequence
+    }
+
+    /// The HAL error for a latched board error, with the board's detail text.
+    /// Reading the text and clearing the error are best effort: the error
+    /// itself is what the caller must see, and a flow that fails resynchronizes.
+    private func boardError(code: UInt8, operation: String) -> HALError {
+        var detail = ""
+        if let bytes = try? readRegister(.errorText, count: EvalBoardWire.blockBytes) {
+            detail = String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+        }
+        var clear = BigEndianWriter(register: EvalBoardRegister.errorCode.rawValue)
+        clear.u8(0)
+        _ = try? writeRegister(clear)
+        return EvalBoardErrorCode.halError(code: code, detail: detail, operation: operation, address: address)
+    }
+
+    // MARK: READY
+
+    /// Drops edges queued before a command, so the rising edge waited for is
+    /// the command's own. Bounded: a line that chatters cannot hold us here.
+    func discardReadyEdges() throws(HALError) {
+        for _ in 0..<64 {
+            guard try ready.waitForEdge(timeoutSeconds: 0) != nil else { return }
+        }
+    }
+
+    /// Waits for READY to rise, at most `timeout` seconds of wall time in all.
+    func waitForReady(_ operation: String, timeout: Double) throws(HALError) {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: .seconds(timeout))
+        while true {
+            let left = clock.now.duration(to: deadline).components
+            let remaining = Double(left.seconds) + Double(left.attoseconds) * 1e-18
+            guard remaining > 0, let edge = try ready.waitForEdge(timeoutSeconds: remaining) else {
+                throw .timeout(operation: "\(operation) on eval board \(address) (waiting for READY)", limitSeconds: timeout)
+            }
+            if edge.edge == .rising { return }
+        }
+    }
+}

@@ -1,0 +1,348 @@
+import CIMHAL
+
+/// Limits on waiting for READY after each kind of eval board command.
+public struct EvalBoardTimeouts: Sendable, Hashable {
+    public var programSeconds: Double
+    public var multiplySeconds: Double
+    public var calibrateSeconds: Double
+    /// From RESET released to READY (boot).
+    public var resetSeconds: Double
+
+    public init(programSeconds: Double, multiplySeconds: Double, calibrateSeconds: Double, resetSeconds: Double) {
+        self.programSeconds = programSeconds
+        self.multiplySeconds = multiplySeconds
+        self.calibrateSeconds = calibrateSeconds
+        self.resetSeconds = resetSeconds
+    }
+
+    public static let standard = EvalBoardTimeouts(programSeconds: 10, multiplySeconds: 0.5, calibrateSeconds: 10, resetSeconds: 1)
+}
+
+/// The CIM evaluation board (boards/cim-eval-protocol.md) as a `CIMAccelerator`.
+///
+/// Generic over its bus and its two pins, and owning them, as an
+/// embedded-hal driver is: the same code runs on `LinuxI2CBus` with libgpiod
+/// lines and on `EmulatedI2CBus` with a `VirtualGPIOChip`.
+///
+/// Faults: transfers the protocol calls idempotent are retried (`attempts`
+/// in all) after a NACK, a bus timeout or lost arbitration; COMMAND writes
+/// never are, because running PROGRAM, MULTIPLY or CALIBRATE twice is not
+/// running it once. Every wait for READY has an explicit limit. The board's
+/// operation counter is checked after every command, so a command that was
+/// lost or ran twice is an error, never a stale or wrong result.
+///
+/// The multiply here moves every code over I2C: it allocates (the bus API
+/// returns arrays) and is bounded by the bus, not by the macro.
+public final class EvalBoard<Bus: I2CBus, Reset: GPIOOutputLine, Ready: GPIOInputLine>: CIMAccelerator {
+    public let address: I2CAddress
+    public let timeouts: EvalBoardTimeouts
+    /// Tries per idempotent transfer, the first included.
+    public let attempts: Int
+    public private(set) var geometry: CIMGeometry
+    /// Vectors the board takes per MULTIPLY; larger batches are split.
+    public private(set) var maxBatch = 1
+    public private(set) var boardID: UInt16 = 0
+    public private(set) var protocolVersion: (major: UInt8, minor: UInt8) = (0, 0)
+
+    var bus: Bus
+    var resetLine: Reset
+    var ready: Ready
+    /// The board's operation counter after our last command; nil when a
+    /// failure left it uncertain, and the next operation re-reads it.
+    var sequence: UInt16?
+    /// Register values the board holds, so unchanged ones are not re-sent; nil when unknown.
+    var selectedTile: Int?
+    var selectedBatch: Int?
+
+    /// Releases RESET, waits for the board if it is still booting, and
+    /// checks that it is a CIM eval board speaking protocol 1.x.
+    public init(bus: Bus, address: I2CAddress, reset: Reset, ready: Ready,
+                timeouts: EvalBoardTimeouts = .standard, attempts: Int = 3) throws(HALError) {
+        guard attempts >= 1 else { throw .invalidArgument("attempts \(attempts) must be at least 1") }
+        self.bus = bus
+        self.address = address
+        self.resetLine = reset
+        self.ready = ready
+        self.timeouts = timeouts
+        self.attempts = attempts
+        geometry = CIMGeometry(tiles: 0, rows: 0, columns: 0, dacBits: 0, adcBits: 0, weightBits: 0, columnsPerADC: 0)
+        try resetLine.set(.high)
+        if try self.ready.level() == .low {
+            try waitForReady("boot", timeout: timeouts.resetSeconds)
+        }
+        try identify()
+        try resynchronize()
+    }
+
+    // MARK: Identity
+
+    /// Reads IDENTITY and GEOMETRY; anything but a 1.x eval board is refused.
+    func identify() throws(HALError) {
+        var id = BigEndianReader(try readRegister(.identity, count: EvalBoardWire.identityBytes),
+                                 what: "identity of eval board \(address)")
+        let magic = try id.u32()
+        let major = try id.u8(), minor = try id.u8()
+        let board = try id.u16()
+        guard magic == EvalBoardWire.magic else {
+            throw .unsupported("device at \(address) is not a CIM eval board: magic 0x\(String(magic, radix: 16)), expected 0x43494d45 (\"CIME\")")
+        }
+        guard major == EvalBoardWire.versionMajor else {
+            throw .unsupported("eval board at \(address) speaks protocol \(major).\(minor); this driver speaks \(EvalBoardWire.versionMajor).x")
+        }
+        var g = BigEndianReader(try readRegister(.geometry, count: EvalBoardWire.geometryBytes),
+                                what: "geometry of eval board \(address)")
+        let tiles = Int(try g.u16()), rows = Int(try g.u16()), columns = Int(try g.u16())
+        let dacBits = Int(try g.u8()), adcBits = Int(try g.u8()), weightBits = Int(try g.u8())
+        try g.skip(1)
+        let columnsPerADC = Int(try g.u16()), batch = Int(try g.u16())
+        let geometry = CIMGeometry(tiles: tiles, rows: rows, columns: columns, dacBits: dacBits, adcBits: adcBits,
+                                   weightBits: weightBits, columnsPerADC: columnsPerADC)
+        // Input codes travel as i16 and output codes as i32: wider converters cannot be spoken to.
+        guard tiles >= 1, rows >= 1, columns >= 1, (2...16).contains(dacBits), (2...31).contains(adcBits),
+              weightBits >= 1, columnsPerADC >= 1, batch >= 1 else {
+            throw .unsupported("eval board at \(address) reports \(geometry) with max batch \(batch), which protocol 1.0 cannot carry")
+        }
+        self.geometry = geometry
+        maxBatch = batch
+        boardID = board
+        protocolVersion = (major, minor)
+    }
+
+    // MARK: CIMAccelerator
+
+    public func program(tile: Int, weights: WeightMatrix, policy: WriteVerifyPolicy) throws(HALError) -> ProgrammingReport {
+        try checkTile(tile)
+        guard weights.rows <= geometry.rows, weights.columns <= geometry.columns else {
+            throw .invalidArgument("a \(weights.rows)x\(weights.columns) matrix does not fit a \(geometry.rows)x\(geometry.columns) tile")
+        }
+        guard policy.maxPulses >= 1, policy.maxPulses <= Int(UInt32.max), policy.toleranceRelative > 0 else {
+            throw .invalidArgument("write-verify needs max pulses in 1...\(UInt32.max) and a positive tolerance, got \(policy.maxPulses) and \(policy.toleranceRelative)")
+        }
+        return try flow { () throws(HALError) -> ProgrammingReport in
+            try select(tile: tile)
+            var shape = BigEndianWriter(register: EvalBoardRegister.weightShape.rawValue)
+            shape.u16(UInt16(weights.rows))
+            shape.u16(UInt16(weights.columns))
+            try writeRegister(shape)
+            try uploadWeights(weights)
+            var tolerance = BigEndianWriter(register: EvalBoardRegister.programTolerance.rawValue)
+            tolerance.f64(policy.toleranceRelative)
+            try writeRegister(tolerance)
+            var pulses = BigEndianWriter(register: EvalBoardRegister.programMaxPulses.rawValue)
+            pulses.u32(UInt32(policy.maxPulses))
+            try writeRegister(pulses)
+            try run(.program, "program tile \(tile)", timeout: timeouts.programSeconds)
+            return try readReport(tile: tile)
+        }
+    }
+
+    public func multiply(tile: Int, inputCodes: UnsafeBufferPointer<Int32>,
+                         outputCodes: UnsafeMutableBufferPointer<Int32>) throws(HALError) {
+        try multiplyBatch(tile: tile, batchSize: 1, inputCodes: inputCodes, outputCodes: outputCodes)
+    }
+
+    public func multiplyBatch(tile: Int, batchSize: Int, inputCodes: UnsafeBufferPointer<Int32>,
+                              outputCodes: UnsafeMutableBufferPointer<Int32>) throws(HALError) {
+        try geometry.validateMultiply(tile: tile, batchSize: batchSize, inputCount: inputCodes.count, outputCount: outputCodes.count)
+        // Checked before any traffic, as the simulator does: a bad batch changes nothing on the board.
+        let limit = geometry.inputCodeMax
+        if let n = inputCodes.firstIndex(where: { $0 < -limit || $0 > limit }) {
+            throw .invalidArgument("input code \(inputCodes[n]) at row \(n % geometry.rows) of vector \(n / geometry.rows) is outside ±\(limit) for a \(geometry.dacBits)-bit DAC")
+        }
+        let rows = geometry.rows, columns = geometry.columns
+        try flow { () throws(HALError) in
+            try select(tile: tile)
+            var done = 0
+            while done < batchSize {
+                let n = min(maxBatch, batchSize - done)
+                try multiplyOnce(tile: tile, vectors: n,
+                                 inputs: UnsafeBufferPointer(rebasing: inputCodes[(done * rows)..<((done + n) * rows)]),
+                                 outputs: UnsafeMutableBufferPointer(rebasing: outputCodes[(done * columns)..<((done + n) * columns)]))
+                done += n
+            }
+        }
+    }
+
+    public func calibrate(tile: Int, method: CalibrationMethod) throws(HALError) -> ColumnCalibration {
+        try checkTile(tile)
+        let methodCode: UInt8
+        var count: UInt32?
+        switch method {
+        case let .referenceInputs(n):
+            guard let n32 = UInt32(exactly: n) else { throw .invalidArgument("reference vector count \(n) must be within 0...\(UInt32.max)") }
+            methodCode = 0
+            count = n32
+        case .referenceColumn:
+            methodCode = 1
+        }
+        return try flow { () throws(HALError) -> ColumnCalibration in
+            try select(tile: tile)
+            var m = BigEndianWriter(register: EvalBoardRegister.calMethod.rawValue)
+            m.u8(methodCode)
+            try writeRegister(m)
+            if let count {
+                var c = BigEndianWriter(register: EvalBoardRegister.calCount.rawValue)
+                c.u32(count)
+                try writeRegister(c)
+            }
+            try run(.calibrate, "calibrate tile \(tile)", timeout: timeouts.calibrateSeconds)
+            return try readCalibration(tile: tile, method: method, methodCode: methodCode)
+        }
+    }
+
+    public func dieTemperatureCelsius() throws(HALError) -> Double {
+        var r = BigEndianReader(try readRegister(.temperature, count: 8), what: "temperature of eval board \(address)")
+        let celsius = try r.f64()
+        guard celsius.isFinite else {
+            throw .io(errno: EvalBoardErrorCode.eio, operation: "temperature of eval board \(address) read \(celsius)")
+        }
+        return celsius
+    }
+
+    /// Pulses RESET, waits for the board to boot, and checks that the same
+    /// board came back.
+    public func reset() throws(HALError) {
+        sequence = nil
+        selectedTile = nil
+        selectedBatch = nil
+        try discardReadyEdges()
+        try resetLine.set(.low)
+        // A GPIO write takes microseconds: longer than the 1 µs minimum pulse, so no delay is needed.
+        try resetLine.set(.high)
+        try waitForReady("reset", timeout: timeouts.resetSeconds)
+        let before = geometry
+        try identify()
+        guard geometry == before else {
+            throw .io(errno: EvalBoardErrorCode.eio, operation: "after reset the eval board at \(address) reports \(geometry), before it reported \(before)")
+        }
+        try resynchronize()
+    }
+
+    // MARK: Pieces of the operations
+
+    private func checkTile(_ tile: Int) throws(HALError) {
+        guard (0..<geometry.tiles).contains(tile) else { throw .invalidArgument("tile \(tile) is outside 0..<\(geometry.tiles)") }
+    }
+
+    private func select(tile: Int) throws(HALError) {
+        guard selectedTile != tile else { return }
+        var w = BigEndianWriter(register: EvalBoardRegister.tileSelect.rawValue)
+        w.u16(UInt16(tile))
+        try writeRegister(w)
+        selectedTile = tile
+    }
+
+    /// Seven weights per write, each write carrying its position. All-zero
+    /// runs are skipped: WEIGHT_SHAPE zeroed the board's staging (+0.0 only;
+    /// −0.0 is sent so the board sees the caller's exact bits).
+    private func uploadWeights(_ weights: WeightMatrix) throws(HALError) {
+        let values = weights.values
+        var first = 0
+        while first < values.count {
+            let n = min(EvalBoardWire.weightsPerWrite, values.count - first)
+            let run = values[first..<(first + n)]
+            if run.contains(where: { $0.bitPattern != 0 }) {
+                var w = BigEndianWriter(register: EvalBoardRegister.weightData.rawValue)
+                w.u16(UInt16(first / weights.columns))
+                w.u16(UInt16(first % weights.columns))
+                for v in run { w.f32(v) }
+                try writeRegister(w)
+            }
+            first += n
+        }
+    }
+
+    private func multiplyOnce(tile: Int, vectors: Int, inputs: UnsafeBufferPointer<Int32>,
+                              outputs: UnsafeMutableBufferPointer<Int32>) throws(HALError) {
+        let rows = geometry.rows, columns = geometry.columns
+        if selectedBatch != vectors {
+            var b = BigEndianWriter(register: EvalBoardRegister.batchCount.rawValue)
+            b.u16(UInt16(vectors))
+            try writeRegister(b)
+            selectedBatch = vectors
+        }
+        for v in 0..<vectors {
+            var row = 0
+            while row < rows {
+                let n = min(EvalBoardWire.codesPerWrite, rows - row)
+                var w = BigEndianWriter(register: EvalBoardRegister.inputData.rawValue)
+                w.u16(UInt16(v))
+                w.u16(UInt16(row))
+                // Validated within ±inputCodeMax ≤ 32767 by the caller.
+                for i in 0..<n { w.i16(Int16(truncatingIfNeeded: inputs[v * rows + row + i])) }
+                try writeRegister(w)
+                row += n
+            }
+        }
+        try run(.multiply, "multiply on tile \(tile)", timeout: timeouts.multiplySeconds)
+        let bytes = try readWindow(cursor: { offset in
+            var w = BigEndianWriter(register: EvalBoardRegister.outputCursor.rawValue)
+            w.u16(UInt16(offset / 4 / columns))
+            w.u16(UInt16(offset / 4 % columns))
+            return w
+        }, data: .outputData, count: 4 * vectors * columns, what: "output codes of tile \(tile)")
+        var r = BigEndianReader(bytes, what: "output codes of tile \(tile)")
+        for k in 0..<(vectors * columns) { outputs[k] = try r.i32() }
+    }
+
+    private func readReport(tile: Int) throws(HALError) -> ProgrammingReport {
+        let what = "programming report of tile \(tile)"
+        let columns = geometry.columns
+        let bytes = try readWindow(cursor: { Self.byteCursor(.reportCursor, $0) }, data: .reportData,
+                                   count: EvalBoardWire.reportHeaderBytes + 8 * columns, what: what)
+        var r = BigEndianReader(bytes, what: what)
+        let reportedTile = Int(try r.u16())
+        try r.skip(2)
+        let cells = Int(try r.u32())
+        let pulses = try r.u64()
+        let maxPulses = Int(try r.u32()), outside = Int(try r.u32())
+        let stuckOn = Int(try r.u32()), stuckOff = Int(try r.u32()), wornOut = Int(try r.u32())
+        let inputMax = try r.i32(), outputMax = try r.i32()
+        let reportedColumns = Int(try r.u16())
+        try r.skip(2)
+        let rms = try r.f64(), seconds = try r.f64(), joules = try r.f64()
+        var perCode: [Double] = []
+        perCode.reserveCapacity(columns)
+        for _ in 0..<columns { perCode.append(try r.f64()) }
+        guard reportedTile == tile, reportedColumns == columns, let totalPulses = Int(exactly: pulses) else {
+            throw .io(errno: EvalBoardErrorCode.eio,
+                      operation: "\(what): the board reported tile \(reportedTile), \(reportedColumns) columns, \(pulses) pulses")
+        }
+        return ProgrammingReport(
+            tile: tile, cellsProgrammed: cells, totalPulses: totalPulses, maxPulsesOnOneCell: maxPulses,
+            cellsOutsideTolerance: outside, rmsErrorRelative: rms, stuckOnCells: stuckOn, stuckOffCells: stuckOff,
+            wornOutCells: wornOut, durationSeconds: seconds, energyJoules: joules,
+            readout: TileReadout(inputCodeMax: inputMax, outputCodeMax: outputMax, weightUnitsPerOutputCode: perCode))
+    }
+
+    private func readCalibration(tile: Int, method: CalibrationMethod, methodCode: UInt8) throws(HALError) -> ColumnCalibration {
+        let what = "calibration of tile \(tile)"
+        let columns = geometry.columns
+        let bytes = try readWindow(cursor: { Self.byteCursor(.calCursor, $0) }, data: .calData,
+                                   count: EvalBoardWire.calibrationHeaderBytes + 16 * columns, what: what)
+        var r = BigEndianReader(bytes, what: what)
+        let reportedTile = Int(try r.u16())
+        let reportedMethod = try r.u8()
+        try r.skip(5)  // reserved byte, reference count (the caller's own)
+        let reportedColumns = Int(try r.u16())
+        try r.skip(6)
+        let seconds = try r.f64(), joules = try r.f64()
+        var gain: [Double] = [], offset: [Double] = []
+        gain.reserveCapacity(columns)
+        offset.reserveCapacity(columns)
+        for _ in 0..<columns { gain.append(try r.f64()) }
+        for _ in 0..<columns { offset.append(try r.f64()) }
+        guard reportedTile == tile, reportedMethod == methodCode, reportedColumns == columns else {
+            throw .io(errno: EvalBoardErrorCode.eio,
+                      operation: "\(what): the board reported tile \(reportedTile), method \(reportedMethod), \(reportedColumns) columns")
+        }
+        return ColumnCalibration(tile: tile, method: method, gain: gain, offsetCodes: offset,
+                                 durationSeconds: seconds, energyJoules: joules)
+    }
+
+    private static func byteCursor(_ register: EvalBoardRegister, _ offset: Int) -> BigEndianWriter {
+        var w = BigEndianWriter(register: register.rawValue)
+        w.u32(UInt32(truncatingIfNeeded: offset))
+        return w
+    }
+}

@@ -1,0 +1,109 @@
+import CIMDrivers
+import CIMEmulation
+import CIMHAL
+import CIMSimulator
+
+/// The emulated bus with faults chosen by what a transaction carries (the
+/// register its first write leg addresses), which `EmulatedI2CBus` cannot
+/// target: "the COMMAND write", "every other OUTPUT_DATA read".
+final class SelectiveFaultBus: I2CBus {
+    struct Rule {
+        var register: UInt8
+        /// Matching transactions to fail; Int.max for all.
+        var times: Int
+        /// Fail only the 1st, 3rd, 5th … matching transaction, so a retry succeeds.
+        var everyOther = false
+        /// The device sees the transaction and then the host sees a NACK: a lost ACK.
+        var reachesDevice = false
+        /// Instead of failing, the transaction reaches the device twice (a
+        /// controller that repeats on its own) and succeeds.
+        var duplicates = false
+    }
+
+    let inner: EmulatedI2CBus
+    var rules: [Rule] = []
+    private var seen: [UInt8: Int] = [:]
+    private(set) var injected = 0
+
+    init(_ inner: EmulatedI2CBus) { self.inner = inner }
+
+    func transaction(_ operations: [I2COperation], at address: I2CAddress) throws(HALError) -> [[UInt8]] {
+        if case let .write(bytes)? = operations.first, let register = bytes.first,
+           let n = rules.firstIndex(where: { $0.register == register && $0.times > 0 }) {
+            let k = seen[register, default: 0]
+            seen[register] = k + 1
+            if !rules[n].everyOther || k % 2 == 0 {
+                rules[n].times -= 1
+                injected += 1
+                if rules[n].duplicates {
+                    _ = try inner.transaction(operations, at: address)
+                    return try inner.transaction(operations, at: address)
+                }
+                if rules[n].reachesDevice { _ = try inner.transaction(operations, at: address) }
+                throw .noAcknowledge(.data, address: address.rawValue)
+            }
+        }
+        return try inner.transaction(operations, at: address)
+    }
+}
+
+/// An eval board on an emulated bus with its RESET and READY wires, driven
+/// by `EvalBoard`, and a second simulator with the same configuration to
+/// compare against.
+struct EvalRig {
+    typealias Board = EvalBoard<SelectiveFaultBus, VirtualOutputLine, VirtualInputLine>
+    let emulated: EmulatedI2CBus
+    let bus: SelectiveFaultBus
+    let clock = VirtualClock()
+    let chip: VirtualGPIOChip
+    let model: EvalBoardModel
+    let board: Board
+    let direct: SimulatedAccelerator
+
+    init(_ configuration: SimulatorConfiguration, maxBatch: Int = 16,
+         timeouts: EvalBoardTimeouts = .standard, resetHeldLow: Bool = false) throws {
+        chip = VirtualGPIOChip(clock: clock)
+        chip.addLine("RESET", level: resetHeldLow ? .low : .high)
+        chip.addLine("READY", level: .low)
+        emulated = EmulatedI2CBus(seed: 3)
+        bus = SelectiveFaultBus(emulated)
+        let address = try I2CAddress(0x2C)
+        model = try EvalBoardModel(accelerator: SimulatedAccelerator(configuration: configuration), address: address,
+                                   chip: chip, clock: clock, maxBatch: maxBatch)
+        emulated.attach(model, at: address)
+        board = try EvalBoard(bus: bus, address: address, reset: chip.output("RESET"), ready: chip.input("READY"),
+                              timeouts: timeouts)
+        direct = try SimulatedAccelerator(configuration: configuration)
+    }
+}
+
+enum EvalFixture {
+    /// Every effect whose randomness or state could diverge between two paths.
+    static func noisy(seed: UInt64 = 7) -> SimulatorConfiguration {
+        var c = SimulatorConfiguration.ideal(rows: 40, columns: 24, tiles: 2, seed: seed)
+        c.programming = ProgrammingVariability(enabled: true, variabilityRelative: 0.05, distribution: .gaussian,
+                                               pulseGranularityRelative: 0.005)
+        c.readNoise = ReadNoise(enabled: true, sigmaRelative: 0.02)
+        c.adc = ADCQuantizer(enabled: true, bits: 8, fullScaleFraction: 0.125)
+        c.dac = DACQuantizer(enabled: true, bits: 8, bitSerial: false)
+        c.adcMismatch = ADCColumnMismatch(enabled: true, gainStdRelative: 0.02, offsetStdLSB: 0.5)
+        c.calibration = CalibrationSettings(referenceVectors: 32, referenceColumn: true, referenceColumnReads: 4)
+        c.thermal = .ramp(startCelsius: 25, endCelsius: 45, startSeconds: 0, durationSeconds: 1e-3)
+        return c
+    }
+
+    /// Deterministic weights in ±0.5, with exact zeros and a −0.0 among them.
+    static func weights(rows: Int, columns: Int) throws -> WeightMatrix {
+        var values = (0..<(rows * columns)).map { i -> Float in
+            Float((i &* 2_654_435_761) % 2001 - 1000) / 2000
+        }
+        for i in stride(from: 0, to: values.count, by: 5) { values[i] = 0 }
+        values[3] = -0.0
+        return try WeightMatrix(rows: rows, columns: columns, values: values)
+    }
+
+    /// `count` input vectors of `rows` codes within ±codeMax.
+    static func inputs(count: Int, rows: Int, codeMax: Int32, salt: Int = 0) -> [Int32] {
+        (0..<(count * rows)).map { i in Int32((i &* 40_503 &+ salt &* 977) % Int(2 * codeMax + 1)) - codeMax }
+    }
+}

@@ -46,8 +46,8 @@ let package = Package(
         ]),
         .testTarget(name: "CIMHALTests", dependencies: ["CIMHAL"]),
         .testTarget(name: "CIMSimulatorTests", dependencies: ["CIMSimulator", "CIMHAL"]),
-        .testTarget(name: "CIMEmulationTests", dependencies: ["CIMEmulation", "CIMHAL"]),
-        .testTarget(name: "CIMDriversTests", dependencies: ["CIMDrivers", "CIMEmulation", "CIMHAL"]),
+        .testTarget(name: "CIMEmulationTests", dependencies: ["CIMEmulation", "CIMSimulator", "CIMHAL"]),
+        .testTarget(name: "CIMDriversTests", dependencies: ["CIMDrivers", "CIMEmulation", "CIMSimulator", "CIMHAL"]),
         .testTarget(name: "CIMLinuxTests", dependencies: ["CIMLinux", "CIMHAL"]),
         .testTarget(name: "BoardSupportTests", dependencies: ["BoardSupport", "CIMSimulator", "CIMHAL", "CIMEmulation"]),
         // Runs the built `cimfw` executable as a user would.

@@ -39,7 +39,12 @@ public struct HardwareBoardConfiguration: Sendable, Hashable {
     /// Use I2C_SLAVE_FORCE: only when a kernel driver owns an address on purpose.
     public var forceAddress: Bool
     public var evalBoardAddress: UInt8
-    public var readyTimeoutMilliseconds: Int
+    /// How long to wait for READY after each kind of command.
+    public var programTimeoutMilliseconds: Int
+    public var multiplyTimeoutMilliseconds: Int
+    public var calibrateTimeoutMilliseconds: Int
+    public var resetTimeoutMilliseconds: Int
+    /// Retries of an idempotent transfer after a NACK or timeout.
     public var retries: Int
     public var gpioChip: String
     public var resetLine: String
@@ -61,7 +66,10 @@ enum HardwareBoardFile {
         let i2cBus = try r.int("i2c.bus", in: 0...255)
         let force = try r.bool("i2c.force_address")
         let evalAddress = try address(&r, "eval_board.address")
-        let timeout = try r.int("eval_board.ready_timeout_milliseconds", in: 1...600_000)
+        let programTimeout = try r.int("eval_board.program_timeout_milliseconds", in: 1...3_600_000)
+        let multiplyTimeout = try r.int("eval_board.multiply_timeout_milliseconds", in: 1...3_600_000)
+        let calibrateTimeout = try r.int("eval_board.calibrate_timeout_milliseconds", in: 1...3_600_000)
+        let resetTimeout = try r.int("eval_board.reset_timeout_milliseconds", in: 1...3_600_000)
         let retries = try r.int("eval_board.retries", in: 0...10)
         let chip = try r.string("gpio.chip")
         let reset = try r.string("gpio.reset_line")
@@ -114,7 +122,8 @@ enum HardwareBoardFile {
         }
         return HardwareBoardConfiguration(
             name: name, backend: backend, i2cBus: i2cBus, forceAddress: force, evalBoardAddress: evalAddress,
-            readyTimeoutMilliseconds: timeout, retries: retries, gpioChip: chip, resetLine: reset, readyLine: ready,
+            programTimeoutMilliseconds: programTimeout, multiplyTimeoutMilliseconds: multiplyTimeout,
+            calibrateTimeoutMilliseconds: calibrateTimeout, resetTimeoutMilliseconds: resetTimeout, retries: retries, gpioChip: chip, resetLine: reset, readyLine: ready,
             markerLine: marker, powerMonitors: monitors, simulation: simulation)
     }
 

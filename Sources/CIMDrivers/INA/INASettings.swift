@@ -21,8 +21,9 @@ public enum INAOperatingMode: UInt16, CaseIterable, Sendable {
     case powerDown = 0, shuntTriggered, busTriggered, shuntAndBusTriggered
     case powerDownAlternate, shuntContinuous, busContinuous, shuntAndBusContinuous
 
-    public var measuresShunt: Bool { rawValue & 0b001 != 0 && rawValue != 4 }
+    public var measuresShunt: Bool { rawValue & 0b001 != 0 }
     public var measuresBus: Bool { rawValue & 0b010 != 0 }
+    /// 100b has the continuous bit set but powers the ADCs down.
     public var isContinuous: Bool { rawValue & 0b100 != 0 && rawValue != 4 }
     public var isPoweredDown: Bool { rawValue == 0 || rawValue == 4 }
 }

@@ -75,7 +75,7 @@ public struct INACalibration: Sendable, Hashable {
 
 extension HALError {
     /// "0x7FFF": four digits, as datasheets print register values.
-    public static func hex16(_ value: UInt16) -> String {
+    static func hex16(_ value: UInt16) -> String {
         let digits = String(value, radix: 16, uppercase: true)
         return "0x" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }

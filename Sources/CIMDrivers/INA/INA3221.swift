@@ -1,0 +1,238 @@
+import CIMHAL
+
+/// One of the INA3221's three channels.
+public enum INA3221ChannelID: Int, CaseIterable, Sendable {
+    case ch1 = 1, ch2, ch3
+
+    var offset: UInt8 { UInt8(rawValue - 1) * 2 }
+    /// CH1en…CH3en in the configuration register (bits 14…12).
+    var enableBit: UInt16 { 1 << UInt16(15 - rawValue) }
+}
+
+/// INA3221 register pointers (SBOS576 Table 3).
+public enum INA3221Register {
+    public static let configuration: UInt8 = 0x00
+    public static func shuntVoltage(_ channel: INA3221ChannelID) -> UInt8 { 0x01 + channel.offset }
+    public static func busVoltage(_ channel: INA3221ChannelID) -> UInt8 { 0x02 + channel.offset }
+    /// Compared with every single shunt conversion.
+    public static func criticalLimit(_ channel: INA3221ChannelID) -> UInt8 { 0x07 + channel.offset }
+    /// Compared with the averaged shunt value.
+    public static func warningLimit(_ channel: INA3221ChannelID) -> UInt8 { 0x08 + channel.offset }
+    public static let shuntVoltageSum: UInt8 = 0x0D
+    public static let shuntVoltageSumLimit: UInt8 = 0x0E
+    public static let maskEnable: UInt8 = 0x0F
+    public static let powerValidUpperLimit: UInt8 = 0x10
+    public static let powerValidLowerLimit: UInt8 = 0x11
+    public static let manufacturerID: UInt8 = 0xFE
+    public static let dieID: UInt8 = 0xFF
+
+    /// All channels on, AVG 1, 1.1 ms both, continuous.
+    public static let configurationPOR: UInt16 = 0x7127
+    public static let dieIDExpected: UInt16 = 0x3220
+    /// Shunt: sign + 12 bits in 15:3, 40 µV. Bus: sign + 12 bits in 15:3, 8 mV.
+    public static let shuntLSBVolts = 40e-6
+    public static let busLSBVolts = 8e-3
+}
+
+/// Mask/Enable of the INA3221 (SBOS576 §8.6.2.14).
+public struct INA3221MaskEnable: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt16
+    public init(rawValue: UInt16) { self.rawValue = rawValue }
+
+    public static func summationEnabled(_ c: INA3221ChannelID) -> Self { Self(rawValue: 1 << UInt16(15 - c.rawValue)) }
+    public static let warningLatch = Self(rawValue: 1 << 11)
+    public static let criticalLatch = Self(rawValue: 1 << 10)
+    public static func criticalFlag(_ c: INA3221ChannelID) -> Self { Self(rawValue: 1 << UInt16(10 - c.rawValue)) }
+    public static let summationFlag = Self(rawValue: 1 << 6)
+    public static func warningFlag(_ c: INA3221ChannelID) -> Self { Self(rawValue: 1 << UInt16(6 - c.rawValue)) }
+    public static let powerValidFlag = Self(rawValue: 1 << 2)
+    public static let timingControlFlag = Self(rawValue: 1 << 1)
+    public static let conversionReadyFlag = Self(rawValue: 1 << 0)
+}
+
+public struct INA3221ChannelSettings: Sendable, Hashable {
+    public var railName: String
+    public var shuntMicroOhms: Double
+    public init(railName: String, shuntMicroOhms: Double) {
+        self.railName = railName
+        self.shuntMicroOhms = shuntMicroOhms
+    }
+}
+
+public struct INA3221Configuration: Sendable, Hashable {
+    /// nil disables the channel (CHxen = 0), as `status = "disabled"` in Linux DT.
+    public var channels: [INA3221ChannelID: INA3221ChannelSettings]
+    public var averaging: INAAveraging
+    public var busConversionTime: INAConversionTime
+    public var shuntConversionTime: INAConversionTime
+    public var mode: INAOperatingMode
+
+    public init(channels: [INA3221ChannelID: INA3221ChannelSettings], averaging: INAAveraging = .samples1,
+                busConversionTime: INAConversionTime = .us1100, shuntConversionTime: INAConversionTime = .us1100,
+                mode: INAOperatingMode = .shuntAndBusContinuous) {
+        self.channels = channels
+        self.averaging = averaging
+        self.busConversionTime = busConversionTime
+        self.shuntConversionTime = shuntConversionTime
+        self.mode = mode
+    }
+
+    public var configurationWord: UInt16 {
+        var word: UInt16 = 0
+        for channel in channels.keys { word |= channel.enableBit }
+        word = INAConfigurationField.averaging.set(averaging.rawValue, in: word)
+        word = INAConfigurationField.busConversionTime.set(busConversionTime.rawValue, in: word)
+        word = INAConfigurationField.shuntConversionTime.set(shuntConversionTime.rawValue, in: word)
+        return INAConfigurationField.mode.set(mode.rawValue, in: word)
+    }
+
+    /// Channels × AVG × (VBUSCT + VSHCT) (Linux Documentation/hwmon/ina3221.rst).
+    public var conversionPeriodSeconds: Double {
+        Double(channels.count * averaging.sampleCount) * ((mode.measuresShunt ? shuntConversionTime.seconds : 0)
+            + (mode.measuresBus ? busConversionTime.seconds : 0))
+    }
+}
+
+/// The TI INA3221 (SBOS576): three shunt/bus channels and no current, power
+/// or CAL registers, so current is shunt / R and power V × I, both host-side
+/// (as Linux ina3221.c does).
+///
+/// A class, unlike the other INA drivers: the three per-channel monitors
+/// (`channel(_:)`) share one chip and one bus.
+public final class INA3221<Bus: I2CBus> {
+    public private(set) var bus: Bus
+    public let address: I2CAddress
+    public let configuration: INA3221Configuration
+    public private(set) var state = INAState()
+    private let clock: () -> Double
+    private let delay: (Double) -> Void
+
+    public init(bus: Bus, address: I2CAddress, configuration: INA3221Configuration,
+                clock: @escaping () -> Double, delay: @escaping (Double) -> Void) throws(HALError) {
+        for (channel, settings) in configuration.channels {
+            guard settings.shuntMicroOhms.isFinite, settings.shuntMicroOhms > 0 else {
+                throw .invalidArgument("INA3221 channel \(channel.rawValue) shuntMicroOhms \(settings.shuntMicroOhms) must be a positive number")
+            }
+        }
+        self.bus = bus
+        self.address = address
+        self.configuration = configuration
+        self.clock = clock
+        self.delay = delay
+    }
+
+    /// A `PowerMonitor` for one enabled channel.
+    public func channel(_ id: INA3221ChannelID) throws(HALError) -> INA3221ChannelMonitor<Bus> {
+        guard let settings = configuration.channels[id] else {
+            throw .invalidArgument("INA3221 at \(address) channel \(id.rawValue) is disabled in the configuration")
+        }
+        return INA3221ChannelMonitor(chip: self, id: id, railName: settings.railName)
+    }
+
+    @discardableResult
+    public func identify() throws(HALError) -> INAIdentity {
+        let identity = INAIdentity(manufacturerID: try read(INA3221Register.manufacturerID), dieID: try read(INA3221Register.dieID))
+        guard identity.manufacturerID == inaManufacturerIDTexasInstruments, identity.dieID == INA3221Register.dieIDExpected else {
+            throw .unsupported("device at \(address) reports manufacturer \(HALError.hex16(identity.manufacturerID)), die \(HALError.hex16(identity.dieID)); an INA3221 reports 0x5449, 0x3220")
+        }
+        return identity
+    }
+
+    public func initialize() throws(HALError) {
+        try write(INA3221Register.configuration, configuration.configurationWord)
+    }
+
+    public func reset() throws(HALError) {
+        try write(INA3221Register.configuration, INAConfigurationField.reset.set(1, in: 0))
+    }
+
+    /// Sign + 12 bits in 15:3, 40 µV per count.
+    public func readShuntVolts(_ channel: INA3221ChannelID) throws(HALError) -> Double {
+        Double(Int16(leftJustified: try read(INA3221Register.shuntVoltage(channel)), droppingLowBits: 3)) * INA3221Register.shuntLSBVolts
+    }
+
+    /// Sign + 12 bits in 15:3, 8 mV per count.
+    public func readBusVolts(_ channel: INA3221ChannelID) throws(HALError) -> Double {
+        Double(Int16(leftJustified: try read(INA3221Register.busVoltage(channel)), droppingLowBits: 3)) * INA3221Register.busLSBVolts
+    }
+
+    public func readMaskEnable() throws(HALError) -> INA3221MaskEnable {
+        INA3221MaskEnable(rawValue: try read(INA3221Register.maskEnable))
+    }
+
+    public func isConversionReady() throws(HALError) -> Bool {
+        try readMaskEnable().contains(.conversionReadyFlag)
+    }
+
+    public func waitForConversion() throws(HALError) {
+        try pollUntilReady(periodSeconds: configuration.conversionPeriodSeconds, delay: delay,
+                           operation: "INA3221 at \(address) conversion") { () throws(HALError) -> Bool in
+            try isConversionReady()
+        }
+    }
+
+    /// Critical limit: ALERT-critical when any single shunt conversion exceeds
+    /// it. Written as shunt volts (amps × R) in the shunt register's format.
+    public func setCriticalLimit(_ channel: INA3221ChannelID, amps: Double) throws(HALError) {
+        try write(INA3221Register.criticalLimit(channel), try limitWord(channel, amps: amps))
+    }
+
+    /// Warning limit: compared with the averaged shunt value.
+    public func setWarningLimit(_ channel: INA3221ChannelID, amps: Double) throws(HALError) {
+        try write(INA3221Register.warningLimit(channel), try limitWord(channel, amps: amps))
+    }
+
+    /// Bus, current = shunt / R, power = V × I for one channel. A zero reading
+    /// with a configuration that no longer reads back as written means the
+    /// chip was reset: it is configured again, once, and the read repeated.
+    public func sample(_ channel: INA3221ChannelID) throws(HALError) -> PowerSample {
+        guard let settings = configuration.channels[channel] else {
+            throw .invalidArgument("INA3221 at \(address) channel \(channel.rawValue) is disabled in the configuration")
+        }
+        let timestamp = clock()
+        var raw = try readChannel(channel)
+        if raw.shunt == 0, raw.bus == 0, try read(INA3221Register.configuration) != configuration.configurationWord {
+            try initialize()
+            state.reinitializations += 1
+            try waitForConversion()
+            raw = try readChannel(channel)
+        }
+        let busVolts = Double(Int16(leftJustified: raw.bus, droppingLowBits: 3)) * INA3221Register.busLSBVolts
+        let shuntVolts = Double(Int16(leftJustified: raw.shunt, droppingLowBits: 3)) * INA3221Register.shuntLSBVolts
+        let currentAmps = shuntVolts / (settings.shuntMicroOhms * 1e-6)
+        return PowerSample(timestampSeconds: timestamp, busVolts: busVolts, currentAmps: currentAmps,
+                           powerWatts: busVolts * currentAmps)
+    }
+
+    public func read(_ pointer: UInt8) throws(HALError) -> UInt16 {
+        try bus.readRegister16(pointer, at: address)
+    }
+
+    public func write(_ pointer: UInt8, _ value: UInt16) throws(HALError) {
+        try bus.writeRegister16(pointer, value, at: address)
+    }
+
+    private func readChannel(_ channel: INA3221ChannelID) throws(HALError) -> (shunt: UInt16, bus: UInt16) {
+        (try read(INA3221Register.shuntVoltage(channel)), try read(INA3221Register.busVoltage(channel)))
+    }
+
+    private func limitWord(_ channel: INA3221ChannelID, amps: Double) throws(HALError) -> UInt16 {
+        guard let settings = configuration.channels[channel] else {
+            throw .invalidArgument("INA3221 at \(address) channel \(channel.rawValue) is disabled in the configuration")
+        }
+        let counts = (amps * settings.shuntMicroOhms * 1e-6 / INA3221Register.shuntLSBVolts).rounded()
+        guard counts.isFinite, counts >= -4096, counts <= 4095 else {
+            throw .invalidArgument("INA3221 channel \(channel.rawValue) limit \(amps) A × \(settings.shuntMicroOhms) µΩ is outside ±163.8 mV")
+        }
+        return UInt16(bitPattern: Int16(counts) << 3)
+    }
+}
+
+/// One INA3221 channel as a `PowerMonitor`.
+public struct INA3221ChannelMonitor<Bus: I2CBus>: PowerMonitor {
+    public let chip: INA3221<Bus>
+    public let id: INA3221ChannelID
+    public let railName: String
+
+    public mutating func sample() throws(HALError) -> PowerSample { try chip.sample(id) }
+}

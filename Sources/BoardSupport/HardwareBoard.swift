@@ -1,9 +1,192 @@
+import CIMDrivers
+import CIMEmulation
 import CIMHAL
+import CIMSimulator
+#if canImport(Glibc)
+import CIMLinux
+#endif
 
 /// Opens a hardware board file: the eval-board driver and the power-monitor
-/// drivers on an emulated bus (backend "emulated") or on /dev (backend "linux").
-enum HardwareBoard {
-    static func open(_ c: HardwareBoardConfiguration) throws(HALError) -> Board {
-        throw .unsupported("opening \(c.backend.rawValue) board \(c.name): the eval-board and power-monitor drivers are not wired into BoardSupport yet")
+/// drivers on /dev (backend "linux"), or the very same drivers on an emulated
+/// bus whose device models front a simulated accelerator (backend "emulated").
+public enum HardwareBoard {
+    public static func open(_ c: HardwareBoardConfiguration) throws(HALError) -> Board {
+        switch c.backend {
+        case .emulated:
+            let rig = try EmulatedRig(c)
+            let reset = try rig.chip.output(c.resetLine), ready = try rig.chip.input(c.readyLine)
+            let accelerator = try EvalBoard(bus: rig.bus, address: try I2CAddress(c.evalBoardAddress), reset: reset, ready: ready,
+                                            timeouts: timeouts(c), attempts: c.retries + 1)
+            let monitors = try powerMonitors(on: rig.bus, c, clock: rig.clock.now, delay: rig.clock.wait)
+            return Board(name: c.name, accelerator: accelerator, powerMonitors: monitors, clock: rig.clock)
+        case .linux:
+            #if canImport(Glibc)
+            let bus = try LinuxI2CBus(bus: c.i2cBus, forceAddress: c.forceAddress)
+            let chip = try LinuxGPIOChip(c.gpioChip)
+            let reset = try chip.requestOutput(try .named(c.resetLine), initial: .high)
+            let ready = try chip.requestEdgeInput(try .named(c.readyLine))
+            let clock = BoardClock.monotonic
+            let accelerator = try EvalBoard(bus: bus, address: try I2CAddress(c.evalBoardAddress), reset: reset, ready: ready,
+                                            timeouts: timeouts(c), attempts: c.retries + 1)
+            let monitors = try powerMonitors(on: bus, c, clock: clock.now, delay: clock.wait)
+            return Board(name: c.name, accelerator: accelerator, powerMonitors: monitors, clock: clock)
+            #else
+            throw .unsupported("the linux backend needs Linux (i2c-dev, libgpiod)")
+            #endif
+        }
+    }
+
+    /// The board's I2C bus alone, for `cimfw probe`: nothing is configured.
+    public static func openBus(_ c: HardwareBoardConfiguration) throws(HALError) -> any I2CBus {
+        switch c.backend {
+        case .emulated:
+            return try EmulatedRig(c).bus
+        case .linux:
+            #if canImport(Glibc)
+            return try LinuxI2CBus(bus: c.i2cBus, forceAddress: c.forceAddress)
+            #else
+            throw .unsupported("the linux backend needs Linux (i2c-dev, libgpiod)")
+            #endif
+        }
+    }
+
+    static func timeouts(_ c: HardwareBoardConfiguration) -> EvalBoardTimeouts {
+        EvalBoardTimeouts(programSeconds: Double(c.programTimeoutMilliseconds) / 1000,
+                          multiplySeconds: Double(c.multiplyTimeoutMilliseconds) / 1000,
+                          calibrateSeconds: Double(c.calibrateTimeoutMilliseconds) / 1000,
+                          resetSeconds: Double(c.resetTimeoutMilliseconds) / 1000)
+    }
+
+    /// One driver per `[power.<rail>]`, identified and configured; an INA3221
+    /// serving several rails is one chip with one view per channel.
+    static func powerMonitors<Bus: I2CBus>(on bus: Bus, _ c: HardwareBoardConfiguration,
+                                          clock: @escaping () -> Double, delay: @escaping (Double) -> Void) throws(HALError) -> [any PowerMonitor] {
+        var monitors: [any PowerMonitor] = []
+        var triples: [UInt8: INA3221<Bus>] = [:]
+        for m in c.powerMonitors {
+            let address = try I2CAddress(m.address)
+            let averaging = INAAveraging.allCases.first { $0.sampleCount == m.averaging } ?? .samples1
+            let busTime = INAConversionTime.allCases.first { $0.microseconds == m.busConversionMicroseconds } ?? .us1100
+            let shuntTime = INAConversionTime.allCases.first { $0.microseconds == m.shuntConversionMicroseconds } ?? .us1100
+            switch m.chip {
+            case .ina226:
+                var ina = try INA226(bus: bus, address: address,
+                                     configuration: INA226Configuration(railName: m.rail, shuntMicroOhms: Double(m.rshuntMicroOhms),
+                                                                        maxExpectedCurrentAmps: m.maxCurrentAmps, averaging: averaging,
+                                                                        busConversionTime: busTime, shuntConversionTime: shuntTime),
+                                     clock: clock, delay: delay)
+                _ = try ina.identify()
+                try ina.initialize()
+                monitors.append(ina)
+            case .ina260:
+                var ina = try INA260(bus: bus, address: address,
+                                     configuration: INA260Configuration(railName: m.rail, averaging: averaging,
+                                                                        busConversionTime: busTime, currentConversionTime: shuntTime),
+                                     clock: clock, delay: delay)
+                _ = try ina.identify()
+                try ina.initialize()
+                monitors.append(ina)
+            case .ina219:
+                var ina = try INA219(bus: bus, address: address, configuration: ina219Configuration(m), clock: clock, delay: delay)
+                try ina.initialize()
+                monitors.append(ina)
+            case .ina3221:
+                let chip: INA3221<Bus>
+                if let existing = triples[m.address] {
+                    chip = existing
+                } else {
+                    var channels: [INA3221ChannelID: INA3221ChannelSettings] = [:]
+                    for sibling in c.powerMonitors where sibling.chip == .ina3221 && sibling.address == m.address {
+                        if let id = INA3221ChannelID(rawValue: sibling.channel) {
+                            channels[id] = INA3221ChannelSettings(railName: sibling.rail, shuntMicroOhms: Double(sibling.rshuntMicroOhms))
+                        }
+                    }
+                    chip = try INA3221(bus: bus, address: address,
+                                       configuration: INA3221Configuration(channels: channels, averaging: averaging,
+                                                                           busConversionTime: busTime, shuntConversionTime: shuntTime),
+                                       clock: clock, delay: delay)
+                    _ = try chip.identify()
+                    try chip.initialize()
+                    triples[m.address] = chip
+                }
+                guard let id = INA3221ChannelID(rawValue: m.channel) else {
+                    throw .invalidArgument("rail \(m.rail): INA3221 channel \(m.channel) is not 1...3")
+                }
+                monitors.append(try chip.channel(id))
+            }
+        }
+        return monitors
+    }
+
+    /// INA219 settings from board-file numbers: the smallest PGA range that
+    /// holds Imax·R, and averaging only on 12-bit conversions.
+    static func ina219Configuration(_ m: HardwareBoardConfiguration.PowerMonitorConfiguration) -> INA219Configuration {
+        let shuntMillivolts = m.maxCurrentAmps * Double(m.rshuntMicroOhms) * 1e-3
+        let gain: INA219Gain = shuntMillivolts <= 40 ? .divideBy1 : shuntMillivolts <= 80 ? .divideBy2
+            : shuntMillivolts <= 160 ? .divideBy4 : .divideBy8
+        func adc(_ microseconds: Int) -> INA219ADC {
+            if m.averaging > 1 {
+                return INA219ADC.allCases.first { $0.rawValue >= 9 && 1 << ($0.rawValue - 8) == m.averaging } ?? .bits12
+            }
+            return INA219ADC.allCases.first { $0.microseconds == microseconds && $0.rawValue <= 3 } ?? .bits12
+        }
+        return INA219Configuration(railName: m.rail, shuntMicroOhms: Double(m.rshuntMicroOhms), maxExpectedCurrentAmps: m.maxCurrentAmps,
+                                   gain: gain, busADC: adc(m.busConversionMicroseconds), shuntADC: adc(m.shuntConversionMicroseconds))
+    }
+}
+
+/// The devices of an emulated hardware board: the simulated macro behind an
+/// eval-board model, an INA model per monitor fed from the simulated supply,
+/// RESET/READY/marker on a virtual GPIO chip, all on one emulated bus and one
+/// virtual time base.
+struct EmulatedRig {
+    let bus: EmulatedI2CBus
+    let chip: VirtualGPIOChip
+    let accelerator: SimulatedAccelerator
+    let clock: BoardClock
+
+    init(_ c: HardwareBoardConfiguration) throws(HALError) {
+        guard let simulation = c.simulation else {
+            throw .invalidArgument("emulated board \(c.name) names no simulated macro (emulation.simulation)")
+        }
+        let time = VirtualClock()
+        let accelerator = try SimulatedAccelerator(configuration: simulation)
+        let chip = VirtualGPIOChip(label: c.gpioChip, clock: time)
+        chip.addLine(c.resetLine, level: .high)
+        chip.addLine(c.readyLine, level: .high)
+        chip.addLine(c.markerLine, level: .low)
+        let bus = EmulatedI2CBus(seed: simulation.seed)
+        let model = try EvalBoardModel(accelerator: accelerator, address: try I2CAddress(c.evalBoardAddress), chip: chip,
+                                       clock: time, resetLine: c.resetLine, readyLine: c.readyLine)
+        bus.attach(model, at: try I2CAddress(c.evalBoardAddress))
+        let supply = SimulatedSupply(accelerator: accelerator)
+        var attached: Set<UInt8> = []
+        for m in c.powerMonitors where attached.insert(m.address).inserted {
+            let address = try I2CAddress(m.address)
+            let ohms = Double(m.rshuntMicroOhms) * 1e-6
+            let trace: PowerTrace = { _ in supply.reading() }
+            switch m.chip {
+            case .ina226: bus.attach(INA226Model(clock: time, shuntOhms: ohms, trace: trace), at: address)
+            case .ina219: bus.attach(INA219Model(clock: time, shuntOhms: ohms, trace: trace), at: address)
+            case .ina260: bus.attach(INA260Model(clock: time, trace: trace), at: address)
+            case .ina3221:
+                // One rail of the simulated board; the other channels read an idle, unloaded rail.
+                let shunts = (1...3).map { channel in
+                    Double(c.powerMonitors.first { $0.address == m.address && $0.channel == channel }?.rshuntMicroOhms ?? 10_000) * 1e-6
+                }
+                bus.attach(INA3221Model(clock: time, shuntOhms: shunts) { channel, _ in
+                    channel == m.channel ? supply.reading() : (supply.busVolts, 0)
+                }, at: address)
+            }
+        }
+        self.bus = bus
+        self.chip = chip
+        self.accelerator = accelerator
+        // The models keep `time` in step with the accelerator while it works;
+        // idle waits move both.
+        clock = BoardClock(now: { time.nowSeconds }, wait: { seconds in
+            time.advance(seconds: seconds)
+            accelerator.advance(seconds: seconds)
+        })
     }
 }

@@ -56,10 +56,16 @@ public struct HardwareBoardConfiguration: Sendable, Hashable {
 }
 
 enum HardwareBoardFile {
-    /// Averaging counts the INA226/260/3221 offer (AVG field); the INA219 takes 1...128 in powers of two.
-    static let averagingCounts = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024]
-    /// INA226/260/3221 conversion times (VBUSCT/VSHCT), µs; the INA219's are 84...68100.
-    static let conversionTimes = [84, 140, 148, 204, 276, 332, 532, 588, 1100, 2116, 4156, 8244]
+    /// Averaging counts and single-sample conversion times each chip offers:
+    /// INA226/260/3221 share one table (SBOS547 Tables 7-3..7-5); the INA219
+    /// averages 2...128 samples of its 12-bit (532 µs) conversion (SBOS448 Table 5).
+    static func averagingCounts(_ chip: HardwareBoardConfiguration.MonitorChip) -> [Int] {
+        chip == .ina219 ? [1, 2, 4, 8, 16, 32, 64, 128] : [1, 4, 16, 64, 128, 256, 512, 1024]
+    }
+
+    static func conversionTimes(_ chip: HardwareBoardConfiguration.MonitorChip) -> [Int] {
+        chip == .ina219 ? [84, 148, 276, 532] : [140, 204, 332, 588, 1100, 2116, 4156, 8244]
+    }
 
     static func configuration(from r: inout BoardFileReader, backend: HardwareBoardConfiguration.Backend) throws(BoardFileError) -> HardwareBoardConfiguration {
         let name = try r.string("board.name")
@@ -88,16 +94,21 @@ enum HardwareBoardFile {
             let channel = kind == .ina3221 ? try r.int(p + "channel", in: 1...3) : 1
             let shunt = kind == .ina260 ? 2000 : try r.int(p + "rshunt_micro_ohms", in: 1...10_000_000)
             let averaging = try r.int(p + "averaging", in: 1...1024)
-            guard averagingCounts.contains(averaging) else {
+            guard averagingCounts(kind).contains(averaging) else {
                 throw r.error(.outOfRange, key: p + "averaging", value: "\(averaging)",
-                              expected: "one of \(averagingCounts.map(String.init).joined(separator: ", "))")
+                              expected: "one of \(averagingCounts(kind).map(String.init).joined(separator: ", ")) for an \(kind.rawValue.uppercased())")
             }
             let busCT = try r.int(p + "bus_conversion_microseconds", in: 84...68_100)
             let shuntCT = try r.int(p + "shunt_conversion_microseconds", in: 84...68_100)
-            for (key, value) in [(p + "bus_conversion_microseconds", busCT), (p + "shunt_conversion_microseconds", shuntCT)]
-                where !conversionTimes.contains(value) {
-                throw r.error(.outOfRange, key: key, value: "\(value)",
-                              expected: "one of \(conversionTimes.map(String.init).joined(separator: ", ")) µs")
+            for (key, value) in [(p + "bus_conversion_microseconds", busCT), (p + "shunt_conversion_microseconds", shuntCT)] {
+                guard conversionTimes(kind).contains(value) else {
+                    throw r.error(.outOfRange, key: key, value: "\(value)",
+                                  expected: "one of \(conversionTimes(kind).map(String.init).joined(separator: ", ")) µs for an \(kind.rawValue.uppercased())")
+                }
+                guard kind != .ina219 || averaging == 1 || value == 532 else {
+                    throw r.error(.inconsistent, key: key, related: [p + "averaging"], value: "\(value)",
+                                  expected: "532 µs: the INA219 averages only its 12-bit conversions")
+                }
             }
             monitors.append(.init(rail: rail, chip: kind, address: monitorAddress, channel: channel, rshuntMicroOhms: shunt,
                                   maxCurrentAmps: try r.double(p + "max_current_amps", in: 0.001...100),

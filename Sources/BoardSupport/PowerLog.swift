@@ -18,13 +18,14 @@ public enum PowerLog {
             throw .invalidArgument("duration \(durationSeconds) s must be a positive number")
         }
         guard rateHz > 0, rateHz <= 100_000 else { throw .invalidArgument("rate \(rateHz) Hz must be within (0, 100000]") }
-        // Sample k is due at start + k/rate: counted, not accumulated, so
-        // rounding never adds or drops a sample.
+        // Sample k is due at start + (k+1)/rate: counted, not accumulated, so
+        // rounding never adds or drops a sample; and each sample closes a
+        // full period (a monitor has converted at least once by then).
         let count = Int((durationSeconds * rateHz - 1e-9).rounded(.up))
         let start = board.clock.now()
         emit(header)
         for k in 0..<count {
-            let wait = start + Double(k) / rateHz - board.clock.now()
+            let wait = start + Double(k + 1) / rateHz - board.clock.now()
             if wait > 0 { board.clock.wait(wait) }
             for m in board.powerMonitors.indices {
                 let sample = try board.powerMonitors[m].sample()

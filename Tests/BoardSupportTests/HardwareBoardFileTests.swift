@@ -36,7 +36,7 @@ struct HardwareBoardFileTests {
         let cases: [(String, String, String, String)] = [
             ("address = 0x40\nrshunt", "power.board.address", "64", "each device at its own I2C address"),
             ("address = 0x2C\nprogram", "eval_board.address", "3", "8...119"),
-            ("averaging = 1\n", "power.board.averaging", "3", "one of 1, 2, 4"),
+            ("averaging = 1\n", "power.board.averaging", "3", "one of 1, 4, 16, 64"),
             ("bus_conversion_microseconds = 140", "power.board.bus_conversion_microseconds", "150", "one of"),
         ]
         for (original, key, bad, expected) in cases {

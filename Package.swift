@@ -47,7 +47,8 @@ let package = Package(
         .testTarget(name: "CIMHALTests", dependencies: ["CIMHAL"]),
         .testTarget(name: "CIMSimulatorTests", dependencies: ["CIMSimulator", "CIMHAL"]),
         .testTarget(name: "CIMEmulationTests", dependencies: ["CIMEmulation", "CIMSimulator", "CIMHAL"]),
-        .testTarget(name: "CIMDriversTests", dependencies: ["CIMDrivers", "CIMEmulation", "CIMSimulator", "CIMHAL"]),
+        // On a board, CIMFW_HIL_BOARD names its board file and the driver checks run on /dev too.
+        .testTarget(name: "CIMDriversTests", dependencies: ["CIMDrivers", "CIMEmulation", "CIMSimulator", "CIMHAL", "CIMLinux", "BoardSupport"]),
         .testTarget(name: "CIMLinuxTests", dependencies: ["CIMLinux", "CIMHAL"]),
         .testTarget(name: "BoardSupportTests", dependencies: ["BoardSupport", "CIMSimulator", "CIMHAL", "CIMEmulation"]),
         // Runs the built `cimfw` executable as a user would.

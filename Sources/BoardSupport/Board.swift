@@ -8,14 +8,19 @@ public final class Board {
     public let name: String
     public var accelerator: any CIMAccelerator
     public var powerMonitors: [any PowerMonitor]
+    /// The inference marker (raised around a run of inferences, the MLPerf
+    /// Tiny way); nil on a simulated board, which has no GPIO.
+    public var marker: (any GPIOOutputLine)?
     /// The board's time base: virtual for simulated and emulated boards (a
     /// wait passes instantly and advances the model), monotonic on hardware.
     public let clock: BoardClock
 
-    init(name: String, accelerator: any CIMAccelerator, powerMonitors: [any PowerMonitor], clock: BoardClock) {
+    init(name: String, accelerator: any CIMAccelerator, powerMonitors: [any PowerMonitor],
+         marker: (any GPIOOutputLine)? = nil, clock: BoardClock) {
         self.name = name
         self.accelerator = accelerator
         self.powerMonitors = powerMonitors
+        self.marker = marker
         self.clock = clock
     }
 

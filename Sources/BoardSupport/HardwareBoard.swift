@@ -18,18 +18,20 @@ public enum HardwareBoard {
             let accelerator = try EvalBoard(bus: rig.bus, address: try I2CAddress(c.evalBoardAddress), reset: reset, ready: ready,
                                             timeouts: timeouts(c), attempts: c.retries + 1)
             let monitors = try powerMonitors(on: rig.bus, c, clock: rig.clock.now, delay: rig.clock.wait)
-            return Board(name: c.name, accelerator: accelerator, powerMonitors: monitors, clock: rig.clock)
+            return Board(name: c.name, accelerator: accelerator, powerMonitors: monitors,
+                         marker: try rig.chip.output(c.markerLine), clock: rig.clock)
         case .linux:
             #if canImport(Glibc)
             let bus = try LinuxI2CBus(bus: c.i2cBus, forceAddress: c.forceAddress)
             let chip = try LinuxGPIOChip(c.gpioChip)
             let reset = try chip.requestOutput(try .named(c.resetLine), initial: .high)
             let ready = try chip.requestEdgeInput(try .named(c.readyLine))
+            let marker = try chip.requestOutput(try .named(c.markerLine), initial: .low)
             let clock = BoardClock.monotonic
             let accelerator = try EvalBoard(bus: bus, address: try I2CAddress(c.evalBoardAddress), reset: reset, ready: ready,
                                             timeouts: timeouts(c), attempts: c.retries + 1)
             let monitors = try powerMonitors(on: bus, c, clock: clock.now, delay: clock.wait)
-            return Board(name: c.name, accelerator: accelerator, powerMonitors: monitors, clock: clock)
+            return Board(name: c.name, accelerator: accelerator, powerMonitors: monitors, marker: marker, clock: clock)
             #else
             throw .unsupported("the linux backend needs Linux (i2c-dev, libgpiod)")
             #endif

@@ -6,7 +6,10 @@ import CIMHAL
 public enum BoardProbe {
     /// A device's own claim about what it is.
     public enum Identity: Sendable, Hashable, CustomStringConvertible {
+        /// Unverified: the INA219 has no ID registers; its reserved bits read as they should.
         case ina219Plausible
+        /// The address answers, but with an error (EBUSY: a kernel driver owns it).
+        case unreadable(HALError)
         case ina226(revision: UInt8)
         case ina260(revision: UInt8)
         case ina3221
@@ -15,7 +18,8 @@ public enum BoardProbe {
 
         public var description: String {
             switch self {
-            case .ina219Plausible: return "INA219 (no ID registers; configuration register reads like one)"
+            case .ina219Plausible: return "INA219? (unverified: no ID registers; its reserved bits read as an INA219's do)"
+            case let .unreadable(error): return "unreadable: \(error)"
             case let .ina226(rev): return "INA226 (die revision \(rev))"
             case let .ina260(rev): return "INA260 (die revision \(rev))"
             case .ina3221: return "INA3221"
@@ -35,6 +39,8 @@ public enum BoardProbe {
         public var address: UInt8
         public var found: Identity?
         public var matches: Bool
+        /// A match by elimination (an INA219 cannot say what it is).
+        public var verified: Bool
     }
 
     public struct Report: Sendable, Hashable {
@@ -46,18 +52,19 @@ public enum BoardProbe {
     }
 
     /// Addresses that acknowledge a one-byte read, as `i2cdetect -r` finds
-    /// them. A NACK means nobody is there; any other failure is an answer
-    /// of sorts and is kept (a busy address is owned by a kernel driver).
-    public static func scan<Bus: I2CBus>(_ bus: inout Bus) -> [UInt8] {
-        var found: [UInt8] = []
+    /// them, each with the error it answered with, if any. A NACK means
+    /// nobody is there; EBUSY means somebody is, owned by a kernel driver;
+    /// other errors (some adapters give EIO for an empty address) are not
+    /// taken as a device.
+    public static func scan<Bus: I2CBus>(_ bus: inout Bus) -> [(address: UInt8, error: HALError?)] {
+        var found: [(UInt8, HALError?)] = []
         for raw in I2CAddress.validRange {
             guard let address = try? I2CAddress(raw) else { continue }
             do {
                 _ = try bus.read(count: 1, from: address)
-                found.append(raw)
+                found.append((raw, nil))
             } catch {
-                if case .noAcknowledge = error { continue }
-                found.append(raw)
+                if case .busy = error { found.append((raw, error)) }
             }
         }
         return found
@@ -83,8 +90,11 @@ public enum BoardProbe {
             default: return .unknown("TI part with die ID 0x\(String(die, radix: 16))")
             }
         }
-        if let config = try? bus.readRegister16(0x00, at: address), config & 0x4000 == 0 {
-            // INA219: bit 14 of its configuration register is reserved and reads 0 (POR 0x399F).
+        // INA219 (SBOS448 §8.6): configuration bit 14 is reserved (reads 0),
+        // bus-voltage bit 2 is reserved (reads 0), CAL bit 0 is void (reads 0).
+        if let config = try? bus.readRegister16(0x00, at: address), config & 0x4000 == 0,
+           let busVoltage = try? bus.readRegister16(0x02, at: address), busVoltage & 0x0004 == 0,
+           let calibration = try? bus.readRegister16(0x05, at: address), calibration & 0x0001 == 0 {
             return .ina219Plausible
         }
         return .unknown("no ID registers this probe knows")
@@ -92,12 +102,15 @@ public enum BoardProbe {
 
     /// Scans, identifies and checks against a hardware board file.
     public static func run<Bus: I2CBus>(_ bus: inout Bus, against c: HardwareBoardConfiguration) -> Report {
-        let findings = scan(&bus).map { Finding(address: $0, identity: identify(&bus, at: $0)) }
+        let findings = scan(&bus).map { answer in
+            Finding(address: answer.address, identity: answer.error.map { .unreadable($0) } ?? identify(&bus, at: answer.address))
+        }
         let byAddress = Dictionary(uniqueKeysWithValues: findings.map { ($0.address, $0.identity) })
         var checks: [Check] = []
         func check(_ expected: String, at address: UInt8, _ accepts: (Identity) -> Bool) {
             let found = byAddress[address]
-            checks.append(Check(expected: expected, address: address, found: found, matches: found.map(accepts) ?? false))
+            checks.append(Check(expected: expected, address: address, found: found, matches: found.map(accepts) ?? false,
+                                verified: found != .ina219Plausible))
         }
         check("CIM eval board", at: c.evalBoardAddress) { if case .evalBoard = $0 { return true } else { return false } }
         var checked: Set<UInt8> = []

@@ -38,6 +38,25 @@ public enum HardwareBoard {
         }
     }
 
+    /// The power monitors alone, for `cimfw power`: the eval board is not
+    /// touched, so power can be logged while another process drives it, or
+    /// with no eval board fitted.
+    public static func openPowerMonitors(_ c: HardwareBoardConfiguration) throws(HALError) -> (monitors: [any PowerMonitor], clock: BoardClock) {
+        switch c.backend {
+        case .emulated:
+            let rig = try EmulatedRig(c)
+            return (try powerMonitors(on: rig.bus, c, clock: rig.clock.now, delay: rig.clock.wait), rig.clock)
+        case .linux:
+            #if canImport(Glibc)
+            let bus = try LinuxI2CBus(bus: c.i2cBus, forceAddress: c.forceAddress)
+            let clock = BoardClock.monotonic
+            return (try powerMonitors(on: bus, c, clock: clock.now, delay: clock.wait), clock)
+            #else
+            throw .unsupported("the linux backend needs Linux (i2c-dev, libgpiod)")
+            #endif
+        }
+    }
+
     /// The board's I2C bus alone, for `cimfw probe`: nothing is configured.
     public static func openBus(_ c: HardwareBoardConfiguration) throws(HALError) -> any I2CBus {
         switch c.backend {

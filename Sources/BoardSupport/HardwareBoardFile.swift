@@ -118,10 +118,33 @@ enum HardwareBoardFile {
         guard !monitors.isEmpty else {
             throw BoardFileError(.missingKey, file: r.file, key: "power", expected: "at least one [power.<rail>] table with a power monitor")
         }
-        let addresses = [evalAddress] + monitors.filter { $0.chip != .ina3221 || $0.channel == 1 }.map(\.address)
-        if let clash = Dictionary(grouping: addresses, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
-            throw r.error(.inconsistent, key: "power", value: "0x\(String(clash, radix: 16))",
-                          expected: "each device at its own I2C address")
+        // One device per address, except that an INA3221 serves up to three
+        // rails from one address, one channel each, with one set of settings.
+        var chipAt: [UInt8: HardwareBoardConfiguration.PowerMonitorConfiguration] = [:]
+        for m in monitors {
+            let key = "power.\(m.rail).address"
+            if m.address == evalAddress {
+                throw r.error(.inconsistent, key: key, related: ["eval_board.address"], value: "0x\(String(m.address, radix: 16))",
+                              expected: "each device at its own I2C address (the eval board is there)")
+            }
+            guard let first = chipAt[m.address] else { chipAt[m.address] = m; continue }
+            guard first.chip == .ina3221, m.chip == .ina3221 else {
+                throw r.error(.inconsistent, key: key, value: "0x\(String(m.address, radix: 16))",
+                              expected: "each device at its own I2C address (rail \(first.rail) is there)")
+            }
+            let sameSettings = first.averaging == m.averaging && first.busConversionMicroseconds == m.busConversionMicroseconds
+                && first.shuntConversionMicroseconds == m.shuntConversionMicroseconds
+            guard sameSettings else {
+                throw r.error(.inconsistent, key: "power.\(m.rail).averaging", value: "\(m.averaging)",
+                              expected: "the settings of rail \(first.rail): one INA3221 has one averaging and one pair of conversion times")
+            }
+        }
+        for (address, group) in Dictionary(grouping: monitors.filter { $0.chip == .ina3221 }, by: \.address) {
+            let channels = group.map(\.channel)
+            if Set(channels).count != channels.count {
+                throw r.error(.inconsistent, key: "power.\(group[0].rail).channel", value: "\(channels)",
+                              expected: "a different channel for each rail on the INA3221 at 0x\(String(address, radix: 16))")
+            }
         }
 
         var simulation: SimulatorConfiguration?

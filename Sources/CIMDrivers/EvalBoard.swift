@@ -59,6 +59,11 @@ public final class EvalBoard<Bus: I2CBus, Reset: GPIOOutputLine, Ready: GPIOInpu
     public init(bus: Bus, address: I2CAddress, reset: Reset, ready: Ready,
                 timeouts: EvalBoardTimeouts = .standard, attempts: Int = 3) throws(HALError) {
         guard attempts >= 1 else { throw .invalidArgument("attempts \(attempts) must be at least 1") }
+        for (name, seconds) in [("program", timeouts.programSeconds), ("multiply", timeouts.multiplySeconds),
+                                ("calibrate", timeouts.calibrateSeconds), ("reset", timeouts.resetSeconds)]
+            where !(seconds.isFinite && seconds > 0 && seconds <= 86_400) {
+            throw .invalidArgument("the \(name) timeout \(seconds) s must be a positive number of seconds, at most a day")
+        }
         self.bus = bus
         self.address = address
         self.resetLine = reset

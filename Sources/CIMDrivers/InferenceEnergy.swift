@@ -5,21 +5,28 @@ import CIMHAL
 /// inferences and drops it after; the energy is the power integrated between
 /// the two edges, divided by the inferences inside.
 ///
-/// Each sample is taken to be the average power over the interval since the
-/// previous sample (INA monitors block-average a conversion window and are
-/// read at its end). The two samples the marker edges fall inside are
-/// weighted by the fraction of their interval inside the window; since what
-/// happened inside those intervals is unknown, the result carries a bound:
-/// each edge can misattribute up to its interval times the power step across
-/// it (hal-and-power-monitors.md §4.3: |ΔE| ≲ 2·t_s·ΔP).
+/// Each sample stands for the interval since the previous one (piecewise
+/// constant); the two intervals the marker edges fall inside count by the
+/// fraction inside the window. The bound says what the sampling can hide,
+/// for a load that stays within the range its neighbouring samples show:
+/// - each edge: its interval times the power step across it
+///   (hal-and-power-monitors.md §4.3: |ΔE| ≲ 2·t_s·ΔP);
+/// - time no conversion saw: an INA block-averages only its conversion
+///   window (AVG × CT), so when samples are further apart than that, the
+///   rest of each interval is unobserved — its length times the local power
+///   spread;
+/// - resolution: the power LSB over the whole window.
+/// Sample back to back (period = conversion window) and the middle term vanishes.
 public struct InferenceEnergy: Sendable, Hashable, Codable {
     public var windowStartSeconds: Double
     public var windowEndSeconds: Double
     public var inferences: Int
     public var samplesInWindow: Int
     public var energyJoules: Double
-    /// Largest error the sampling can cause (edge attribution), joules.
+    /// Largest error the sampling can cause (edges, unobserved time, resolution), joules.
     public var errorBoundJoules: Double
+    /// Share of the window some conversion actually observed.
+    public var coverageFraction: Double
 
     public var windowSeconds: Double { windowEndSeconds - windowStartSeconds }
     public var joulesPerInference: Double { energyJoules / Double(inferences) }
@@ -28,8 +35,19 @@ public struct InferenceEnergy: Sendable, Hashable, Codable {
 
     /// Integrates `samples` (ascending timestamps, one time base with the
     /// window) over [start, end] for `inferences` inferences.
-    public static func integrate(_ samples: [PowerSample], from start: Double, to end: Double,
-                                 inferences: Int) throws(HALError) -> InferenceEnergy {
+    /// - Parameters:
+    ///   - conversionWindowSeconds: how long each sample's average ran (AVG ×
+    ///     CT for an INA); nil when samples are averages over their whole interval.
+    ///   - powerResolutionWatts: the monitor's power LSB.
+    public static func integrate(_ samples: [PowerSample], from start: Double, to end: Double, inferences: Int,
+                                 conversionWindowSeconds: Double? = nil,
+                                 powerResolutionWatts: Double = 0) throws(HALError) -> InferenceEnergy {
+        if let w = conversionWindowSeconds, !(w.isFinite && w > 0) {
+            throw .invalidArgument("conversion window \(w) s must be a positive number")
+        }
+        guard powerResolutionWatts.isFinite, powerResolutionWatts >= 0 else {
+            throw .invalidArgument("power resolution \(powerResolutionWatts) W must be ≥ 0")
+        }
         guard end > start else { throw .invalidArgument("the marker window [\(start), \(end)] s is empty") }
         guard inferences >= 1 else { throw .invalidArgument("a window holds at least 1 inference, got \(inferences)") }
         guard samples.count >= 2 else { throw .invalidArgument("need at least 2 power samples, got \(samples.count)") }
@@ -40,7 +58,7 @@ public struct InferenceEnergy: Sendable, Hashable, Codable {
         guard samples[0].timestampSeconds <= start, let last = samples.last, last.timestampSeconds >= end else {
             throw .invalidArgument("power samples cover \(samples[0].timestampSeconds)...\(samples.last?.timestampSeconds ?? 0) s, not the whole marker window \(start)...\(end) s")
         }
-        var energy = 0.0, bound = 0.0
+        var energy = 0.0, bound = 0.0, observed = 0.0
         var inside = 0
         for k in 1..<samples.count {
             let from = samples[k - 1].timestampSeconds, to = samples[k].timestampSeconds
@@ -48,16 +66,24 @@ public struct InferenceEnergy: Sendable, Hashable, Codable {
             guard overlap > 0 else { continue }
             energy += samples[k].powerWatts * overlap
             inside += 1
-            let partial = overlap < to - from
-            if partial {
+            let neighbours = [samples[k - 1].powerWatts, samples[k].powerWatts,
+                              k + 1 < samples.count ? samples[k + 1].powerWatts : samples[k].powerWatts]
+            let spread = (neighbours.max() ?? 0) - (neighbours.min() ?? 0)
+            let interval = to - from
+            let seen = min(interval, conversionWindowSeconds ?? interval)
+            let unseen = (interval - seen) * overlap / interval
+            observed += overlap - unseen
+            if overlap < interval {
                 // The edge falls inside this interval: the power on either side of it is unknown.
-                let neighbours = [samples[k - 1].powerWatts, samples[k].powerWatts,
-                                  k + 1 < samples.count ? samples[k + 1].powerWatts : samples[k].powerWatts]
-                bound += (to - from) * ((neighbours.max() ?? 0) - (neighbours.min() ?? 0))
+                bound += interval * spread
+            } else {
+                bound += unseen * spread
             }
+            bound += overlap * powerResolutionWatts
         }
         return InferenceEnergy(windowStartSeconds: start, windowEndSeconds: end, inferences: inferences,
-                               samplesInWindow: inside, energyJoules: energy, errorBoundJoules: bound)
+                               samplesInWindow: inside, energyJoules: energy, errorBoundJoules: bound,
+                               coverageFraction: observed / (end - start))
     }
 
     /// Marker windows from a line's edges: each rising edge opens one, the

@@ -31,7 +31,7 @@ public final class EmulatedI2CBus: I2CBus {
     public func transaction(_ operations: [I2COperation], at address: I2CAddress) throws(HALError) -> [[UInt8]] {
         transactionCount += 1
         let n = transactionCount
-        var corrupt = false
+        var corrupt = false, loseAcknowledge = false
         for fault in faults {
             switch fault {
             case let .nackOnTransaction(k) where k == n:
@@ -40,8 +40,12 @@ public final class EmulatedI2CBus: I2CBus {
                 throw .noAcknowledge(.address, address: address.rawValue)
             case let .timeoutOnTransaction(k) where k == n:
                 throw .timeout(operation: "I2C transaction at \(address)", limitSeconds: 0.1)
+            case let .timeoutRate(p) where uniform() < p:
+                throw .timeout(operation: "I2C transaction at \(address)", limitSeconds: 0.1)
             case let .corruptReadRate(p) where uniform() < p:
                 corrupt = true
+            case let .lostAcknowledgeOnTransaction(k) where k == n:
+                loseAcknowledge = true
             default:
                 break
             }
@@ -63,6 +67,10 @@ public final class EmulatedI2CBus: I2CBus {
                 reads.append(bytes)
             }
         }
+        if loseAcknowledge {
+            // The device took every byte; the host saw a NACK on the last one.
+            throw .noAcknowledge(.data, address: address.rawValue)
+        }
         return reads
     }
 
@@ -77,8 +85,13 @@ public enum I2CFault: Sendable, Hashable {
     case nackRate(Double)
     /// The Nth transaction times out.
     case timeoutOnTransaction(Int)
+    /// Each transaction times out with this probability.
+    case timeoutRate(Double)
     /// Each transaction's read data has one bit flipped with this probability.
     case corruptReadRate(Double)
+    /// The Nth transaction reaches the device in full, but the host sees a
+    /// NACK: the case that makes retrying a non-idempotent command unsafe.
+    case lostAcknowledgeOnTransaction(Int)
 }
 
 /// SplitMix64: the bus's own small seeded generator, so CIMEmulation needs

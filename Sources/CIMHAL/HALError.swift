@@ -16,7 +16,8 @@ public enum NACKSource: String, Sendable, Hashable, Codable {
 public enum HALError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The device did not acknowledge its address or a data byte.
     case noAcknowledge(NACKSource, address: UInt8)
-    /// An operation did not finish within its explicit limit.
+    /// An operation did not finish within its explicit limit (0 when the
+    /// limit was the hardware's own, as with an adapter's ETIMEDOUT).
     case timeout(operation: String, limitSeconds: Double)
     /// Another controller won arbitration on a multi-controller bus.
     case arbitrationLost(address: UInt8)
@@ -39,7 +40,8 @@ public enum HALError: Error, Sendable, Hashable, CustomStringConvertible {
             case .unknown: return "device at \(hex) did not acknowledge (address or data)"
             }
         case let .timeout(operation, limit):
-            return "\(operation) timed out after \(limit) s"
+            // 0: the limit was not ours (an I2C adapter's own, reported as ETIMEDOUT).
+            return limit > 0 ? "\(operation) timed out after \(limit) s" : "\(operation) timed out at the adapter's own limit"
         case let .arbitrationLost(address):
             return "lost bus arbitration while addressing \(Self.hex(address))"
         case let .busy(message):
@@ -54,7 +56,7 @@ public enum HALError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     /// "0x08": two digits, as i2cdetect prints addresses.
-    static func hex(_ byte: UInt8) -> String {
+    public static func hex(_ byte: UInt8) -> String {
         let digits = String(byte, radix: 16)
         return "0x" + (digits.count < 2 ? "0" + digits : digits)
     }

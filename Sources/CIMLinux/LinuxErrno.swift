@@ -1,4 +1,7 @@
 import CIMHAL
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// errno from an i2c-dev call, mapped once, here, to a HAL error.
 ///
@@ -28,7 +31,7 @@ public enum LinuxI2CErrno {
         case etimedout: return .timeout(operation: operation, limitSeconds: 0)
         case eagain: return .arbitrationLost(address: address)
         case ebusy:
-            return .busy("address 0x\(String(address, radix: 16)) is owned by a kernel driver: unbind it (echo <bus>-00\(String(address, radix: 16)) > /sys/bus/i2c/drivers/<driver>/unbind) or remove its device-tree overlay")
+            return .busy("address \(HALError.hex(address)) is owned by a kernel driver: unbind it or remove its device-tree overlay")
         case eopnotsupp: return .unsupported("\(operation): the I2C adapter cannot do this transfer")
         case einval: return .invalidArgument("\(operation): rejected by the kernel (EINVAL)")
         default: return .io(errno: errno, operation: operation)
@@ -45,6 +48,27 @@ extension LinuxI2CErrno {
             return .busy("\(operation): the bus stayed busy too long (another controller, or SDA/SCL held low)")
         }
         return error(errno, operation: operation, address: address)
+    }
+
+    /// EBUSY from I2C_SLAVE: a kernel driver has claimed the address. Says
+    /// which one (from sysfs) and the command that unbinds it.
+    public static func ownedAddressError(address: UInt8, path: String) -> HALError {
+        guard let bus = path.split(separator: "-").last.flatMap({ Int($0) }) else {
+            return error(ebusy, operation: "select \(HALError.hex(address)) on \(path)", address: address)
+        }
+        let hex = String(address, radix: 16)
+        let device = "\(bus)-" + String(repeating: "0", count: 4 - hex.count) + hex
+        let driver = driverName(ofDevice: device) ?? "<driver>"
+        return .busy("address \(HALError.hex(address)) on \(path) is owned by kernel driver \(driver): unbind it with `echo \(device) | sudo tee /sys/bus/i2c/drivers/\(driver)/unbind`, or remove the device-tree overlay that binds it")
+    }
+
+    /// The driver bound to an I2C client, read from /sys/bus/i2c/devices/<device>/driver.
+    static func driverName(ofDevice device: String) -> String? {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let count = readlink("/sys/bus/i2c/devices/\(device)/driver", &buffer, buffer.count - 1)
+        guard count > 0 else { return nil }
+        let target = String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return target.split(separator: "/").last.map(String.init)
     }
 
     /// errno from open(2) or the first ioctl on an i2c-dev node. The message

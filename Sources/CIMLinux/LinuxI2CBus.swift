@@ -105,6 +105,7 @@ public final class LinuxI2CBus: I2CBus, Sendable {
         guard result == 0 else {
             current = nil
             let ioctl = forceAddress ? "I2C_SLAVE_FORCE" : "I2C_SLAVE"
+            if -result == LinuxI2CErrno.ebusy { throw LinuxI2CErrno.ownedAddressError(address: address.rawValue, path: path) }
             throw LinuxI2CErrno.error(-result, operation: "select \(address) on \(path) (\(ioctl))", address: address.rawValue)
         }
         current = address.rawValue

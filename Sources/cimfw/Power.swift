@@ -18,10 +18,15 @@ struct Power: ParsableCommand {
     func run() throws {
         let description: BoardDescription
         do { description = try BoardFile.load(path: board) } catch { throw CLIError("\(error)") }
-        let opened: Board
-        do { opened = try Board.open(description) } catch { throw CLIError("\(board): \(error)") }
         do {
-            try PowerLog.record(opened, durationSeconds: duration.seconds, rateHz: rate) { print($0) }
+            switch description {
+            case .simulated:
+                try PowerLog.record(try Board.open(description), durationSeconds: duration.seconds, rateHz: rate) { print($0) }
+            case let .hardware(configuration):
+                // Only the monitors: logging power must not reset or claim the eval board.
+                let (monitors, clock) = try HardwareBoard.openPowerMonitors(configuration)
+                try PowerLog.record(monitors, clock: clock, durationSeconds: duration.seconds, rateHz: rate) { print($0) }
+            }
         } catch {
             throw CLIError("\(board): \(error)")
         }
@@ -32,13 +37,16 @@ extension Duration {
     /// "10s", "500ms", "2m", "1.5" (seconds).
     static func parse(_ text: String) throws -> Duration {
         let units: [(String, Double)] = [("ms", 1e-3), ("us", 1e-6), ("µs", 1e-6), ("s", 1), ("m", 60), ("h", 3600)]
-        for (suffix, scale) in units where text.hasSuffix(suffix) {
-            if let value = Double(text.dropLast(suffix.count)), value.isFinite, value > 0 {
-                return .milliseconds(Int64((value * scale * 1000).rounded()))
-            }
+        // At most a year: beyond it the count of milliseconds means nothing for a power log.
+        func duration(_ seconds: Double) -> Duration? {
+            guard seconds.isFinite, seconds > 0, seconds <= 31_536_000 else { return nil }
+            return .milliseconds(Int64((seconds * 1000).rounded()))
         }
-        if let value = Double(text), value.isFinite, value > 0 { return .milliseconds(Int64((value * 1000).rounded())) }
-        throw ValidationError("--duration \(text) is not a positive duration (examples: 10s, 500ms, 2m)")
+        for (suffix, scale) in units where text.hasSuffix(suffix) {
+            if let value = Double(text.dropLast(suffix.count)), let d = duration(value * scale) { return d }
+        }
+        if let value = Double(text), let d = duration(value) { return d }
+        throw ValidationError("--duration \(text) is not a positive duration of at most a year (examples: 10s, 500ms, 2m)")
     }
 
     var seconds: Double {

@@ -34,7 +34,8 @@ struct Probe: ParsableCommand {
         print("Board file \(board):")
         for check in report.checks {
             let found = check.found.map { "\($0)" } ?? "nothing answers"
-            print("  \(check.matches ? "ok      " : "MISMATCH") 0x\(hex(check.address))  expected \(check.expected); found \(found)")
+            let verdict = !check.matches ? "MISMATCH" : check.verified ? "ok      " : "ok?     "
+            print("  \(verdict) 0x\(hex(check.address))  expected \(check.expected); found \(found)")
         }
         for extra in report.unexpected {
             print("  note     0x\(hex(extra.address))  \(extra.identity), not in the board file")

@@ -57,6 +57,23 @@ struct BoardProbeTests {
         }
         var bus = EmulatedI2CBus()
         bus.attach(Owned(), at: try I2CAddress(0x40))
-        #expect(BoardProbe.scan(&bus) == [0x40])
+        let scan = BoardProbe.scan(&bus)
+        #expect(scan.map(\.address) == [0x40])
+        #expect(scan.first?.error == .busy("owned by ina2xx"))
+        let report = BoardProbe.run(&bus, against: try virtualEval())
+        #expect(report.findings.first?.identity == .unreadable(.busy("owned by ina2xx")), "the reason is shown, not hidden")
+    }
+
+    @Test func anINA219CanOnlyBeMatchedUnverified() throws {
+        // Reserved bits as an INA219 has them: config bit 14, bus bit 2, CAL bit 0 all clear; no IDs.
+        let ina219 = FixedRegisters([0x00: [0x39, 0x9F], 0x02: [0x2E, 0xE0], 0x05: [0x10, 0x00]])
+        var bus = EmulatedI2CBus()
+        bus.attach(ina219, at: try I2CAddress(0x40))
+        #expect(BoardProbe.identify(&bus, at: 0x40) == .ina219Plausible)
+        // A device whose CAL reads odd is not one.
+        let other = FixedRegisters([0x00: [0x39, 0x9F], 0x02: [0x2E, 0xE0], 0x05: [0x10, 0x01]])
+        var bus2 = EmulatedI2CBus()
+        bus2.attach(other, at: try I2CAddress(0x40))
+        #expect(BoardProbe.identify(&bus2, at: 0x40) != .ina219Plausible)
     }
 }

@@ -70,3 +70,43 @@ struct HardwareBoardFileTests {
         #expect(throws: BoardFileError.self) { try BoardFile.loadSimulated(path: Presets.directory.appendingPathComponent("rpi4-cim-eval.toml").path) }
     }
 }
+
+@Suite("Hardware board files: INA3221 rails")
+struct INA3221RailTests {
+    let sandbox: BoardSandbox
+
+    init() throws { sandbox = try BoardSandbox() }
+
+    func board(_ rails: String) throws -> String {
+        _ = try sandbox.copyPreset(as: "sim-rram-256.toml")
+        let base = try String(contentsOfFile: Presets.directory.appendingPathComponent("virtual-eval.toml").path, encoding: .utf8)
+        let head = base[..<(base.range(of: "[power.board]")?.lowerBound ?? base.endIndex)]
+        return try sandbox.write("board.toml", String(head) + rails)
+    }
+
+    func rail(_ name: String, channel: Int, averaging: Int = 1) -> String {
+        "[power.\(name)]\nchip = \"ina3221\"\naddress = 0x41\nchannel = \(channel)\nrshunt_micro_ohms = 100000\nmax_current_amps = 1.0\naveraging = \(averaging)\nbus_conversion_microseconds = 140\nshunt_conversion_microseconds = 140\n\n"
+    }
+
+    @Test func threeRailsShareOneChip() throws {
+        guard case let .hardware(c) = try BoardFile.load(path: try board(rail("a", channel: 1) + rail("b", channel: 2) + rail("c", channel: 3))) else {
+            Issue.record("not a hardware board"); return
+        }
+        #expect(c.powerMonitors.map(\.channel).sorted() == [1, 2, 3])
+    }
+
+    @Test func twoRailsOnOneChannelAreRejected() throws {
+        let path = try board(rail("a", channel: 2) + rail("b", channel: 2))
+        #expect(throws: BoardFileError.self) { try BoardFile.load(path: path) }
+    }
+
+    @Test func differentSettingsOnOneChipAreRejected() throws {
+        let path = try board(rail("a", channel: 1) + rail("b", channel: 2, averaging: 16))
+        do {
+            _ = try BoardFile.load(path: path)
+            Issue.record("loaded")
+        } catch {
+            #expect(error.key == "power.b.averaging" && error.description.contains("one INA3221 has one averaging"))
+        }
+    }
+}

@@ -41,6 +41,30 @@ import Testing
         #expect(try relativeBound(0.1) < relativeBound(0.01) / 5)
     }
 
+    @Test func sparseSamplesOfAShortConversionWindowWidenTheBound() throws {
+        // A load that switches between 1 W and 3 W every 5 ms; an INA converting for 280 µs, read every 2 ms.
+        func power(_ t: Double) -> Double { Int(t / 0.005) % 2 == 0 ? 1 : 3 }
+        let window = 280e-6, period = 2e-3
+        let samples = (0..<200).map { k -> PowerSample in
+            let t = Double(k) * period
+            // The block average over the conversion window that ended at t.
+            var sum = 0.0
+            for m in 0..<28 { sum += power(t - window + (Double(m) + 0.5) * window / 28) }
+            let p = sum / 28
+            return PowerSample(timestampSeconds: t, busVolts: 5, currentAmps: p / 5, powerWatts: p)
+        }
+        let a = 0.0101, b = 0.3001
+        var truth = 0.0
+        let steps = 290_000
+        for m in 0..<steps { truth += power(a + (Double(m) + 0.5) * (b - a) / Double(steps)) * (b - a) / Double(steps) }
+        let sparse = try InferenceEnergy.integrate(samples, from: a, to: b, inferences: 1,
+                                                   conversionWindowSeconds: window, powerResolutionWatts: 0.0025)
+        #expect(abs(sparse.energyJoules - truth) <= sparse.errorBoundJoules, "estimate \(sparse.energyJoules), truth \(truth), bound \(sparse.errorBoundJoules)")
+        #expect(abs(sparse.coverageFraction - 0.14) < 0.01, "280 µs of every 2 ms observed")
+        let dense = try InferenceEnergy.integrate(samples, from: a, to: b, inferences: 1)
+        #expect(sparse.errorBoundJoules > 3 * dense.errorBoundJoules, "unobserved time is counted")
+    }
+
     @Test func markerEdgesPairRisingWithTheNextFalling() {
         let edges = [GPIOEdgeEvent(edge: .falling, timestampNanoseconds: 5),
                      GPIOEdgeEvent(edge: .rising, timestampNanoseconds: 1_000_000_000),

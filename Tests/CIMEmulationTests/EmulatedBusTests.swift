@@ -54,6 +54,26 @@ final class EchoDevice: I2CDeviceModel {
         #expect(refusals(seed: 3) == n, "one seed, one fault sequence")
     }
 
+    @Test func aLostAcknowledgeReachesTheDeviceButFailsForTheHost() throws {
+        var bus = EmulatedI2CBus()
+        let device = EchoDevice()
+        bus.attach(device, at: address)
+        bus.faults = [.lostAcknowledgeOnTransaction(1)]
+        #expect(throws: HALError.noAcknowledge(.data, address: 0x40)) { try bus.write([7], to: address) }
+        #expect(device.received == [[7]], "the write happened")
+    }
+
+    @Test func aTimeoutRateTimesOutAboutThatShare() {
+        var bus = EmulatedI2CBus(seed: 9)
+        bus.attach(EchoDevice(), at: address)
+        bus.faults = [.timeoutRate(0.1)]
+        var timeouts = 0
+        for _ in 0..<2000 {
+            do { try bus.write([0], to: address) } catch { if case .timeout = error { timeouts += 1 } }
+        }
+        #expect(abs(Double(timeouts) / 2000 - 0.1) < 0.02)
+    }
+
     @Test func corruptedReadsFlipOneBit() throws {
         var bus = EmulatedI2CBus()
         bus.attach(EchoDevice(), at: address)

@@ -18,7 +18,21 @@ import Testing
         guard case let .busy(message) = LinuxI2CErrno.error(16, operation: "open", address: 0x40) else {
             Issue.record("EBUSY is busy"); return
         }
-        #expect(message.contains("unbind") && message.contains("0x40"), "says which driver to unbind: \(message)")
+        #expect(message.contains("unbind") && message.contains("0x40"), "\(message)")
+    }
+
+    @Test func anOwnedAddressNamesTheSysfsDeviceAndTheUnbindCommand() {
+        guard case let .busy(message) = LinuxI2CErrno.ownedAddressError(address: 0x08, path: "/dev/i2c-1") else {
+            Issue.record("EBUSY on I2C_SLAVE is busy"); return
+        }
+        // Linux names I2C clients <bus>-<4 hex digits>; no sysfs here, so the driver is a placeholder.
+        #expect(message.contains("echo 1-0008 | sudo tee /sys/bus/i2c/drivers/"), "\(message)")
+        #expect(message.contains("/dev/i2c-1"))
+    }
+
+    @Test func anAdapterTimeoutDoesNotClaimALimitOfZeroSeconds() {
+        let error = LinuxI2CErrno.error(110, operation: "read at 0x40", address: 0x40)
+        #expect(error.description == "read at 0x40 timed out at the adapter's own limit")
     }
 
     @Test func anythingElseKeepsItsErrno() {

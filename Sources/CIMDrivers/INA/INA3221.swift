@@ -33,7 +33,7 @@ public enum INA3221Register {
     public static let dieIDExpected: UInt16 = 0x3220
     /// DID 0x322 in bits 15:4 of the die-ID register.
     public static let deviceID: UInt16 = 0x322
-    /// POR of the critical and warning limits (7FF8h: +163.8 mV, never reached).
+    /// POR of the critical and warning limits (7FF8h: +163.8 mV, the ADC full scale, so never exceeded).
     public static let limitPOR: UInt16 = 0x7FF8
     /// Shunt: sign + 12 bits in 15:3, 40 µV. Bus: sign + 12 bits in 15:3, 8 mV.
     public static let shuntLSBVolts = 40e-6

@@ -170,6 +170,19 @@ struct INA219Bench {
         #expect(abs(sample.currentAmps - 1) < 1e-9)
     }
 
+    @Test func aConfigurationThatNoLongerReadsBackIsRewritten() throws {
+        var bench = try INA219Bench(trace: { _ in (12, 1) })
+        try bench.driver.initialize()
+        // BRNG flipped to 16 V behind the driver's back; CAL survives, so only
+        // the configuration shows it.
+        var bus = bench.bus
+        try bus.writeRegister16(0x00, bench.driver.configuration.configurationWord & ~0x2000, at: INA219Bench.address)
+        bench.clock.advance(seconds: 1.064e-3)
+        #expect(abs(try bench.driver.sample().currentAmps - 1) < 1e-9)
+        #expect(bench.driver.state.reinitializations == 1)
+        #expect(try bench.driver.read(.configuration) == bench.driver.configuration.configurationWord)
+    }
+
     @Test func aNACKIsTypedAndRecovered() throws {
         var bench = try INA219Bench(trace: { _ in (12, 1) })
         try bench.driver.initialize()

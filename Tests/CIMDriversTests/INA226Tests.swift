@@ -137,6 +137,44 @@ struct INA226Bench {
         #expect(bench.driver.state.reinitializations == 1, "a healthy chip is not re-initialised")
     }
 
+    @Test func aPowerCycleRestoresTheAlert() throws {
+        var bench = try INA226Bench.workedExample()
+        try bench.driver.initialize()
+        try bench.driver.configureAlert(.busOverVolts(11.0), latch: true)
+        bench.model.powerCycle()
+        #expect(bench.model.registers[0x06] == 0 && bench.model.registers[0x07] == 0, "alert lost")
+        bench.clock.advance(seconds: 2.2e-3)
+        _ = try bench.driver.sample()
+        #expect(bench.driver.state.reinitializations == 1)
+        #expect(try bench.driver.read(.maskEnable) & 0xFC03 == 0x2001)
+        #expect(try bench.driver.read(.alertLimit) == 8800, "11 V / 1.25 mV")
+    }
+
+    @Test func aConfigurationThatNoLongerReadsBackIsRewritten() throws {
+        var bench = try INA226Bench(configuration: INA226Configuration(railName: "12V", shuntMicroOhms: 2000, maxExpectedCurrentAmps: 10,
+                                                                       currentLSBAmps: 0.001, averaging: .samples4),
+                                    trace: { _ in (11.98, 10) })
+        try bench.driver.initialize()
+        // Something else on the bus sets AVG back to 1; CAL survives, so the
+        // current is non-zero and only the configuration shows the change.
+        var bus = bench.bus
+        try bus.writeRegister16(0x00, INA226Register.configurationPOR, at: INA226Bench.address)
+        bench.clock.advance(seconds: 2.2e-3)
+        #expect(abs(try bench.driver.sample().currentAmps - 10) < 1e-9)
+        #expect(bench.driver.state.reinitializations == 1)
+        #expect(try bench.driver.read(.configuration) == bench.driver.configuration.configurationWord)
+    }
+
+    @Test func anyDieRevisionIdentifies() throws {
+        let clock = VirtualClock()
+        let bus = EmulatedI2CBus()
+        bus.attach(INA226Model(clock: clock, shuntOhms: 0.002, dieRevision: 1, trace: { _ in (12, 1) }), at: INA226Bench.address)
+        var driver = try INA226(bus: bus, address: INA226Bench.address,
+                                configuration: INA226Configuration(railName: "x", shuntMicroOhms: 2000, maxExpectedCurrentAmps: 10),
+                                clock: { 0 }, delay: { _ in })
+        #expect(try driver.identify().dieID == 0x2261)
+    }
+
     @Test func aTrueZeroCurrentDoesNotTriggerReinitialisation() throws {
         var bench = try INA226Bench.workedExample(currentAmps: 0)
         try bench.driver.initialize()

@@ -149,9 +149,40 @@ struct INA260Bench {
         bench.clock.advance(seconds: 8.8e-3)
         _ = try bench.driver.sample()
         bench.model.powerCycle()
+        // One conversion at POR settings (1.1 + 1.1 ms) before the next
+        // sample: the current is non-zero again, only the configuration shows the reset.
+        bench.clock.advance(seconds: 2.2e-3)
         let sample = try bench.driver.sample()
         #expect(bench.driver.state.reinitializations == 1)
         #expect(abs(sample.currentAmps - 2.5) < 1e-9)
         #expect(try bench.driver.read(.configuration) == bench.driver.configuration.configurationWord)
+    }
+
+    @Test func theAlertIsRestoredAfterAPowerCycle() throws {
+        var bench = INA260Bench(configuration: INA260Configuration(railName: "5V", averaging: .samples4), trace: { _ in (5, 2.5) })
+        try bench.driver.initialize()
+        try bench.driver.configureAlert(.overCurrentAmps(2.0), latch: true)
+        bench.model.powerCycle()
+        bench.clock.advance(seconds: 2.2e-3)
+        _ = try bench.driver.sample()
+        #expect(bench.driver.state.reinitializations == 1)
+        #expect(try bench.driver.read(.maskEnable) & 0xFC03 == 0x8001)
+        #expect(try bench.driver.read(.alertLimit) == 1600, "2 A / 1.25 mA")
+    }
+
+    @Test func withPowerOnSettingsTheAlertLimitRevealsAReset() throws {
+        var bench = INA260Bench(trace: { _ in (5, 2.5) })
+        #expect(bench.driver.configuration.configurationWord == INA260Register.configurationPOR)
+        try bench.driver.initialize()
+        try bench.driver.configureAlert(.busUnderVolts(4.5))
+        bench.clock.advance(seconds: 2.2e-3)
+        _ = try bench.driver.sample()
+        #expect(bench.driver.state.reinitializations == 0)
+        bench.model.powerCycle()
+        bench.clock.advance(seconds: 2.2e-3)
+        _ = try bench.driver.sample()
+        #expect(bench.driver.state.reinitializations == 1)
+        #expect(try bench.driver.read(.maskEnable) & 0xFC03 == 0x1000)
+        #expect(try bench.driver.read(.alertLimit) == 3600, "4.5 V / 1.25 mV")
     }
 }

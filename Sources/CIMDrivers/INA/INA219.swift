@@ -179,13 +179,20 @@ public struct INA219<Bus: I2CBus>: PowerMonitor {
         }
     }
 
-    /// Reads bus, current and power; re-initialises once if CAL was lost.
+    /// Reads bus, current and power, in three separate transactions: a
+    /// conversion finishing in between can make them come from adjacent
+    /// conversions, so with a changing load power need not equal bus × current.
+    ///
+    /// Re-initialises once if the chip was reset: the configuration, read at
+    /// every sample, no longer reads back as written (SBOS448 §8.6.2.1), or —
+    /// for a configuration equal to POR — a zero current with CAL == 0 (CAL 0
+    /// forces the current register to 0, §8.5.1, so this holds at any time).
     /// An OVF means current and power are wrong (SBOS448 §8.6.3.2): that is
     /// reported as ERANGE rather than returned as a plausible number.
     public mutating func sample() throws(HALError) -> PowerSample {
         let timestamp = clock()
         var raw = try readSampleRegisters()
-        if raw.current == 0, try read(.calibration) == 0 {
+        if try chipWasReset(currentRegister: raw.current) {
             try initialize()
             state.reinitializations += 1
             try waitForConversion()
@@ -199,6 +206,13 @@ public struct INA219<Bus: I2CBus>: PowerMonitor {
         let power = Double(raw.power) * calibration.powerLSBWatts
         return PowerSample(timestampSeconds: timestamp, busVolts: bus.busVolts, currentAmps: currentAmps,
                            powerWatts: currentAmps < 0 ? -power : power)
+    }
+
+    /// See `sample()`.
+    private mutating func chipWasReset(currentRegister: UInt16) throws(HALError) -> Bool {
+        if try read(.configuration) != configuration.configurationWord { return true }
+        guard currentRegister == 0 else { return false }
+        return try read(.calibration) == 0
     }
 
     public mutating func read(_ register: INA219Register) throws(HALError) -> UInt16 {

@@ -9,7 +9,11 @@ public enum INA226Register: UInt8, CaseIterable, Sendable {
     /// The POR value of the configuration register: AVG 1, 1.1 ms both, continuous
     /// shunt and bus; bits 14:12 read 100b.
     public static let configurationPOR: UInt16 = 0x4127
+    /// The die ID of revision 0. Only bits 15:4 (DID, `deviceID`) identify the
+    /// chip; bits 3:0 are the die revision (RID) and may differ (SBOS547 §7.6.10).
     public static let dieIDExpected: UInt16 = 0x2260
+    /// DID 0x226 in bits 15:4 of the die-ID register.
+    public static let deviceID: UInt16 = 0x226
 }
 
 /// Read-only settings of one INA226, fixed by the board (Zephyr's `config`).
@@ -57,18 +61,33 @@ public struct INA226Configuration: Sendable, Hashable {
     }
 }
 
+/// The alert set up by `configureAlert`, as the register words written, so
+/// that a re-initialisation after a chip reset can write them again: a reset
+/// returns Mask/Enable and the alert limit to 0 (SBOS547 §7.6.7–7.6.8,
+/// SBOS656 §8.6.5–8.6.6), which silently disarms ALERT.
+public struct INAAlertRegisters: Sendable, Hashable {
+    /// Mask/Enable (06h): function, latch and polarity bits.
+    public let maskEnable: UInt16
+    /// Alert limit (07h); nil when the function compares nothing (conversion ready).
+    public let alertLimit: UInt16?
+}
+
 /// What changes while the driver runs (Zephyr's `data`).
 public struct INAState: Sendable, Hashable {
-    /// Times the chip was found reset (CAL read back 0) and was set up again.
+    /// Times the chip was found reset (its configuration, CAL or a limit no
+    /// longer reading back as written) and was set up again.
     public internal(set) var reinitializations = 0
+    /// The last alert `configureAlert` set up (INA226, INA260); re-applied by `initialize()`.
+    public internal(set) var alert: INAAlertRegisters?
 }
 
 /// The TI INA226 current/power monitor (SBOS547), generic over the bus it owns.
 ///
 /// Reads current and power from the chip's own registers (it multiplies with
-/// CAL), detects a chip reset the way Linux ina2xx.c does (a zero reading,
-/// then CAL == 0 → write config and CAL again), and reports signed power as
-/// sign(I) × P because the power register is a magnitude.
+/// CAL), detects a chip reset at every sample (the configuration no longer
+/// reading back as written, or, as Linux ina2xx.c does, a zero current with
+/// CAL == 0 → write config, CAL and the alert again), and reports signed
+/// power as sign(I) × P because the power register is a magnitude.
 public struct INA226<Bus: I2CBus>: PowerMonitor {
     public private(set) var bus: Bus
     public let address: I2CAddress
@@ -113,17 +132,25 @@ public struct INA226<Bus: I2CBus>: PowerMonitor {
     @discardableResult
     public mutating func identify() throws(HALError) -> INAIdentity {
         let identity = INAIdentity(manufacturerID: try read(.manufacturerID), dieID: try read(.dieID))
+        // Only DID (bits 15:4) names the chip; RID (3:0) is the die revision (SBOS547 §7.6.10).
         guard identity.manufacturerID == inaManufacturerIDTexasInstruments,
-              identity.dieID == INA226Register.dieIDExpected else {
-            throw .unsupported("device at \(address) reports manufacturer \(HALError.hex16(identity.manufacturerID)), die \(HALError.hex16(identity.dieID)); an INA226 reports 0x5449, 0x2260")
+              identity.dieID >> 4 == INA226Register.deviceID else {
+            throw .unsupported("device at \(address) reports manufacturer \(HALError.hex16(identity.manufacturerID)), die \(HALError.hex16(identity.dieID)); an INA226 reports 0x5449, 0x226x")
         }
         return identity
     }
 
-    /// Writes configuration then calibration (a configuration write restarts the conversion).
+    /// Writes configuration then calibration (a configuration write restarts
+    /// the conversion), then the last configured alert, if any: after a reset
+    /// Mask/Enable and the limit are back at 0 and ALERT would stay silent.
+    /// The limit goes first so the function is never armed against a stale limit.
     public mutating func initialize() throws(HALError) {
         try write(.configuration, configuration.configurationWord)
         try write(.calibration, calibration.register)
+        if let alert = state.alert {
+            if let limit = alert.alertLimit { try write(.alertLimit, limit) }
+            try write(.maskEnable, alert.maskEnable)
+        }
     }
 
     /// Sets RST: every register returns to its POR value; `initialize()` again after.
@@ -170,15 +197,24 @@ public struct INA226<Bus: I2CBus>: PowerMonitor {
         }
     }
 
-    /// One reading of the rail: bus, current and signed power from one set of registers.
+    /// One reading of the rail: bus, current and signed power.
     ///
-    /// If the current reads 0, CAL is read back; 0 there means the chip lost
-    /// power and its registers (Linux ina2xx `ina2xx_read_init`), so config and
-    /// CAL are written again, one conversion is awaited, and the read retried once.
+    /// The three registers are read in three separate transactions, so a
+    /// conversion that completes in between (every 140 µs × AVG at the
+    /// fastest, SBOS547 §7.3.1) can make them come from adjacent conversions:
+    /// with a changing load, power need not equal bus × current exactly.
+    ///
+    /// Every sample also reads the configuration register: if it no longer
+    /// reads back as written, the chip lost power or was reset and reverted to
+    /// POR (SBOS547 §7.6.1). A configuration equal to POR cannot show that,
+    /// so, as Linux ina2xx `ina2xx_read_init` does, a zero current is also
+    /// checked against CAL (CAL = 0 forces the current to 0, §7.5.1). Either
+    /// way config, CAL and the alert are written again, one conversion is
+    /// awaited, and the read retried once.
     public mutating func sample() throws(HALError) -> PowerSample {
         let timestamp = clock()
         var raw = try readSampleRegisters()
-        if raw.current == 0, try read(.calibration) == 0 {
+        if try chipWasReset(currentRegister: raw.current) {
             try initialize()
             state.reinitializations += 1
             try waitForConversion()
@@ -196,39 +232,52 @@ public struct INA226<Bus: I2CBus>: PowerMonitor {
 
     /// Selects one alert function and writes its limit (SBOS547 §7.6.7–7.6.8).
     /// The limit is rounded to the compared register's LSB and must fit it.
+    /// Remembered in `state.alert` so that `initialize()` restores it after a reset.
     public mutating func configureAlert(_ function: INAAlertFunction, latch: Bool = false,
                                         activeHigh: Bool = false) throws(HALError) {
         var mask: INAMaskEnable = []
         if latch { mask.insert(.latchEnable) }
         if activeHigh { mask.insert(.alertActiveHigh) }
+        let limit: UInt16?
         switch function {
         case let .shuntOverVolts(volts):
             mask.insert(.shuntOverLimit)
-            try write(.alertLimit, signedCounts(volts, lsb: 2.5e-6, what: "shunt limit volts"))
+            limit = try signedCounts(volts, lsb: 2.5e-6, what: "shunt limit volts")
         case let .shuntUnderVolts(volts):
             mask.insert(.shuntUnderLimit)
-            try write(.alertLimit, signedCounts(volts, lsb: 2.5e-6, what: "shunt limit volts"))
+            limit = try signedCounts(volts, lsb: 2.5e-6, what: "shunt limit volts")
         case let .busOverVolts(volts):
             mask.insert(.busOverLimit)
-            try write(.alertLimit, unsignedCounts(volts, lsb: 1.25e-3, maximum: 0x7FFF, what: "bus limit volts"))
+            limit = try unsignedCounts(volts, lsb: 1.25e-3, maximum: 0x7FFF, what: "bus limit volts")
         case let .busUnderVolts(volts):
             mask.insert(.busUnderLimit)
-            try write(.alertLimit, unsignedCounts(volts, lsb: 1.25e-3, maximum: 0x7FFF, what: "bus limit volts"))
+            limit = try unsignedCounts(volts, lsb: 1.25e-3, maximum: 0x7FFF, what: "bus limit volts")
         case let .powerOverWatts(watts):
             mask.insert(.powerOverLimit)
-            try write(.alertLimit, unsignedCounts(watts, lsb: calibration.powerLSBWatts, maximum: 0xFFFF, what: "power limit watts"))
+            limit = try unsignedCounts(watts, lsb: calibration.powerLSBWatts, maximum: 0xFFFF, what: "power limit watts")
         case let .overCurrentAmps(amps), let .underCurrentAmps(amps):
             // The INA226 compares the shunt voltage, so a current limit is I × R.
             let volts = amps * configuration.shuntMicroOhms * 1e-6
             if case .overCurrentAmps = function { mask.insert(.shuntOverLimit) } else { mask.insert(.shuntUnderLimit) }
-            try write(.alertLimit, signedCounts(volts, lsb: 2.5e-6, what: "current limit amps × shunt"))
+            limit = try signedCounts(volts, lsb: 2.5e-6, what: "current limit amps × shunt")
         case .conversionReady:
             mask.insert(.conversionReadyAlert)
+            limit = nil
         }
+        if let limit { try write(.alertLimit, limit) }
         try write(.maskEnable, mask.rawValue)
+        state.alert = INAAlertRegisters(maskEnable: mask.rawValue, alertLimit: limit)
     }
 
     // MARK: Registers
+
+    /// The configuration reads back other than written, or CAL reads 0 under a
+    /// zero current (see `sample()`); a reading before `initialize()` counts too.
+    private mutating func chipWasReset(currentRegister: UInt16) throws(HALError) -> Bool {
+        if try read(.configuration) != configuration.configurationWord { return true }
+        guard currentRegister == 0 else { return false }
+        return try read(.calibration) == 0
+    }
 
     public mutating func read(_ register: INA226Register) throws(HALError) -> UInt16 {
         try bus.readRegister16(register.rawValue, at: address)

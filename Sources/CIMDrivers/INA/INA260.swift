@@ -47,8 +47,9 @@ public struct INA260Configuration: Sendable, Hashable {
 }
 
 /// The TI INA260 (SBOS656): fixed LSBs, so no calibration. With no CAL to
-/// lose, a reset is detected from the configuration register instead: a zero
-/// current with a configuration that no longer reads back as written.
+/// lose, a reset is detected from the configuration register instead, read
+/// at every sample: after a reset it reads POR (0x6127) rather than what the
+/// driver wrote, whatever the current (SBOS656 §8.6.1).
 public struct INA260<Bus: I2CBus>: PowerMonitor {
     public private(set) var bus: Bus
     public let address: I2CAddress
@@ -79,8 +80,15 @@ public struct INA260<Bus: I2CBus>: PowerMonitor {
         return identity
     }
 
+    /// Writes the configuration, then the last configured alert, if any: a
+    /// reset leaves Mask/Enable and the limit at 0 (SBOS656 §8.6.5–8.6.6).
+    /// The limit goes first so the function is never armed against a stale limit.
     public mutating func initialize() throws(HALError) {
         try write(.configuration, configuration.configurationWord)
+        if let alert = state.alert {
+            if let limit = alert.alertLimit { try write(.alertLimit, limit) }
+            try write(.maskEnable, alert.maskEnable)
+        }
     }
 
     public mutating func reset() throws(HALError) {
@@ -116,10 +124,19 @@ public struct INA260<Bus: I2CBus>: PowerMonitor {
         }
     }
 
+    /// One reading of the rail: bus, current and signed power.
+    ///
+    /// The three registers are read in three separate transactions, so a
+    /// conversion that completes in between can make them come from adjacent
+    /// conversions: with a changing load, power need not equal bus × current.
+    ///
+    /// Every sample reads the configuration register too (see `chipWasReset`);
+    /// after a reset the chip is set up again, one conversion awaited and the
+    /// read retried once.
     public mutating func sample() throws(HALError) -> PowerSample {
         let timestamp = clock()
         var raw = try readSampleRegisters()
-        if raw.current == 0, try read(.configuration) != configuration.configurationWord {
+        if try chipWasReset() {
             try initialize()
             state.reinitializations += 1
             try waitForConversion()
@@ -132,39 +149,58 @@ public struct INA260<Bus: I2CBus>: PowerMonitor {
     }
 
     /// Bits 15/14 compare the current register (OCL/UCL) on the INA260; a shunt
-    /// voltage limit is converted through the internal 2 mΩ.
+    /// voltage limit is converted through the internal 2 mΩ. Remembered in
+    /// `state.alert` so that `initialize()` restores it after a reset.
     public mutating func configureAlert(_ function: INAAlertFunction, latch: Bool = false,
                                         activeHigh: Bool = false) throws(HALError) {
         var mask: INAMaskEnable = []
         if latch { mask.insert(.latchEnable) }
         if activeHigh { mask.insert(.alertActiveHigh) }
         let lsb = INA260Register.currentLSBAmps
+        let limit: UInt16?
         switch function {
         case let .overCurrentAmps(amps):
             mask.insert(.shuntOverLimit)
-            try write(.alertLimit, signedCounts(amps, lsb: lsb, what: "current limit amps"))
+            limit = try signedCounts(amps, lsb: lsb, what: "current limit amps")
         case let .underCurrentAmps(amps):
             mask.insert(.shuntUnderLimit)
-            try write(.alertLimit, signedCounts(amps, lsb: lsb, what: "current limit amps"))
+            limit = try signedCounts(amps, lsb: lsb, what: "current limit amps")
         case let .shuntOverVolts(volts):
             mask.insert(.shuntOverLimit)
-            try write(.alertLimit, signedCounts(volts / 0.002, lsb: lsb, what: "shunt limit volts / 2 mΩ"))
+            limit = try signedCounts(volts / 0.002, lsb: lsb, what: "shunt limit volts / 2 mΩ")
         case let .shuntUnderVolts(volts):
             mask.insert(.shuntUnderLimit)
-            try write(.alertLimit, signedCounts(volts / 0.002, lsb: lsb, what: "shunt limit volts / 2 mΩ"))
+            limit = try signedCounts(volts / 0.002, lsb: lsb, what: "shunt limit volts / 2 mΩ")
         case let .busOverVolts(volts):
             mask.insert(.busOverLimit)
-            try write(.alertLimit, unsignedCounts(volts, lsb: INA260Register.busLSBVolts, maximum: 0x7FFF, what: "bus limit volts"))
+            limit = try unsignedCounts(volts, lsb: INA260Register.busLSBVolts, maximum: 0x7FFF, what: "bus limit volts")
         case let .busUnderVolts(volts):
             mask.insert(.busUnderLimit)
-            try write(.alertLimit, unsignedCounts(volts, lsb: INA260Register.busLSBVolts, maximum: 0x7FFF, what: "bus limit volts"))
+            limit = try unsignedCounts(volts, lsb: INA260Register.busLSBVolts, maximum: 0x7FFF, what: "bus limit volts")
         case let .powerOverWatts(watts):
             mask.insert(.powerOverLimit)
-            try write(.alertLimit, unsignedCounts(watts, lsb: INA260Register.powerLSBWatts, maximum: 0xFFFF, what: "power limit watts"))
+            limit = try unsignedCounts(watts, lsb: INA260Register.powerLSBWatts, maximum: 0xFFFF, what: "power limit watts")
         case .conversionReady:
             mask.insert(.conversionReadyAlert)
+            limit = nil
         }
+        if let limit { try write(.alertLimit, limit) }
         try write(.maskEnable, mask.rawValue)
+        state.alert = INAAlertRegisters(maskEnable: mask.rawValue, alertLimit: limit)
+    }
+
+    /// Whether the chip lost what `initialize()` wrote. The configuration is
+    /// compared first. A configuration equal to POR cannot show a reset, so
+    /// then a configured non-zero alert limit (POR 0) is compared instead;
+    /// Mask/Enable is not read because that clears CVRF and a latched AFF
+    /// (SBOS656 §8.6.5). With POR settings and no such limit a reset loses
+    /// nothing the driver set, except a conversion-ready or zero-limit alert,
+    /// which then goes unnoticed.
+    private mutating func chipWasReset() throws(HALError) -> Bool {
+        if try read(.configuration) != configuration.configurationWord { return true }
+        guard configuration.configurationWord == INA260Register.configurationPOR,
+              let limit = state.alert?.alertLimit, limit != 0 else { return false }
+        return try read(.alertLimit) != limit
     }
 
     public mutating func read(_ register: INA260Register) throws(HALError) -> UInt16 {

@@ -28,7 +28,13 @@ public enum INA3221Register {
 
     /// All channels on, AVG 1, 1.1 ms both, continuous.
     public static let configurationPOR: UInt16 = 0x7127
+    /// The die ID of revision 0; only bits 15:4 (`deviceID`) identify the chip,
+    /// bits 3:0 are the die revision (SBOS576 §8.6.2, Die ID register).
     public static let dieIDExpected: UInt16 = 0x3220
+    /// DID 0x322 in bits 15:4 of the die-ID register.
+    public static let deviceID: UInt16 = 0x322
+    /// POR of the critical and warning limits (7FF8h: +163.8 mV, the ADC full scale, so never exceeded).
+    public static let limitPOR: UInt16 = 0x7FF8
     /// Shunt: sign + 12 bits in 15:3, 40 µV. Bus: sign + 12 bits in 15:3, 8 mV.
     public static let shuntLSBVolts = 40e-6
     public static let busLSBVolts = 8e-3
@@ -104,6 +110,9 @@ public final class INA3221<Bus: I2CBus> {
     public let address: I2CAddress
     public let configuration: INA3221Configuration
     public private(set) var state = INAState()
+    /// Critical and warning limit words written, by register pointer, so that
+    /// `initialize()` restores them after a reset sets them back to 7FF8h.
+    public private(set) var limitRegisters: [UInt8: UInt16] = [:]
     private let clock: () -> Double
     private let delay: (Double) -> Void
 
@@ -132,14 +141,19 @@ public final class INA3221<Bus: I2CBus> {
     @discardableResult
     public func identify() throws(HALError) -> INAIdentity {
         let identity = INAIdentity(manufacturerID: try read(INA3221Register.manufacturerID), dieID: try read(INA3221Register.dieID))
-        guard identity.manufacturerID == inaManufacturerIDTexasInstruments, identity.dieID == INA3221Register.dieIDExpected else {
-            throw .unsupported("device at \(address) reports manufacturer \(HALError.hex16(identity.manufacturerID)), die \(HALError.hex16(identity.dieID)); an INA3221 reports 0x5449, 0x3220")
+        // Only DID (bits 15:4) names the chip; bits 3:0 are the die revision.
+        guard identity.manufacturerID == inaManufacturerIDTexasInstruments, identity.dieID >> 4 == INA3221Register.deviceID else {
+            throw .unsupported("device at \(address) reports manufacturer \(HALError.hex16(identity.manufacturerID)), die \(HALError.hex16(identity.dieID)); an INA3221 reports 0x5449, 0x322x")
         }
         return identity
     }
 
+    /// Writes the configuration, then every critical and warning limit set
+    /// so far: a reset returns them to 7FF8h (SBOS576 §8.6.2), disarming the
+    /// critical and warning alerts.
     public func initialize() throws(HALError) {
         try write(INA3221Register.configuration, configuration.configurationWord)
+        for (pointer, word) in limitRegisters.sorted(by: { $0.key < $1.key }) { try write(pointer, word) }
     }
 
     public func reset() throws(HALError) {
@@ -174,24 +188,27 @@ public final class INA3221<Bus: I2CBus> {
     /// Critical limit: ALERT-critical when any single shunt conversion exceeds
     /// it. Written as shunt volts (amps × R) in the shunt register's format.
     public func setCriticalLimit(_ channel: INA3221ChannelID, amps: Double) throws(HALError) {
-        try write(INA3221Register.criticalLimit(channel), try limitWord(channel, amps: amps))
+        try writeLimit(INA3221Register.criticalLimit(channel), try limitWord(channel, amps: amps))
     }
 
     /// Warning limit: compared with the averaged shunt value.
     public func setWarningLimit(_ channel: INA3221ChannelID, amps: Double) throws(HALError) {
-        try write(INA3221Register.warningLimit(channel), try limitWord(channel, amps: amps))
+        try writeLimit(INA3221Register.warningLimit(channel), try limitWord(channel, amps: amps))
     }
 
-    /// Bus, current = shunt / R, power = V × I for one channel. A zero reading
-    /// with a configuration that no longer reads back as written means the
-    /// chip was reset: it is configured again, once, and the read repeated.
+    /// Bus, current = shunt / R, power = V × I for one channel. Shunt and bus
+    /// are read in two transactions, so a conversion cycle finishing in
+    /// between can pair values from adjacent cycles.
+    ///
+    /// Every sample also checks for a chip reset (`chipWasReset`): the chip is
+    /// configured again, once, one conversion cycle awaited and the read repeated.
     public func sample(_ channel: INA3221ChannelID) throws(HALError) -> PowerSample {
         guard let settings = configuration.channels[channel] else {
             throw .invalidArgument("INA3221 at \(address) channel \(channel.rawValue) is disabled in the configuration")
         }
         let timestamp = clock()
         var raw = try readChannel(channel)
-        if raw.shunt == 0, raw.bus == 0, try read(INA3221Register.configuration) != configuration.configurationWord {
+        if try chipWasReset() {
             try initialize()
             state.reinitializations += 1
             try waitForConversion()
@@ -202,6 +219,24 @@ public final class INA3221<Bus: I2CBus> {
         let currentAmps = shuntVolts / (settings.shuntMicroOhms * 1e-6)
         return PowerSample(timestampSeconds: timestamp, busVolts: busVolts, currentAmps: currentAmps,
                            powerWatts: busVolts * currentAmps)
+    }
+
+    /// Whether the chip lost what `initialize()` wrote: the configuration no
+    /// longer reads back as written (POR 7127h, all channels on, SBOS576
+    /// §8.6.2.1). A configuration equal to POR cannot show that, so then one
+    /// limit set away from its POR value is compared instead; with neither,
+    /// a reset loses nothing the driver set.
+    private func chipWasReset() throws(HALError) -> Bool {
+        if try read(INA3221Register.configuration) != configuration.configurationWord { return true }
+        guard configuration.configurationWord == INA3221Register.configurationPOR,
+              let limit = limitRegisters.sorted(by: { $0.key < $1.key }).first(where: { $0.value != INA3221Register.limitPOR })
+        else { return false }
+        return try read(limit.key) != limit.value
+    }
+
+    private func writeLimit(_ pointer: UInt8, _ word: UInt16) throws(HALError) {
+        try write(pointer, word)
+        limitRegisters[pointer] = word
     }
 
     public func read(_ pointer: UInt8) throws(HALError) -> UInt16 {

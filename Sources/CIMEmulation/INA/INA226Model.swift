@@ -12,12 +12,14 @@ public final class INA226Model: INARegisterModel {
     public var trace: PowerTrace
     public let shuntOhms: Double
 
-    public init(clock: VirtualClock, shuntOhms: Double, trace: @escaping PowerTrace) {
+    /// - Parameter dieRevision: RID, bits 3:0 of the die ID (SBOS547 §7.6.10);
+    ///   DID 0x226 in bits 15:4 is fixed.
+    public init(clock: VirtualClock, shuntOhms: Double, dieRevision: UInt16 = 0, trace: @escaping PowerTrace) {
         self.trace = trace
         self.shuntOhms = shuntOhms
         super.init(clock: clock, powerOnValues: [
             0x00: 0x4127, 0x01: 0, 0x02: 0, 0x03: 0, 0x04: 0, 0x05: 0, 0x06: 0, 0x07: 0,
-            0xFE: 0x5449, 0xFF: 0x2260,
+            0xFE: 0x5449, 0xFF: 0x2260 | dieRevision & 0xF,
         ])
     }
 

@@ -16,7 +16,8 @@ public final class INA3221Model: INARegisterModel {
     public var trace: (_ channel: Int, _ seconds: Double) -> (busVolts: Double, currentAmps: Double)
     public let shuntOhms: [Double]
 
-    public init(clock: VirtualClock, shuntOhms: [Double],
+    /// - Parameter dieRevision: bits 3:0 of the die ID; 0x322 in bits 15:4 is fixed.
+    public init(clock: VirtualClock, shuntOhms: [Double], dieRevision: UInt16 = 0,
                 trace: @escaping (_ channel: Int, _ seconds: Double) -> (busVolts: Double, currentAmps: Double)) {
         precondition(shuntOhms.count == 3, "an INA3221 has three shunts")
         self.trace = trace
@@ -25,7 +26,7 @@ public final class INA3221Model: INARegisterModel {
             0x00: 0x7127, 0x01: 0, 0x02: 0, 0x03: 0, 0x04: 0, 0x05: 0, 0x06: 0,
             0x07: 0x7FF8, 0x08: 0x7FF8, 0x09: 0x7FF8, 0x0A: 0x7FF8, 0x0B: 0x7FF8, 0x0C: 0x7FF8,
             0x0D: 0, 0x0E: 0x7FFE, 0x0F: 0x0002, 0x10: 0x2710, 0x11: 0x2328,
-            0xFE: 0x5449, 0xFF: 0x3220,
+            0xFE: 0x5449, 0xFF: 0x3220 | dieRevision & 0xF,
         ])
     }
 

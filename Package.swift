@@ -50,7 +50,7 @@ let package = Package(
         // On a board, CIMFW_HIL_BOARD names its board file and the driver checks run on /dev too.
         .testTarget(name: "CIMDriversTests", dependencies: ["CIMDrivers", "CIMEmulation", "CIMSimulator", "CIMHAL", "CIMLinux", "BoardSupport"]),
         .testTarget(name: "CIMLinuxTests", dependencies: ["CIMLinux", "CIMHAL"]),
-        .testTarget(name: "BoardSupportTests", dependencies: ["BoardSupport", "CIMSimulator", "CIMHAL", "CIMEmulation"]),
+        .testTarget(name: "BoardSupportTests", dependencies: ["BoardSupport", "CIMSimulator", "CIMHAL", "CIMEmulation", "CIMDrivers"]),
         // Runs the built `cimfw` executable as a user would.
         .testTarget(name: "cimfwTests", dependencies: ["cimfw"]),
     ],

@@ -47,6 +47,7 @@ import Testing
         let energy = try InferenceEnergy.integrate(samples, from: window.startSeconds, to: window.endSeconds, inferences: inferences,
                                                    conversionWindowSeconds: 280e-6, powerResolutionWatts: ina.powerLSBWatts)
         let truth = joulesAfter - joulesBefore
+        print("energy per inference on virtual-eval: \(inferences) inferences in \(window.endSeconds - window.startSeconds) s, measured \(energy.energyJoules) J, booked \(truth) J, bound \(energy.errorBoundJoules) J, coverage \(energy.coverageFraction)")
         #expect(window.endSeconds - window.startSeconds > 0.002, "the window spans many INA conversions")
         // The bound covers sampling; the 1% covers the INA226's own truncating arithmetic
         // (it reads this rail 0.5% low, see README).

@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "CIMHAL", targets: ["CIMHAL"]),
         .library(name: "CIMSimulator", targets: ["CIMSimulator"]),
         .library(name: "BoardSupport", targets: ["BoardSupport"]),
+        .library(name: "KWS", targets: ["KWS"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -36,6 +37,11 @@ let package = Package(
         .target(name: "CLinuxShim", dependencies: ["CLibI2C", "CLibGPIOD"], path: "Sources/CLinuxShim",
                 linkerSettings: [.linkedLibrary("i2c", .when(platforms: [.linux]))]),
         .target(name: "CIMLinux", dependencies: ["CIMHAL", "CLinuxShim"]),
+        // Keyword spotting: audio frontend (and, to come, ONNX import, compiler, runtime).
+        .target(name: "KWS", dependencies: [
+            "CIMHAL",
+            .product(name: "RealModule", package: "swift-numerics"),
+        ]),
         .target(name: "BoardSupport", dependencies: [
             "CIMHAL", "CIMSimulator", "CIMDrivers", "CIMEmulation", "CIMLinux",
             .product(name: "TOMLKit", package: "TOMLKit"),
@@ -50,6 +56,7 @@ let package = Package(
         // On a board, CIMFW_HIL_BOARD names its board file and the driver checks run on /dev too.
         .testTarget(name: "CIMDriversTests", dependencies: ["CIMDrivers", "CIMEmulation", "CIMSimulator", "CIMHAL", "CIMLinux", "BoardSupport"]),
         .testTarget(name: "CIMLinuxTests", dependencies: ["CIMLinux", "CIMHAL"]),
+        .testTarget(name: "KWSTests", dependencies: ["KWS"], resources: [.copy("Fixtures")]),
         .testTarget(name: "BoardSupportTests", dependencies: ["BoardSupport", "CIMSimulator", "CIMHAL", "CIMEmulation", "CIMDrivers"]),
         // Runs the built `cimfw` executable as a user would.
         .testTarget(name: "cimfwTests", dependencies: ["cimfw"]),

@@ -1,0 +1,92 @@
+import Foundation
+import RealModule
+import Testing
+@testable import KWS
+
+@Suite struct RealFFTTests {
+    @Test func magnitudesMatchADirectDFT() throws {
+        let fft = try #require(RealFFT(length: 64))
+        let signal: [Float] = (0..<50).map { n in Float.sin(Float(n) * 0.7) + 0.3 * Float.cos(Float(n) * 2.1) }
+        var out = [Float](repeating: 0, count: 33)
+        signal.withUnsafeBufferPointer { s in out.withUnsafeMutableBufferPointer { fft.magnitudes(of: s, into: $0) } }
+        for k in 0...32 {
+            var re = 0.0, im = 0.0
+            for (n, x) in signal.enumerated() {
+                re += Double(x) * Double.cos(2 * .pi * Double(k * n) / 64)
+                im -= Double(x) * Double.sin(2 * .pi * Double(k * n) / 64)
+            }
+            #expect(abs(Double(out[k]) - (re * re + im * im).squareRoot()) < 1e-4, "bin \(k)")
+        }
+    }
+
+    @Test func onlyPowersOfTwo() {
+        #expect(RealFFT(length: 1000) == nil)
+        #expect(RealFFT(length: 1024) != nil)
+    }
+}
+
+@Suite struct FrontendTests {
+    static let fixtures = Bundle.module.url(forResource: "Fixtures", withExtension: nil)
+
+    @Test func oneSecondGivesFortyNineFramesOfTenCoefficients() throws {
+        let frontend = try MFCCFrontend()
+        #expect(frontend.frameCount(sampleCount: 16_000) == 49)
+        let features = try frontend.features(of: AudioClip(sampleRateHertz: 16_000, samples: [Float](repeating: 0.01, count: 16_000)))
+        #expect(features.count == 490)
+    }
+
+    @Test(arguments: ["chirp", "vowel", "bursts"].flatMap { [$0 + "-pcm16.wav", $0 + "-float32.wav"] })
+    func swiftAndThePythonToolAgreeWithin1e3(file: String) throws {
+        let directory = try #require(Self.fixtures)
+        let reference = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("mfcc-reference.json")))
+        let expected = try #require((reference as? [String: [[Double]]])?[file])
+        let clip = try WAVFile.read(path: directory.appendingPathComponent(file).path)
+        #expect(clip.samples.count == 16_000)
+        let features = try MFCCFrontend().features(of: clip)
+        #expect(expected.count == 49 && features.count == 490)
+        var worst = 0.0
+        for (t, row) in expected.enumerated() {
+            for (i, value) in row.enumerated() { worst = max(worst, abs(Double(features[t * 10 + i]) - value)) }
+        }
+        #expect(worst < 1e-3, "largest difference \(worst)")
+    }
+}
+
+@Suite struct WAVFileTests {
+    func wav(code: UInt16 = 1, channels: UInt16 = 1, rate: UInt32 = 16_000, bits: UInt16 = 16, data: [UInt8] = [0, 0, 0, 0x40]) -> [UInt8] {
+        func le16(_ v: UInt16) -> [UInt8] { [UInt8(v & 0xFF), UInt8(v >> 8)] }
+        func le32(_ v: UInt32) -> [UInt8] { le16(UInt16(v & 0xFFFF)) + le16(UInt16(v >> 16)) }
+        let fmt = le16(code) + le16(channels) + le32(rate) + le32(rate * UInt32(bits / 8)) + le16(bits / 8) + le16(bits)
+        let body = Array("WAVE".utf8) + Array("fmt ".utf8) + le32(16) + fmt + Array("data".utf8) + le32(UInt32(data.count)) + data
+        return Array("RIFF".utf8) + le32(UInt32(body.count)) + body
+    }
+
+    @Test func sixteenBitPCMIsScaledToUnitRange() throws {
+        let clip = try WAVFile.decode(wav(), file: "a.wav")
+        #expect(clip.samples == [0, 0.5])
+    }
+
+    @Test func wrongRateChannelsOrFormatNameTheFieldAndValue() {
+        let cases: [([UInt8], String, String)] = [
+            (wav(rate: 44_100), "sample rate", "44100 Hz"),
+            (wav(channels: 2), "channels", "2"),
+            (wav(code: 1, bits: 24), "format", "24 bits"),
+            (Array("RIFX".utf8) + [UInt8](repeating: 0, count: 40), "header", "RIFX"),
+        ]
+        for (bytes, field, value) in cases {
+            do {
+                _ = try WAVFile.decode(bytes, file: "clip.wav")
+                Issue.record("\(field) accepted")
+            } catch {
+                #expect(error.field == field && error.value.contains(value) && error.description.hasPrefix("clip.wav: "), "\(error)")
+            }
+        }
+    }
+
+    @Test func aTruncatedFileIsAnErrorNotACrash() {
+        let bytes = wav()
+        for cut in stride(from: 0, to: bytes.count - 1, by: 3) {
+            #expect(throws: WAVError.self) { try WAVFile.decode(Array(bytes[0..<cut]), file: "cut.wav") }
+        }
+    }
+}

@@ -256,6 +256,8 @@ def render_speech(job, tmp):
     """TTS -> sox (16 kHz mono 16-bit, pitch for festival, trim silence) ->
     sox (centre + shift, pad/trim to exactly 16000 samples)."""
     raw = synthesize_raw(job, tmp)
+    # sox -R: repeatable mode (fixed dither seed); without it the 16-bit
+    # output of rate conversion differs from run to run.
     trimmed = os.path.join(tmp, "trimmed.wav")
     effects = []
     if job["synth"] == "festival" and job["pitch"]:
@@ -263,7 +265,7 @@ def render_speech(job, tmp):
     effects += ["rate", str(SAMPLE_RATE),
                 "silence", "1", "0.005", "0.5%", "reverse",
                 "silence", "1", "0.005", "0.5%", "reverse"]
-    run(["sox", raw, "-r", str(SAMPLE_RATE), "-c", "1", "-b", "16", "-e", "signed-integer",
+    run(["sox", "-R", raw, "-r", str(SAMPLE_RATE), "-c", "1", "-b", "16", "-e", "signed-integer",
          trimmed] + effects)
     with wave.open(trimmed, "rb") as w:
         length = w.getnframes()
@@ -279,7 +281,7 @@ def render_speech(job, tmp):
         right = CLIP - length - left
         effects = ["pad", f"{left}s", f"{right}s"]
     fixed = os.path.join(tmp, "fixed.wav")
-    run(["sox", trimmed, fixed] + effects)
+    run(["sox", "-R", trimmed, fixed] + effects)
     data, rate = read_wav(fixed)
     if rate != SAMPLE_RATE or len(data) != CLIP:
         raise SynthError(f"sox produced {len(data)} samples at {rate} Hz, expected {CLIP} at {SAMPLE_RATE}")

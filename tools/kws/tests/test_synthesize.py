@@ -166,6 +166,26 @@ class OtherHeldOut(unittest.TestCase):
             self.assertEqual(hard, {"espeak-ng"})
 
 
+@unittest.skipUnless(shutil.which("text2wave") and shutil.which("sox") and syn.festival_voices(),
+                     "festival (text2wave + a voice) not installed")
+class Festival(unittest.TestCase):
+    def test_festival_job_renders_repeatably(self):
+        voice = syn.festival_voices()[0]
+        hashes = []
+        for _ in range(2):
+            with tempfile.TemporaryDirectory() as out:
+                job = {"name": "f", "label": "yes", "word": "yes", "split": "train",
+                       "versions": [("train", 10.0)], "synth": "festival", "voice": voice,
+                       "variant": "", "speed": 1.1, "pitch": 200, "shift": -500,
+                       "noise": "pink", "noise_seed": 3, "noise_rms": None, "seed": 1, "out": out}
+                (entry,) = syn.execute(job)
+                (info, data) = read(os.path.join(out, entry["path"]))
+                self.assertEqual(info, (1, 2, 16000, 16000))
+                self.assertEqual(entry["synth"], "festival")
+                hashes.append(hashlib.sha256(data.tobytes()).hexdigest())
+        self.assertEqual(hashes[0], hashes[1])
+
+
 class Errors(unittest.TestCase):
     def check_fails(self, extra, needle, env=None, out=None):
         with tempfile.TemporaryDirectory() as tmp:
@@ -195,7 +215,6 @@ class Errors(unittest.TestCase):
                              "apt-get install espeak-ng", env=env)
 
     def test_missing_festival_is_optional(self):
-        _, notes = None, None
         if shutil.which("espeak-ng") and shutil.which("flite"):
             path = os.environ["PATH"]
             try:

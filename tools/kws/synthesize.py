@@ -350,7 +350,13 @@ def plan(args, voices):
     counter = [0]
 
     def speech_job(group, label, word, versions, noisy_train):
-        voice = groups[group][int(rng.integers(len(groups[group])))]
+        pool = groups[group]
+        if args.pick == "synth":
+            # Synth family first (uniformly over the group's families), then voice.
+            fams = sorted({v["synth"] for v in pool})
+            fam = fams[int(rng.integers(len(fams)))]
+            pool = [v for v in pool if v["synth"] == fam]
+        voice = pool[int(rng.integers(len(pool)))]
         speed, pitch = draw_prosody(rng, voice)
         shift = int(rng.integers(-MAX_SHIFT, MAX_SHIFT + 1))
         noise = NOISE_TYPES[int(rng.integers(len(NOISE_TYPES)))]
@@ -427,6 +433,9 @@ def parse_args(argv):
                    help="fraction of each non-held-out synth's voices kept for test")
     p.add_argument("--train-noise-prob", type=float, default=0.8)
     p.add_argument("--train-snr", type=float, nargs=2, default=[5.0, 30.0], metavar=("LO", "HI"))
+    p.add_argument("--pick", choices=["voice", "synth"], default="voice",
+                   help="draw each clip's voice uniformly over the group's voices (default), "
+                        "or first a synth family uniformly, then a voice of it")
     p.add_argument("--jobs", type=int, default=1)
     a = p.parse_args(argv)
     a.words = [w.strip() for w in a.words.split(",") if w.strip()]

@@ -230,6 +230,33 @@ class Errors(unittest.TestCase):
 
 
 class Units(unittest.TestCase):
+    VOICES = ([{"synth": "espeak-ng", "voice": "en-us", "variant": f"m{i}"} for i in range(1, 9)]
+              + [{"synth": "festival", "voice": "kal_diphone", "variant": ""}]
+              + [{"synth": "flite", "voice": v, "variant": ""} for v in ("kal", "slt")])
+
+    def plan(self, *extra):
+        with tempfile.TemporaryDirectory() as tmp:
+            args = syn.parse_args(["--out", os.path.join(tmp, "o"), "--seed", "4",
+                                   "--per-word", "20"] + list(extra))
+            return syn.plan(args, self.VOICES)
+
+    def test_plan_is_seeded(self):
+        a, ga = self.plan()
+        b, gb = self.plan()
+        strip = lambda jobs: [{k: v for k, v in j.items() if k != "out"} for j in jobs]  # noqa: E731
+        self.assertEqual(strip(a), strip(b))
+        self.assertEqual(ga, gb)
+        self.assertEqual(len(ga["hard"]), 2)
+        self.assertEqual({v["synth"] for v in ga["train"]}, {"espeak-ng", "festival"})
+
+    def test_pick_synth_balances_families(self):
+        def festival_share(jobs):
+            train = [j for j in jobs if j["split"] == "train" and j["label"] != "_silence_"]
+            return sum(j["synth"] == "festival" for j in train) / len(train)
+        self.assertLess(festival_share(self.plan()[0]), 0.3)
+        self.assertGreater(festival_share(self.plan("--pick", "synth")[0]), 0.35)
+
+
     def test_noise_is_seeded_and_unit_rms(self):
         for kind in syn.NOISE_TYPES:
             a, b = syn.make_noise(kind, 16000, 5), syn.make_noise(kind, 16000, 5)

@@ -360,8 +360,13 @@ def main(argv=None):
                     help="straight-through fake quantisation of W, R, Wc to BITS signed levels per column")
     ap.add_argument("--differential-levels", action="store_true",
                     help="with --fake-quant: 2^BITS-1 steps per sign (simulator's differential pairs)")
+    ap.add_argument("--eval-quant", type=int, default=None,
+                    help="report accuracy with weights quantised to BITS per column "
+                         "(default: --fake-quant; use for post-training quantisation)")
+    ap.add_argument("--eval-weight-noise", type=float, default=None,
+                    help="report accuracy under weight noise FRACTION (default: --weight-noise)")
     ap.add_argument("--eval-noise-draws", type=int, default=5,
-                    help="with --weight-noise: weight-noise draws averaged in the report")
+                    help="weight-noise draws averaged in the report")
     ap.add_argument("--no-onnx", action="store_true")
     ap.add_argument("--report", help="write PATH.json and PATH.md")
     a = ap.parse_args(argv)
@@ -419,21 +424,24 @@ def main(argv=None):
     if not a.no_onnx:
         export_onnx(deployed, os.path.join(a.out, "model.onnx"))
 
+    eq = a.fake_quant if a.eval_quant is None else a.eval_quant
+    en = a.weight_noise if a.eval_weight_noise is None else a.eval_weight_noise
     columns = ["float"]
-    if a.fake_quant:
-        columns.append(f"quant{a.fake_quant}")
-    if a.weight_noise > 0:
-        columns.append(f"noise{a.weight_noise:g}")
+    if eq:
+        columns.append(f"quant{eq}")
+    if en > 0:
+        columns.append(f"noise{en:g}" + (f"+quant{eq}" if eq else ""))
     splits = {}
     erng = np.random.default_rng(a.seed + 1000)
     for s, (_, y) in data.items():
         r = {"clips": int(len(y)), "float": accuracy(p, feats[s], y, mean, std)}
-        if a.fake_quant:
-            r[f"quant{a.fake_quant}"] = accuracy(deployed, feats[s], y, mean, std)
-        if a.weight_noise > 0:
-            r[f"noise{a.weight_noise:g}"] = float(np.mean([
-                accuracy(effective_params(p, erng, a.weight_noise, a.fake_quant,
-                                          a.differential_levels), feats[s], y, mean, std)
+        if eq:
+            r[columns[1]] = accuracy(effective_params(p, None, 0.0, eq, a.differential_levels),
+                                     feats[s], y, mean, std)
+        if en > 0:
+            r[columns[-1]] = float(np.mean([
+                accuracy(effective_params(p, erng, en, eq, a.differential_levels),
+                         feats[s], y, mean, std)
                 for _ in range(a.eval_noise_draws)]))
         splits[s] = r
         print(f"{s:12s} " + "  ".join(f"{c} {100 * r[c]:.1f}%" for c in columns), flush=True)

@@ -15,7 +15,8 @@ Weights are stored in ONNX layout: W [3H, I], R [3H, H], Wb [3H], Rb [3H];
 classifier Wc [C, H], bc [C].
 
 Data: DIR/<split>/<label>/*.wav, 16 kHz mono 16-bit PCM (stdlib wave).
-Label directories not among the 12 class names are mapped to "unknown".
+Label directories not among the 12 class names are mapped to "unknown"
+(surrounding underscores are ignored: "_silence_" is "silence").
 Augmentation works on waveforms before the frontend (features of augmented
 training clips are recomputed every epoch).
 
@@ -71,6 +72,10 @@ def write_wav(path, samples):
 
 
 def label_index(name):
+    # synthesize.py (like Speech Commands) names the two extra classes
+    # "_silence_" and "_unknown_"; strip the underscores so "_silence_" is
+    # class "silence", not mapped to "unknown".
+    name = name.strip("_")
     return LABELS.index(name) if name in LABELS else LABELS.index("unknown")
 
 

@@ -93,6 +93,14 @@ class GRUMath(unittest.TestCase):
 
 
 class Augmentation(unittest.TestCase):
+    def test_label_dirs_of_synthesize(self):
+        # synthesize.py writes _silence_ / _unknown_ directories
+        self.assertEqual(train.label_index("_silence_"), train.LABELS.index("silence"))
+        self.assertEqual(train.label_index("_unknown_"), train.LABELS.index("unknown"))
+        self.assertEqual(train.label_index("silence"), train.LABELS.index("silence"))
+        self.assertEqual(train.label_index("yes"), 0)
+        self.assertEqual(train.label_index("marvin"), train.LABELS.index("unknown"))
+
     def test_shift_and_noise(self):
         rng = np.random.default_rng(5)
         w = np.zeros((4, train.CLIP))

@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         .target(name: "CIMHAL"),
@@ -37,10 +38,12 @@ let package = Package(
         .target(name: "CLinuxShim", dependencies: ["CLibI2C", "CLibGPIOD"], path: "Sources/CLinuxShim",
                 linkerSettings: [.linkedLibrary("i2c", .when(platforms: [.linux]))]),
         .target(name: "CIMLinux", dependencies: ["CIMHAL", "CLinuxShim"]),
-        // Keyword spotting: audio frontend (and, to come, ONNX import, compiler, runtime).
+        // Keyword spotting: audio frontend, ONNX import (Sources/KWS/ONNX/Generated is
+        // protoc output, see its README), float runtime, tile compiler, accelerator runtime.
         .target(name: "KWS", dependencies: [
             "CIMHAL",
             .product(name: "RealModule", package: "swift-numerics"),
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ]),
         .target(name: "BoardSupport", dependencies: [
             "CIMHAL", "CIMSimulator", "CIMDrivers", "CIMEmulation", "CIMLinux",

@@ -9,7 +9,8 @@ public final class FloatRuntime {
     private var next: [Float]
     private var gates: [Float]
     private var recurrent: [Float]
-    private var logits: [Float]
+    private var vectorA: [Float]
+    private var vectorB: [Float]
 
     public init(model: GRUModel) {
         self.model = model
@@ -18,22 +19,25 @@ public final class FloatRuntime {
         next = hidden
         gates = [Float](repeating: 0, count: 3 * h)
         recurrent = [Float](repeating: 0, count: 3 * h)
-        logits = [Float](repeating: 0, count: model.classifier.outputs)
+        vectorA = [Float](repeating: 0, count: model.widestHeadVector)
+        vectorB = vectorA
     }
 
-    /// Class probabilities for `frames` (T x inputSize, row-major), from a zero initial state.
+    /// The model's outputs (class probabilities when it ends in a softmax)
+    /// for `frames` (T x inputSize, row-major).
     public func classify(_ frames: UnsafeBufferPointer<Float>, into probabilities: UnsafeMutableBufferPointer<Float>) throws(ModelError) {
-        let g = model.gru, c = model.classifier
+        let g = model.gru
         let h = g.hiddenSize, i = g.inputSize
         guard frames.count % i == 0, frames.count > 0 else {
             throw ModelError("\(frames.count) input values are not whole frames of \(i)")
         }
-        guard probabilities.count == c.outputs else {
-            throw ModelError("room for \(probabilities.count) probabilities; the model has \(c.outputs) classes")
+        guard probabilities.count == model.outputs else {
+            throw ModelError("room for \(probabilities.count) outputs; the model has \(model.outputs)")
         }
-        for k in 0..<h { hidden[k] = 0 }
-        for t in 0..<(frames.count / i) {
-            let x = t * i
+        for k in 0..<h { hidden[k] = g.initialState[k] }
+        let steps = g.steps(frames: frames.count / i)
+        for step in 0..<steps {
+            let x = (g.reverse ? steps - 1 - step : step) * i
             // W x + Wb for all three gates; R h + Rb likewise.
             for row in 0..<(3 * h) {
                 var s = Double(g.wb[row])
@@ -45,7 +49,7 @@ public final class FloatRuntime {
             }
             // z and r first: with linear_before_reset = 0 the candidate needs
             // the whole reset vector before it can form R_h (r ⊙ h).
-            for k in 0..<(2 * h) { gates[k] = sigmoid(gates[k] + recurrent[k]) }
+            for k in 0..<(2 * h) { gates[k] = Activation.sigmoid.apply(gates[k] + recurrent[k]) }
             for k in 0..<h {
                 let z = gates[k], reset = gates[h + k]
                 let candidate: Float
@@ -60,21 +64,32 @@ public final class FloatRuntime {
             }
             for k in 0..<h { hidden[k] = next[k] }
         }
-        var largest = -Float.infinity
-        for o in 0..<c.outputs {
-            var s = Double(c.b[o])
-            for k in 0..<h { s += Double(c.w[o * h + k]) * Double(hidden[k]) }
-            logits[o] = Float(s)
-            largest = max(largest, logits[o])
+        for k in 0..<h { vectorA[k] = hidden[k] }
+        var width = h
+        for layer in model.head {
+            for o in 0..<layer.outputs {
+                var s = Double(layer.b[o])
+                for k in 0..<width { s += Double(layer.w[o * width + k]) * Double(vectorA[k]) }
+                vectorB[o] = layer.activation.apply(Float(s))
+            }
+            swap(&vectorA, &vectorB)
+            width = layer.outputs
         }
-        var total: Float = 0
-        for o in 0..<c.outputs {
-            probabilities[o] = Float.exp(logits[o] - largest)
-            total += probabilities[o]
-        }
-        for o in 0..<c.outputs { probabilities[o] /= total }
+        for o in 0..<width { probabilities[o] = vectorA[o] }
+        if model.softmax { Softmax.apply(probabilities) }
     }
+}
 
-    @inline(__always)
-    private func sigmoid(_ x: Float) -> Float { 1 / (1 + Float.exp(-x)) }
+/// Numerically stable softmax in place: the largest logit is subtracted first.
+public enum Softmax {
+    public static func apply(_ values: UnsafeMutableBufferPointer<Float>) {
+        var largest = -Float.infinity
+        for v in values { largest = max(largest, v) }
+        var total: Float = 0
+        for n in values.indices {
+            values[n] = Float.exp(values[n] - largest)
+            total += values[n]
+        }
+        for n in values.indices { values[n] /= total }
+    }
 }

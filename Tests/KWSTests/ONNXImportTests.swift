@@ -1,0 +1,123 @@
+import Foundation
+import Testing
+@testable import KWS
+
+/// The ONNX importer and the float runtime against onnxruntime: every
+/// supported export style (tools/kws/make_onnx_fixtures.py) within 1e-5,
+/// and every unsupported construct rejected with the node named.
+///
+/// The committed fixtures are seed 1. CI also generates a fresh set with
+/// another seed and points CIMFW_ONNX_FIXTURES at it, so the cross-check
+/// runs against onnxruntime on the machine, not only against stored numbers.
+@Suite struct ONNXImportTests {
+    struct Case: Decodable {
+        var name: String, file: String, kind: String, description: String
+        var inputs: [[Float]]?, outputs: [[Double]]?
+        var error_node: String?, error_contains: String?
+    }
+
+    struct Shipped: Decodable {
+        var model: String, inputs: [[Float]], outputs: [[Double]]
+    }
+
+    static let repository = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static func fixtureDirectories() -> [URL] {
+        var directories: [URL] = []
+        if let committed = Bundle.module.url(forResource: "Fixtures/onnx", withExtension: nil) { directories.append(committed) }
+        if let extra = ProcessInfo.processInfo.environment["CIMFW_ONNX_FIXTURES"], !extra.isEmpty {
+            directories.append(URL(fileURLWithPath: extra))
+        }
+        return directories
+    }
+
+    static func cases(in directory: URL) throws -> [Case] {
+        try JSONDecoder().decode([Case].self, from: Data(contentsOf: directory.appendingPathComponent("cases.json")))
+    }
+
+    static func run(_ model: GRUModel, _ input: [Float]) throws -> [Float] {
+        let runtime = FloatRuntime(model: model)
+        var out = [Float](repeating: 0, count: model.outputs)
+        try input.withUnsafeBufferPointer { (x) throws(ModelError) in
+            try out.withUnsafeMutableBufferPointer { (o) throws(ModelError) in try runtime.classify(x, into: o) }
+        }
+        return out
+    }
+
+    @Test func everyExportStyleMatchesOnnxruntimeWithin1e5() throws {
+        var checked = 0
+        for directory in Self.fixtureDirectories() {
+            for c in try Self.cases(in: directory) where c.kind == "valid" {
+                let imported = try ONNXImporter.load(contentsOf: directory.appendingPathComponent(c.file))
+                let inputs = try #require(c.inputs), outputs = try #require(c.outputs)
+                for (input, expected) in zip(inputs, outputs) {
+                    let got = try Self.run(imported.model, input)
+                    let worst = zip(got, expected).map { abs(Double($0) - $1) }.max() ?? 1
+                    #expect(got.count == expected.count && worst < 1e-5, "\(directory.lastPathComponent)/\(c.name): largest difference \(worst)")
+                }
+                checked += 1
+            }
+        }
+        #expect(checked >= 8)
+    }
+
+    @Test func unsupportedConstructsAreErrorsNamingTheNode() throws {
+        var checked = 0
+        for directory in Self.fixtureDirectories() {
+            for c in try Self.cases(in: directory) where c.kind == "invalid" {
+                let url = directory.appendingPathComponent(c.file)
+                let error = #expect(throws: ONNXImportError.self, "\(c.name)") { try ONNXImporter.load(contentsOf: url) }
+                guard let error else { continue }
+                #expect(error.node == c.error_node, "\(c.name): \(error)")
+                #expect(error.description.lowercased().contains(c.error_contains ?? "?"), "\(c.name): \(error)")
+                #expect(error.file == url.path, "\(c.name): \(error)")
+                checked += 1
+            }
+        }
+        #expect(checked >= 6)
+    }
+
+    @Test func theShippedModelMatchesOnnxruntimeWithin1e5() throws {
+        let directory = try #require(Self.fixtureDirectories().first)
+        let shipped = try JSONDecoder().decode(Shipped.self, from: Data(contentsOf: directory.appendingPathComponent("shipped.json")))
+        let imported = try ONNXImporter.load(contentsOf: Self.repository.appendingPathComponent(shipped.model))
+        #expect(imported.frames == 49 && imported.model.gru.inputSize == 10 && imported.model.outputs == 12)
+        #expect(imported.model.gru.linearBeforeReset && imported.model.softmax)
+        var worst = 0.0
+        for (input, expected) in zip(shipped.inputs, shipped.outputs) {
+            worst = max(worst, zip(try Self.run(imported.model, input), expected).map { abs(Double($0) - $1) }.max() ?? 1)
+        }
+        #expect(shipped.inputs.count == 24)
+        #expect(worst < 1e-5, "largest difference \(worst); if model.onnx changed, regenerate Tests/KWSTests/Fixtures/onnx (tools/kws/README.md)")
+    }
+
+    @Test func theImportRecordsTheExportsStructure() throws {
+        let directory = try #require(Self.fixtureDirectories().first)
+        let keras = try ONNXImporter.load(contentsOf: directory.appendingPathComponent("keras_tf2onnx.onnx")).model
+        #expect(keras.head.map(\.activation) == [.tanh, .sigmoid, .identity])
+        #expect(keras.head.map(\.outputs) == [20, 16, 12])
+        let pytorch = try ONNXImporter.load(contentsOf: directory.appendingPathComponent("pytorch_batchfirst.onnx"))
+        #expect(pytorch.inputShape == [1, 20, 10] && pytorch.frames == 20)
+        #expect(pytorch.model.head.map(\.activation) == [.relu, .identity])
+        #expect(pytorch.model.gru.initialState.contains { $0 != 0 })
+        let lengths = try ONNXImporter.load(contentsOf: directory.appendingPathComponent("sequence_lens.onnx")).model
+        #expect(lengths.gru.sequenceLength == 37)
+        let reverse = try ONNXImporter.load(contentsOf: directory.appendingPathComponent("reverse_direction.onnx")).model
+        #expect(reverse.gru.reverse)
+        let lbr0 = try ONNXImporter.load(contentsOf: directory.appendingPathComponent("trainpy_lbr0.onnx")).model
+        #expect(!lbr0.gru.linearBeforeReset)
+    }
+
+    @Test func aFileThatIsNotThereIsAnErrorNamingIt() {
+        let error = #expect(throws: ONNXImportError.self) { try ONNXImporter.load(contentsOf: URL(fileURLWithPath: "/nonexistent/model.onnx")) }
+        #expect(error?.file == "/nonexistent/model.onnx")
+    }
+
+    @Test func bytesThatAreNotAModelAreCorrupt() {
+        let error = #expect(throws: ONNXImportError.self) {
+            try ONNXImporter.load(data: Data("this is not protobuf at all".utf8), file: "junk.onnx")
+        }
+        #expect(error?.description.contains("junk.onnx") == true)
+    }
+}

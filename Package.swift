@@ -50,7 +50,7 @@ let package = Package(
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         .executableTarget(name: "cimfw", dependencies: [
-            "BoardSupport", "CIMSimulator", "CIMHAL",
+            "BoardSupport", "CIMSimulator", "CIMHAL", "KWS",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "CIMHALTests", dependencies: ["CIMHAL"]),
@@ -59,7 +59,7 @@ let package = Package(
         // On a board, CIMFW_HIL_BOARD names its board file and the driver checks run on /dev too.
         .testTarget(name: "CIMDriversTests", dependencies: ["CIMDrivers", "CIMEmulation", "CIMSimulator", "CIMHAL", "CIMLinux", "BoardSupport"]),
         .testTarget(name: "CIMLinuxTests", dependencies: ["CIMLinux", "CIMHAL"]),
-        .testTarget(name: "KWSTests", dependencies: ["KWS"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "KWSTests", dependencies: ["KWS", "CIMHAL", "CIMSimulator", "BoardSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "BoardSupportTests", dependencies: ["BoardSupport", "CIMSimulator", "CIMHAL", "CIMEmulation", "CIMDrivers"]),
         // Runs the built `cimfw` executable as a user would.
         .testTarget(name: "cimfwTests", dependencies: ["cimfw"]),

@@ -14,14 +14,35 @@ public final class Board {
     /// The board's time base: virtual for simulated and emulated boards (a
     /// wait passes instantly and advances the model), monotonic on hardware.
     public let clock: BoardClock
+    /// How this board's weights are written: the board file's
+    /// `[programming]` verify settings on a simulated board.
+    public let programmingPolicy: WriteVerifyPolicy
+    /// How this board's columns are calibrated in full.
+    public let calibrationMethod: CalibrationMethod
+    /// The simulated accelerator behind the board, when there is one (a
+    /// simulated board, or the model behind an emulated eval board): the
+    /// energy model's ground truth and the thermal chamber.
+    public let simulation: SimulatedAccelerator?
+
+    /// Write-verify to ±2% of the range with up to 10 pulses and 32
+    /// reference vectors, where the board file does not say (hardware):
+    /// the values the simulated presets use (boards/sim-rram-256.toml).
+    public static let hardwareProgrammingPolicy = WriteVerifyPolicy(toleranceRelative: 0.02, maxPulses: 10)
+    public static let hardwareCalibrationMethod = CalibrationMethod.referenceInputs(count: 32)
 
     init(name: String, accelerator: any CIMAccelerator, powerMonitors: [any PowerMonitor],
-         marker: (any GPIOOutputLine)? = nil, clock: BoardClock) {
+         marker: (any GPIOOutputLine)? = nil, clock: BoardClock,
+         programmingPolicy: WriteVerifyPolicy = Board.hardwareProgrammingPolicy,
+         calibrationMethod: CalibrationMethod = Board.hardwareCalibrationMethod,
+         simulation: SimulatedAccelerator? = nil) {
         self.name = name
         self.accelerator = accelerator
         self.powerMonitors = powerMonitors
         self.marker = marker
         self.clock = clock
+        self.programmingPolicy = programmingPolicy
+        self.calibrationMethod = calibrationMethod
+        self.simulation = simulation
     }
 
     public static func open(_ description: BoardDescription) throws(HALError) -> Board {
@@ -30,7 +51,10 @@ public final class Board {
             let accelerator = try SimulatedAccelerator(configuration: configuration)
             return Board(name: configuration.name, accelerator: accelerator,
                          powerMonitors: [SimulatedPowerMonitor(railName: "board", accelerator: accelerator)],
-                         clock: BoardClock(now: { accelerator.nowSeconds }, wait: { accelerator.advance(seconds: $0) }))
+                         clock: BoardClock(now: { accelerator.nowSeconds }, wait: { accelerator.advance(seconds: $0) }),
+                         programmingPolicy: configuration.defaultPolicy,
+                         calibrationMethod: .referenceInputs(count: configuration.calibration.referenceVectors),
+                         simulation: accelerator)
         case let .hardware(configuration):
             return try HardwareBoard.open(configuration)
         }

@@ -18,8 +18,12 @@ public enum HardwareBoard {
             let accelerator = try EvalBoard(bus: rig.bus, address: try I2CAddress(c.evalBoardAddress), reset: reset, ready: ready,
                                             timeouts: timeouts(c), attempts: c.retries + 1)
             let monitors = try powerMonitors(on: rig.bus, c, clock: rig.clock.now, delay: rig.clock.wait)
+            // The eval board's firmware verifies with the simulated macro's own settings.
             return Board(name: c.name, accelerator: accelerator, powerMonitors: monitors,
-                         marker: try rig.chip.output(c.markerLine), clock: rig.clock)
+                         marker: try rig.chip.output(c.markerLine), clock: rig.clock,
+                         programmingPolicy: rig.accelerator.configuration.defaultPolicy,
+                         calibrationMethod: .referenceInputs(count: rig.accelerator.configuration.calibration.referenceVectors),
+                         simulation: rig.accelerator)
         case .linux:
             #if canImport(Glibc)
             let bus = try LinuxI2CBus(bus: c.i2cBus, forceAddress: c.forceAddress)

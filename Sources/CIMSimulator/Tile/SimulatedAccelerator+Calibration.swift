@@ -37,6 +37,8 @@ extension SimulatedAccelerator {
     /// Drives `count` reference vectors with trims cleared and fits every
     /// column's gain and offset against the intended weights. Sums are
     /// accumulated as the vectors go, so memory does not grow with `count`.
+    /// Rows that hold no weight are not driven: inference never drives them,
+    /// and a stuck cell there would only bend the fit.
     private func calibrateFromReferenceInputs(_ t: SimulatedTile, count: Int) throws(HALError) {
         let c = configuration
         let rows = c.rows, columns = t.logicalColumns
@@ -50,10 +52,12 @@ extension SimulatedAccelerator {
         }
         let fullScale = Float(c.adc.fullScaleFraction) * Float(rows)
         let amplitude = largestNorm > 0 ? min(1, 0.35 * fullScale / (largestNorm / Float(3).squareRoot())) : 1
+        let holdsWeight = (0..<rows).map { i in (0..<columns).contains { t.target[i * columns + $0] != 0 } }
         var sums = [ColumnCalibrator.Sums](repeating: .init(), count: columns)
         for _ in 0..<count {
             for i in 0..<rows {
-                inputScratch[i] = c.dac.quantize(amplitude * Float(calibrationRNG.nextSignedUnit()))
+                let drive = c.dac.quantize(amplitude * Float(calibrationRNG.nextSignedUnit()))
+                inputScratch[i] = holdsWeight[i] ? drive : 0
             }
             convert(tile: t, quantizedInput: c.dac.enabled)
             for j in 0..<columns {

@@ -1,0 +1,102 @@
+/// One weight matrix of the model as a crossbar holds it: rows are inputs
+/// (the data rows, then bias rows driven by a constant full-scale input),
+/// columns are outputs, row-major [rows x outputs].
+public struct CrossbarMatrix: Sendable, Hashable {
+    public enum Role: Sendable, Hashable {
+        /// The GRU's input products: rows [x/s repeated `inputReplicas`
+        /// times; bias], columns [W_z x | W_r x | W_h x] (with the z and r
+        /// biases of both W and R, and W's h bias).
+        case gruInput
+        /// The GRU's recurrent products: rows [h; bias], columns
+        /// [R_z h | R_r h | R_h h + Rb_h] (linear_before_reset = 1) or
+        /// [R_z h | R_r h] (linear_before_reset = 0).
+        case gruRecurrent
+        /// linear_before_reset = 0 only: rows [r ⊙ h; bias], columns R_h (r ⊙ h) + Rb_h.
+        case gruCandidate
+        /// Dense layer n of the head: rows [input; bias], columns its outputs.
+        case dense(Int)
+    }
+
+    public var name: String
+    public var role: Role
+    /// Rows driven by data.
+    public var dataRows: Int
+    /// How many times each input drives a row (the weight split evenly
+    /// over the copies): the column sum grows with the copies while the
+    /// ADC step does not, so small inputs are read with more resolution.
+    public var inputReplicas: Int = 1
+    /// Rows driven by the constant 1 that together hold the bias. A bias
+    /// larger than the column's largest weight is split over several rows,
+    /// so it does not set the column's scale and coarsen every weight.
+    public var biasRows: Int
+    public var outputs: Int
+    public var weights: [Float]
+
+    public var rows: Int { dataRows + biasRows }
+
+    /// Builds the matrix from a weight function over data rows and a bias
+    /// per output; the number of bias rows is chosen here (at most `maxBiasRows`).
+    init(name: String, role: Role, dataRows: Int, outputs: Int, maxBiasRows: Int,
+         weight: (_ row: Int, _ column: Int) -> Float, bias: (_ column: Int) -> Float) {
+        var largestWeight = [Float](repeating: 0, count: outputs)
+        var data = [Float](repeating: 0, count: dataRows * outputs)
+        for i in 0..<dataRows {
+            for j in 0..<outputs {
+                let w = weight(i, j)
+                data[i * outputs + j] = w
+                largestWeight[j] = max(largestWeight[j], abs(w))
+            }
+        }
+        let biases = (0..<outputs).map(bias)
+        var share = 1
+        for j in 0..<outputs where biases[j] != 0 {
+            let needed = largestWeight[j] > 0 ? Int((abs(biases[j]) / largestWeight[j]).rounded(.up)) : 1
+            share = max(share, min(maxBiasRows, needed))
+        }
+        for _ in 0..<share { data += biases.map { $0 / Float(share) } }
+        self.name = name
+        self.role = role
+        self.dataRows = dataRows
+        self.biasRows = share
+        self.outputs = outputs
+        self.weights = data
+    }
+}
+
+/// Where one block of a matrix sits: rows rowStart..< and columns
+/// columnStart..< of the matrix, on the tile's physical rows and columns
+/// `physicalRows` and `physicalColumns` (in order; the identity unless a
+/// fault map moved them off stuck cells).
+public struct TilePiece: Sendable, Hashable, Codable {
+    /// A weight the array does not hold (its pair is stuck): the tile holds
+    /// 0 there and the digital periphery adds weight × input instead.
+    public struct DigitalWeight: Sendable, Hashable, Codable {
+        public var row: Int
+        public var column: Int
+        public var weight: Float
+    }
+
+    public var matrix: Int
+    public var tile: Int
+    public var rowStart: Int
+    public var rowCount: Int
+    public var columnStart: Int
+    public var columnCount: Int
+    public var physicalRows: [Int]
+    public var physicalColumns: [Int]
+    public var digitalWeights: [DigitalWeight] = []
+    /// Stuck-on pairs left under the block (more than the spare rows and
+    /// columns could avoid): each adds a full-scale error the map cannot undo.
+    public var stuckOnPairsUsed: Int = 0
+
+    public init(matrix: Int, tile: Int, rowStart: Int, rowCount: Int, columnStart: Int, columnCount: Int) {
+        self.matrix = matrix
+        self.tile = tile
+        self.rowStart = rowStart
+        self.rowCount = rowCount
+        self.columnStart = columnStart
+        self.columnCount = columnCount
+        physicalRows = Array(0..<rowCount)
+        physicalColumns = Array(0..<columnCount)
+    }
+}

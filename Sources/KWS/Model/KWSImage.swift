@@ -1,0 +1,30 @@
+import Foundation
+
+/// A keyword-spotting firmware image directory: `model.onnx` and
+/// `normalisation.json` (firmware/kws-gru).
+public struct KWSImage: Sendable {
+    public var directory: URL
+    public var imported: ImportedModel
+    public var normalisation: FeatureNormalisation
+
+    public var model: GRUModel { imported.model }
+    public var labels: [String] { normalisation.labels }
+
+    public static func load(directory: URL) throws(ModelError) -> KWSImage {
+        let imported: ImportedModel
+        do {
+            imported = try ONNXImporter.load(contentsOf: directory.appendingPathComponent("model.onnx"))
+        } catch {
+            throw ModelError(error.description)
+        }
+        let normalisation = try FeatureNormalisation.load(contentsOf: directory.appendingPathComponent("normalisation.json"))
+        let file = directory.appendingPathComponent("normalisation.json").path
+        guard normalisation.mean.count == imported.model.gru.inputSize else {
+            throw ModelError("\(file): \(normalisation.mean.count) coefficients; the model takes \(imported.model.gru.inputSize) per frame")
+        }
+        guard normalisation.labels.count == imported.model.outputs else {
+            throw ModelError("\(file): \(normalisation.labels.count) labels; the model has \(imported.model.outputs) outputs")
+        }
+        return KWSImage(directory: directory, imported: imported, normalisation: normalisation)
+    }
+}

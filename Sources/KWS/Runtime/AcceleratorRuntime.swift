@@ -1,0 +1,205 @@
+import CIMHAL
+import RealModule
+
+/// Runs a `CompiledModel` on any `CIMAccelerator`: programs its tiles,
+/// calibrates them, then classifies frames with every weight product done
+/// by the accelerator and the rest (input scaling, partial sums, gates,
+/// activations, softmax) on the host.
+///
+/// Buffers are sized at creation: after the first call, `classify`
+/// allocates nothing.
+public final class AcceleratorRuntime {
+    public let compiled: CompiledModel
+    public let accelerator: any CIMAccelerator
+    public private(set) var programming: [ProgrammingReport] = []
+
+    /// Per piece: its tile's readout as Float multipliers, and code limits.
+    private var outputScale: UnsafeMutableBufferPointer<Float>
+    private var inputCodeMax: [Float]
+    private let piecesOfMatrix: [[Int]]
+    /// Per matrix: offset of its input (rows) and output vectors in `vectors`.
+    private let inputOffset: [Int]
+    private let outputOffset: [Int]
+    private var vectors: UnsafeMutableBufferPointer<Float>
+    private var inputCodes: UnsafeMutableBufferPointer<Int32>
+    private var outputCodes: UnsafeMutableBufferPointer<Int32>
+    private var hidden: UnsafeMutableBufferPointer<Float>
+
+    /// Programs every tile of `compiled` with `policy`.
+    public init(compiled: CompiledModel, accelerator: any CIMAccelerator, policy: WriteVerifyPolicy) throws(HALError) {
+        guard accelerator.geometry == compiled.geometry else {
+            throw .invalidArgument("the model was compiled for \(compiled.geometry) but the accelerator is \(accelerator.geometry)")
+        }
+        self.compiled = compiled
+        self.accelerator = accelerator
+        let geometry = compiled.geometry
+        outputScale = .allocate(capacity: compiled.pieces.count * geometry.columns)
+        outputScale.initialize(repeating: 0)
+        inputCodeMax = [Float](repeating: 0, count: compiled.pieces.count)
+        piecesOfMatrix = compiled.matrices.indices.map { m in compiled.pieces.indices.filter { compiled.pieces[$0].matrix == m } }
+        var offsets: ([Int], [Int]) = ([], [])
+        var total = 0
+        for m in compiled.matrices {
+            offsets.0.append(total); total += m.rows
+            offsets.1.append(total); total += m.outputs
+        }
+        (inputOffset, outputOffset) = offsets
+        vectors = .allocate(capacity: total)
+        vectors.initialize(repeating: 0)
+        inputCodes = .allocate(capacity: geometry.rows)
+        inputCodes.initialize(repeating: 0)
+        outputCodes = .allocate(capacity: geometry.columns)
+        outputCodes.initialize(repeating: 0)
+        hidden = .allocate(capacity: compiled.model.gru.hiddenSize)
+        hidden.initialize(repeating: 0)
+        // Bias rows are driven at full scale for good.
+        for (m, matrix) in compiled.matrices.enumerated() {
+            for r in matrix.dataRows..<matrix.rows { vectors[inputOffset[m] + r] = 1 }
+        }
+        try programAll(policy: policy)
+    }
+
+    deinit {
+        outputScale.deallocate()
+        vectors.deallocate()
+        inputCodes.deallocate()
+        outputCodes.deallocate()
+        hidden.deallocate()
+    }
+
+    /// Writes every tile again (after a reset of volatile weights, or to
+    /// repair drift), and takes the new readouts.
+    public func programAll(policy: WriteVerifyPolicy) throws(HALError) {
+        programming = []
+        for piece in compiled.pieces {
+            programming.append(try program(piece, policy: policy))
+        }
+    }
+
+    /// Rewrites one tile of the plan.
+    @discardableResult
+    public func reprogram(tile: Int, policy: WriteVerifyPolicy) throws(HALError) -> ProgrammingReport {
+        guard let n = compiled.pieces.firstIndex(where: { $0.tile == tile }) else {
+            throw .invalidArgument("tile \(tile) holds no part of the model (tiles 0..<\(compiled.tilesUsed) do)")
+        }
+        let report = try program(compiled.pieces[n], policy: policy)
+        programming[n] = report
+        return report
+    }
+
+    private func program(_ piece: TilePiece, policy: WriteVerifyPolicy) throws(HALError) -> ProgrammingReport {
+        let report = try accelerator.program(tile: piece.tile, weights: compiled.weights(of: piece), policy: policy)
+        try adopt(report.readout, piece: piece)
+        return report
+    }
+
+    private func adopt(_ readout: TileReadout, piece: TilePiece) throws(HALError) {
+        let columns = compiled.geometry.columns
+        guard readout.weightUnitsPerOutputCode.count > (piece.physicalColumns.max() ?? 0), readout.inputCodeMax > 0 else {
+            throw .invalidArgument("tile \(piece.tile) reports a readout for \(readout.weightUnitsPerOutputCode.count) columns; the plan uses up to column \(piece.physicalColumns.max() ?? 0)")
+        }
+        let n = compiled.pieces.firstIndex(of: piece) ?? 0
+        for c in 0..<min(columns, readout.weightUnitsPerOutputCode.count) { outputScale[n * columns + c] = Float(readout.weightUnitsPerOutputCode[c]) }
+        inputCodeMax[n] = Float(readout.inputCodeMax)
+    }
+
+    /// Calibrates every tile the model uses.
+    public func calibrate(method: CalibrationMethod) throws(HALError) -> [ColumnCalibration] {
+        var results: [ColumnCalibration] = []
+        for piece in compiled.pieces {
+            results.append(try accelerator.calibrate(tile: piece.tile, method: method))
+        }
+        return results
+    }
+
+    /// The model's outputs (class probabilities) for `frames` (T x inputSize
+    /// normalised features, row-major).
+    public func classify(_ frames: UnsafeBufferPointer<Float>, into probabilities: UnsafeMutableBufferPointer<Float>) throws(HALError) {
+        let model = compiled.model, g = model.gru
+        let h = g.hiddenSize, i = g.inputSize
+        guard frames.count % i == 0, frames.count > 0 else {
+            throw .invalidArgument("\(frames.count) input values are not whole frames of \(i)")
+        }
+        guard probabilities.count == model.outputs else {
+            throw .invalidArgument("room for \(probabilities.count) outputs; the model has \(model.outputs)")
+        }
+        for n in 0..<frames.count where !frames[n].isFinite {
+            throw .invalidArgument("input value \(frames[n]) at frame \(n / i), coefficient \(n % i) is not a finite number")
+        }
+        let v = vectors.baseAddress!
+        let input = compiled.matrices[0]
+        let xIn = v + inputOffset[0], xOut = v + outputOffset[0]
+        let hIn = v + inputOffset[1], hOut = v + outputOffset[1]
+        let inverseScale = 1 / compiled.frameFullScale
+        for k in 0..<h { hidden[k] = g.initialState[k] }
+        let steps = g.steps(frames: frames.count / i)
+        for step in 0..<steps {
+            let x = (g.reverse ? steps - 1 - step : step) * i
+            for copy in 0..<input.inputReplicas {
+                for col in 0..<i { xIn[copy * i + col] = frames[x + col] * inverseScale }
+            }
+            try multiply(matrix: 0)
+            for k in 0..<h { hIn[k] = hidden[k] }
+            try multiply(matrix: 1)
+            if g.linearBeforeReset {
+                for k in 0..<h {
+                    let z = Activation.sigmoid.apply(xOut[k] + hOut[k]), r = Activation.sigmoid.apply(xOut[h + k] + hOut[h + k])
+                    let n = Float.tanh(xOut[2 * h + k] + r * hOut[2 * h + k])
+                    hidden[k] = (1 - z) * n + z * hidden[k]
+                }
+            } else {
+                let candidateIn = v + inputOffset[2], candidateOut = v + outputOffset[2]
+                for k in 0..<h { candidateIn[k] = Activation.sigmoid.apply(xOut[h + k] + hOut[h + k]) * hidden[k] }
+                try multiply(matrix: 2)
+                for k in 0..<h {
+                    let z = Activation.sigmoid.apply(xOut[k] + hOut[k])
+                    let n = Float.tanh(xOut[2 * h + k] + candidateOut[k])
+                    hidden[k] = (1 - z) * n + z * hidden[k]
+                }
+            }
+        }
+        let firstDense = g.linearBeforeReset ? 2 : 3
+        var previous = UnsafeMutablePointer(hidden.baseAddress!)
+        for (n, layer) in model.head.enumerated() {
+            let m = firstDense + n
+            let input = v + inputOffset[m], output = v + outputOffset[m]
+            for k in 0..<layer.inputs { input[k] = previous[k] }
+            try multiply(matrix: m)
+            for o in 0..<layer.outputs { output[o] = layer.activation.apply(output[o]) }
+            previous = output
+        }
+        for o in 0..<model.outputs { probabilities[o] = previous[o] }
+        if model.softmax { Softmax.apply(probabilities) }
+    }
+
+    /// output = matrix · input over its tiles: inputs scaled so the largest
+    /// is at most full scale, quantised to DAC codes, partial sums of row
+    /// blocks added, codes turned into numbers by each tile's readout.
+    @inline(__always)
+    private func multiply(matrix m: Int) throws(HALError) {
+        let geometry = compiled.geometry
+        let matrix = compiled.matrices[m]
+        let input = vectors.baseAddress! + inputOffset[m], output = vectors.baseAddress! + outputOffset[m]
+        var largest: Float = 1
+        for r in 0..<matrix.rows { largest = max(largest, abs(input[r])) }
+        for o in 0..<matrix.outputs { output[o] = 0 }
+        for n in piecesOfMatrix[m] {
+            let piece = compiled.pieces[n]
+            let codeMax = inputCodeMax[n], perUnit = codeMax / largest
+            for r in 0..<geometry.rows { inputCodes[r] = 0 }
+            for r in 0..<piece.rowCount {
+                let scaled = (input[piece.rowStart + r] * perUnit).rounded()
+                inputCodes[piece.physicalRows[r]] = Int32(max(-codeMax, min(codeMax, scaled)))
+            }
+            try accelerator.multiply(tile: piece.tile, inputCodes: UnsafeBufferPointer(inputCodes), outputCodes: outputCodes)
+            let scale = outputScale.baseAddress! + n * geometry.columns
+            for c in 0..<piece.columnCount {
+                let p = piece.physicalColumns[c]
+                output[piece.columnStart + c] += Float(outputCodes[p]) * scale[p] * largest
+            }
+            for d in piece.digitalWeights {
+                output[piece.columnStart + d.column] += d.weight * input[piece.rowStart + d.row]
+            }
+        }
+    }
+}

@@ -1,0 +1,124 @@
+import ArgumentParser
+import BoardSupport
+import CIMHAL
+import Foundation
+import KWS
+
+struct Accuracy: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Keyword accuracy of a firmware image on a board against its float model, per test split, with time and energy per inference.")
+
+    @Option(help: "Firmware image directory (model.onnx, normalisation.json, test/).")
+    var firmware: String = "firmware/kws-gru"
+
+    @Option(help: "Board file.")
+    var board: String = "boards/sim-rram-256.toml"
+
+    @Option(help: "Labelled clips (manifest.json + WAVs); defaults to the image's test/ directory.")
+    var clips: String?
+
+    @Option(help: "Seed for every random draw on a simulated board (defaults to the board file's).")
+    var seed: UInt64?
+
+    @Flag(help: "Skip calibration after programming (to see what it buys).")
+    var noCalibration = false
+
+    @Flag(help: "Skip the stuck-cell scan and fault-aware placement (to see what it buys).")
+    var noFaultScan = false
+
+    @Flag(help: "Print the report as JSON.")
+    var json = false
+
+    struct Report: Codable {
+        var board: String
+        var firmware: String
+        var seed: UInt64?
+        var calibrated: Bool
+        var faultScan: Bool
+        var stuckOnPairsFound: Int
+        var stuckOffPairsFound: Int
+        var digitalWeights: Int
+        var stuckOnPairsUsed: Int
+        var float: [SplitAccuracy]
+        var accelerator: [SplitAccuracy]
+        var agreement: Double
+        var tilesUsed: Int
+        var programmingRMSErrorRelative: Double
+        var cellsOutsideTolerance: Int
+        var medianHostMicrosecondsPerInference: Double
+        var coreJoulesPerInference: Double?
+        var boardJoulesPerInference: Double?
+        var acceleratorSecondsPerInference: Double?
+    }
+
+    func run() throws {
+        let session = try KWSSession(firmware: firmware, boardPath: board, seed: seed)
+        let set: TestSet
+        do {
+            set = try TestSet.load(directory: URL(fileURLWithPath: clips ?? firmware + "/test"),
+                                   normalisation: session.image.normalisation, classes: session.image.model.outputs)
+        } catch {
+            throw CLIError("\(error)")
+        }
+        let reference = try KeywordSpotter(backend: .float(FloatRuntime(model: session.image.model)), normalisation: session.image.normalisation)
+        let floatPredictions = try reference.predictions(set)
+        let deployment = try session.deploy(faultScan: !noFaultScan, calibrate: !noCalibration)
+        let runtime = deployment.runtime
+        let spotter = try KeywordSpotter(backend: .accelerator(runtime), normalisation: session.image.normalisation)
+        // Per-clip timing on the host clock; energy from the ledger when simulated.
+        let ledgerBefore = session.board.simulation?.ledger
+        var predictions: [Int] = [], micros: [Double] = []
+        var probabilities = [Float](repeating: 0, count: spotter.outputs)
+        for clip in set.clips {
+            let start = DispatchTime.now().uptimeNanoseconds
+            try clip.features.withUnsafeBufferPointer { (f) throws(KeywordSpotter.Failure) in
+                try probabilities.withUnsafeMutableBufferPointer { (p) throws(KeywordSpotter.Failure) in try spotter.classify(features: f, into: p) }
+            }
+            micros.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e3)
+            predictions.append(probabilities.indices.max { probabilities[$0] < probabilities[$1] } ?? 0)
+        }
+        let agreement = Double(zip(predictions, floatPredictions).filter { $0 == $1 }.count) / Double(max(1, set.clips.count))
+        let reports = runtime.programming
+        let cells = reports.reduce(0) { $0 + $1.cellsProgrammed }
+        var report = Report(
+            board: board, firmware: firmware, seed: seed, calibrated: !noCalibration, faultScan: !noFaultScan,
+            stuckOnPairsFound: deployment.faultMaps.reduce(0) { $0 + $1.stuckOnPairs },
+            stuckOffPairsFound: deployment.faultMaps.reduce(0) { $0 + $1.stuckOffPairs },
+            digitalWeights: runtime.compiled.digitalWeights, stuckOnPairsUsed: runtime.compiled.stuckOnPairsUsed,
+            float: SplitAccuracy.tally(set, predictions: floatPredictions),
+            accelerator: SplitAccuracy.tally(set, predictions: predictions), agreement: agreement,
+            tilesUsed: session.compiled.tilesUsed,
+            programmingRMSErrorRelative: (reports.reduce(0) { $0 + $1.rmsErrorRelative * $1.rmsErrorRelative * Double($1.cellsProgrammed) } / Double(max(1, cells))).squareRoot(),
+            cellsOutsideTolerance: reports.reduce(0) { $0 + $1.cellsOutsideTolerance },
+            medianHostMicrosecondsPerInference: micros.sorted()[micros.count / 2])
+        if let before = ledgerBefore, let after = session.board.simulation?.ledger {
+            let n = Double(set.clips.count)
+            report.coreJoulesPerInference = (after.mvm.totalJoules - before.mvm.totalJoules) / n
+            report.boardJoulesPerInference = (after.totalJoules - before.totalJoules) / n
+            report.acceleratorSecondsPerInference = (after.elapsedSeconds - before.elapsedSeconds) / n
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            return
+        }
+        print("\(firmware) on \(board)\(seed.map { " (seed \($0))" } ?? ""): \(report.tilesUsed) tiles, write-verify, \(noCalibration ? "no calibration" : "calibrated")")
+        if !noFaultScan {
+            print("fault scan             \(report.stuckOnPairsFound) stuck-on and \(report.stuckOffPairsFound) stuck-off pairs found; \(report.stuckOnPairsUsed) stuck-on left under the model, \(report.digitalWeights) weights moved to digital")
+        }
+        print("split            clips   float     accelerator   gap (points)")
+        for (f, a) in zip(report.float, report.accelerator) {
+            print(f.split.padding(toLength: 17, withPad: " ", startingAt: 0) + "\(f.clips)".padding(toLength: 8, withPad: " ", startingAt: 0)
+                  + "\(format(100 * f.accuracy))%".padding(toLength: 10, withPad: " ", startingAt: 0)
+                  + "\(format(100 * a.accuracy))%".padding(toLength: 14, withPad: " ", startingAt: 0)
+                  + format(100 * (f.accuracy - a.accuracy)))
+        }
+        print("agreement with float   \(format(100 * agreement))% of clips get the same class")
+        print("programming            RMS error \(format(100 * report.programmingRMSErrorRelative, 2))% of range, \(report.cellsOutsideTolerance) cells outside tolerance")
+        print("host time              \(format(report.medianHostMicrosecondsPerInference, 0)) µs per inference (median, GRU + classifier from features)")
+        if let core = report.coreJoulesPerInference, let total = report.boardJoulesPerInference, let t = report.acceleratorSecondsPerInference {
+            print("energy                 core \(engineering(core, "J")), board \(engineering(total, "J")) per inference; accelerator time \(engineering(t, "s"))")
+        }
+    }
+}

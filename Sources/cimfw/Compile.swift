@@ -1,0 +1,65 @@
+import ArgumentParser
+import BoardSupport
+import CIMHAL
+import Foundation
+import KWS
+
+struct Compile: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Map a keyword-spotting firmware image onto a board's tiles and print the tile plan.")
+
+    @Argument(help: "Firmware image directory (model.onnx, normalisation.json).")
+    var firmware: String = "firmware/kws-gru"
+
+    @Option(help: "Board file.")
+    var board: String = "boards/sim-rram-256.toml"
+
+    func run() throws {
+        let session = try KWSSession(firmware: firmware, boardPath: board, seed: nil)
+        let c = session.compiled, g = c.geometry, model = c.model, frames = session.image.imported.frames
+        print("model   \(firmware)/model.onnx: GRU \(model.gru.inputSize)→\(model.gru.hiddenSize) (linear_before_reset=\(model.gru.linearBeforeReset ? 1 : 0)), "
+              + model.head.map { "dense \($0.inputs)→\($0.outputs)\($0.activation == .identity ? "" : " \($0.activation.rawValue)")" }.joined(separator: ", ")
+              + (model.softmax ? ", softmax" : "") + "; \(frames) frames per inference")
+        print("board   \(board): \(session.board.name), \(g.tiles) tiles of \(g.rows)x\(g.columns), DAC \(g.dacBits) bit, ADC \(g.adcBits) bit, "
+              + "\(g.weightBits)-bit weights as differential pairs, \(g.columnsPerADC) columns per ADC")
+        print("inputs  frames ÷ \(format(Double(c.frameFullScale), 1)) → \(g.dacBits)-bit DAC codes (an MVM whose largest input exceeds full scale is scaled down whole); bias rows driven at full scale")
+        print("")
+        print("matrix          rows (data + bias)   columns   blocks (rows x cols)")
+        for (n, m) in c.matrices.enumerated() {
+            let pieces = c.pieces.filter { $0.matrix == n }
+            let rowBlocks = Set(pieces.map(\.rowStart)).count, columnBlocks = Set(pieces.map(\.columnStart)).count
+            print(pad(m.name, 16) + pad("\(m.rows) (\(m.dataRows) + \(m.biasRows))", 21) + pad("\(m.outputs)", 10) + "\(rowBlocks) x \(columnBlocks)")
+        }
+        print("")
+        print("tile   matrix          rows         columns      cells used")
+        for p in c.pieces {
+            let used = Double(p.rowCount * p.columnCount) / Double(g.rows * g.columns)
+            print(pad("\(p.tile)", 7) + pad(c.matrices[p.matrix].name, 16) + pad("\(p.rowStart)..<\(p.rowStart + p.rowCount)", 13)
+                  + pad("\(p.columnStart)..<\(p.columnStart + p.columnCount)", 13) + "\(format(100 * used))%")
+        }
+        print("")
+        print("tiles used        \(c.tilesUsed) of \(g.tiles)")
+        print("utilisation       \(format(100 * c.utilisation))% of the used tiles' cells")
+        print("per inference     \(c.tileMultipliesPerInference(frames: frames)) tile MVMs, \(c.modelMACsPerInference(frames: frames)) model MACs")
+        if let simulation = session.board.simulation {
+            // Expected energy: one inference of a silent second on the board's energy model.
+            let runtime = try session.deploy(faultScan: false, calibrate: false).runtime
+            let before = simulation.ledger
+            var probabilities = [Float](repeating: 0, count: model.outputs)
+            let silence = [Float](repeating: 0, count: frames * model.gru.inputSize)
+            try silence.withUnsafeBufferPointer { (x) throws(HALError) in
+                try probabilities.withUnsafeMutableBufferPointer { (p) throws(HALError) in try runtime.classify(x, into: p) }
+            }
+            let after = simulation.ledger
+            let core = after.mvm.totalJoules - before.mvm.totalJoules
+            let board = after.totalJoules - before.totalJoules
+            let seconds = after.elapsedSeconds - before.elapsedSeconds
+            print("energy            core \(engineering(core, "J")), board \(engineering(board, "J")) per inference (energy model, silent input)")
+            print("accelerator time  \(engineering(seconds, "s")) per inference (array and host link, modelled)")
+        } else {
+            print("energy            not modelled on this board: measure it with `cimfw power` around inferences")
+        }
+    }
+
+    func pad(_ s: String, _ width: Int) -> String { s.count >= width ? s + " " : s + String(repeating: " ", count: width - s.count) }
+}

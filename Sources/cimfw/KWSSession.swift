@@ -1,0 +1,84 @@
+import BoardSupport
+import CIMHAL
+import CIMSimulator
+import Foundation
+import KWS
+
+/// The steps every keyword-spotting command shares: load the firmware
+/// image and the board, compile, program, calibrate.
+struct KWSSession {
+    let image: KWSImage
+    let board: Board
+    let boardPath: String
+    let compiled: CompiledModel
+
+    init(firmware: String, boardPath: String, seed: UInt64?) throws {
+        do {
+            image = try KWSImage.load(directory: URL(fileURLWithPath: firmware))
+        } catch {
+            throw CLIError("\(error)")
+        }
+        var description: BoardDescription
+        do {
+            description = try BoardFile.load(path: boardPath)
+        } catch {
+            throw CLIError("\(error)")
+        }
+        if let seed {
+            switch description {
+            case .simulated(var c):
+                c.seed = seed
+                description = .simulated(c)
+            case .hardware(var c):
+                c.simulation?.seed = seed
+                description = .hardware(c)
+            }
+        }
+        do {
+            board = try Board.open(description)
+        } catch {
+            throw CLIError("\(boardPath): cannot open the board: \(error)")
+        }
+        self.boardPath = boardPath
+        do {
+            compiled = try TileCompiler.compile(image.model, for: board.accelerator.geometry)
+        } catch {
+            throw CLIError("\(firmware) on \(boardPath): \(error)")
+        }
+    }
+
+    struct Deployment {
+        var runtime: AcceleratorRuntime
+        var faultMaps: [TileFaultMap]
+        var compiled: CompiledModel { runtime.compiled }
+    }
+
+    /// Scans the tiles the plan uses for stuck cells (unless told not to)
+    /// and maps around them, programs with the board's write-verify policy
+    /// and calibrates every tile.
+    func deploy(faultScan: Bool = true, calibrate: Bool = true) throws -> Deployment {
+        do {
+            var maps: [TileFaultMap] = []
+            var plan = compiled
+            if faultScan {
+                for piece in compiled.pieces {
+                    maps.append(try FaultScan.scan(board.accelerator, tile: piece.tile, policy: board.programmingPolicy))
+                }
+                plan = try TileCompiler.compile(image.model, for: board.accelerator.geometry, faults: maps)
+            }
+            let runtime = try AcceleratorRuntime(compiled: plan, accelerator: board.accelerator, policy: board.programmingPolicy)
+            if calibrate { _ = try runtime.calibrate(method: board.calibrationMethod) }
+            return Deployment(runtime: runtime, faultMaps: maps)
+        } catch {
+            throw CLIError("\(boardPath): deploying the model failed: \(error)")
+        }
+    }
+}
+
+func format(_ value: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", value) }
+
+func engineering(_ value: Double, _ unit: String) -> String {
+    let scales: [(Double, String)] = [(1, ""), (1e-3, "m"), (1e-6, "µ"), (1e-9, "n"), (1e-12, "p")]
+    for (scale, prefix) in scales where abs(value) >= scale { return "\(format(value / scale, 3)) \(prefix)\(unit)" }
+    return "\(format(value / 1e-12, 3)) p\(unit)"
+}

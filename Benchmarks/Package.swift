@@ -22,5 +22,16 @@ let package = Package(
             path: "Benchmarks/MVM",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "KWSInference",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "KWS", package: "main"),
+                .product(name: "BoardSupport", package: "main"),
+                .product(name: "CIMHAL", package: "main"),
+            ],
+            path: "Benchmarks/KWSInference",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )

@@ -47,28 +47,13 @@ struct KWSSession {
         }
     }
 
-    struct Deployment {
-        var runtime: AcceleratorRuntime
-        var faultMaps: [TileFaultMap]
-        var compiled: CompiledModel { runtime.compiled }
-    }
-
     /// Scans the tiles the plan uses for stuck cells (unless told not to)
     /// and maps around them, programs with the board's write-verify policy
     /// and calibrates every tile.
-    func deploy(faultScan: Bool = true, calibrate: Bool = true) throws -> Deployment {
+    func deploy(faultScan: Bool = true, calibrate: Bool = true) throws -> ModelDeployment {
         do {
-            var maps: [TileFaultMap] = []
-            var plan = compiled
-            if faultScan {
-                for piece in compiled.pieces {
-                    maps.append(try FaultScan.scan(board.accelerator, tile: piece.tile, policy: board.programmingPolicy))
-                }
-                plan = try TileCompiler.compile(image.model, for: board.accelerator.geometry, faults: maps)
-            }
-            let runtime = try AcceleratorRuntime(compiled: plan, accelerator: board.accelerator, policy: board.programmingPolicy)
-            if calibrate { _ = try runtime.calibrate(method: board.calibrationMethod) }
-            return Deployment(runtime: runtime, faultMaps: maps)
+            return try ModelDeployment.deploy(image.model, on: board.accelerator, policy: board.programmingPolicy,
+                                              calibration: calibrate ? board.calibrationMethod : nil, faultScan: faultScan)
         } catch {
             throw CLIError("\(boardPath): deploying the model failed: \(error)")
         }

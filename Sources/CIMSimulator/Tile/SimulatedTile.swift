@@ -56,6 +56,11 @@ final class SimulatedTile {
     /// vector loads fold into its multiplies.
     let effective: UnsafeMutableBufferPointer<Float>
     let columnStride: Int
+    /// Byte offsets of the 8-row blocks the current input drives (any
+    /// nonzero value): rows an input leaves at zero add nothing to a column
+    /// sum, so the kernels skip them. A model using part of a tile pays for
+    /// the rows it uses.
+    private let activeBlocks: UnsafeMutableBufferPointer<Int>
     /// Total effective conductance on each row, for cell read energy.
     let rowConductance: UnsafeMutableBufferPointer<Double>
     private let cellScratch: UnsafeMutableBufferPointer<Double>
@@ -97,6 +102,8 @@ final class SimulatedTile {
         mismatchEnabled = c.adcMismatch.enabled
         columnStride = Self.paddedLength(rows)
         effective = Self.allocateAligned(logicalColumns * columnStride)
+        activeBlocks = .allocate(capacity: columnStride / 8)
+        activeBlocks.initialize(repeating: 0)
         rowConductance = .allocate(capacity: rows)
         rowConductance.initialize(repeating: 0)
         cellScratch = .allocate(capacity: cells)
@@ -115,6 +122,7 @@ final class SimulatedTile {
         }
         sliceCodes.deallocate()
         sliceValues.deallocate()
+        activeBlocks.deallocate()
         Self.deallocateAligned(effective)
         rowConductance.deallocate()
         cellScratch.deallocate()
@@ -244,19 +252,21 @@ final class SimulatedTile {
         let stride = columnStride
         let raw = UnsafeRawPointer(x)
         let weights = UnsafeRawPointer(effective.baseAddress!)
-        let columnBytes = stride &* 4, end = stride &* 4
+        let columnBytes = stride &* 4
+        let blocks = markActiveBlocks(x, x), active = activeBlocks.baseAddress!
         var j = 0
         while j + 3 < logicalColumns {
             let w0 = weights + j &* columnBytes, w1 = w0 + columnBytes, w2 = w1 + columnBytes, w3 = w2 + columnBytes
             var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
-            var offset = 0
-            while offset < end {
+            var b = 0
+            while b < blocks {
+                let offset = active[b]
+                b &+= 1
                 let xv = raw.load(fromByteOffset: offset, as: SIMD8<Float>.self)
                 a0 += xv * w0.load(fromByteOffset: offset, as: SIMD8<Float>.self)
                 a1 += xv * w1.load(fromByteOffset: offset, as: SIMD8<Float>.self)
                 a2 += xv * w2.load(fromByteOffset: offset, as: SIMD8<Float>.self)
                 a3 += xv * w3.load(fromByteOffset: offset, as: SIMD8<Float>.self)
-                offset &+= 32
             }
             y[j] = a0.sum(); y[j + 1] = a1.sum(); y[j + 2] = a2.sum(); y[j + 3] = a3.sum()
             j += 4
@@ -275,13 +285,16 @@ final class SimulatedTile {
                            _ yA: UnsafeMutablePointer<Float>, _ yB: UnsafeMutablePointer<Float>) -> (RowDrive, RowDrive) {
         let rawA = UnsafeRawPointer(xA), rawB = UnsafeRawPointer(xB)
         let weights = UnsafeRawPointer(effective.baseAddress!)
-        let columnBytes = columnStride &* 4, end = columnStride &* 4
+        let columnBytes = columnStride &* 4
+        let blocks = markActiveBlocks(xA, xB), active = activeBlocks.baseAddress!
         var j = 0
         while j + 1 < logicalColumns {
             let w0 = weights + j &* columnBytes, w1 = w0 + columnBytes
             var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), b0 = SIMD8<Float>(), b1 = SIMD8<Float>()
-            var offset = 0
-            while offset < end {
+            var block = 0
+            while block < blocks {
+                let offset = active[block]
+                block &+= 1
                 let xa = rawA.load(fromByteOffset: offset, as: SIMD8<Float>.self)
                 let xb = rawB.load(fromByteOffset: offset, as: SIMD8<Float>.self)
                 let v0 = w0.load(fromByteOffset: offset, as: SIMD8<Float>.self)
@@ -290,7 +303,6 @@ final class SimulatedTile {
                 a1 += xa * v1
                 b0 += xb * v0
                 b1 += xb * v1
-                offset &+= 32
             }
             yA[j] = a0.sum(); yA[j + 1] = a1.sum()
             yB[j] = b0.sum(); yB[j + 1] = b1.sum()
@@ -301,6 +313,25 @@ final class SimulatedTile {
             yB[j] = column(j, xB)
         }
         return (rowDrive(xA), rowDrive(xB))
+    }
+
+    /// Lists in `activeBlocks` the byte offsets of the 8-row blocks where
+    /// `xA` or `xB` is nonzero; returns how many there are.
+    @inline(__always)
+    private func markActiveBlocks(_ xA: UnsafePointer<Float>, _ xB: UnsafePointer<Float>) -> Int {
+        let rawA = UnsafeRawPointer(xA), rawB = UnsafeRawPointer(xB)
+        let zero = SIMD8<Float>()
+        var count = 0, offset = 0
+        let end = columnStride &* 4
+        while offset < end {
+            let a = rawA.load(fromByteOffset: offset, as: SIMD8<Float>.self), b = rawB.load(fromByteOffset: offset, as: SIMD8<Float>.self)
+            if any(a .!= zero) || any(b .!= zero) {
+                activeBlocks[count] = offset
+                count &+= 1
+            }
+            offset &+= 32
+        }
+        return count
     }
 
     /// One column alone, summed as the four-column pass sums it.

@@ -252,6 +252,24 @@ class Adam:
             params[k] -= self.lr * mh / (np.sqrt(vh) + self.eps)
 
 
+LR_DECAYS = ["none", "cosine", "step"]
+
+
+def lr_at(kind, lr, step, total_steps, steps_per_epoch=1, step_epochs=10, gamma=0.1):
+    """Learning rate for mini-batch STEP (0-based) of TOTAL_STEPS.
+    none: constant LR (the behaviour before --lr-decay existed);
+    cosine: LR * (1 + cos(pi * step / total_steps)) / 2, from LR at the first
+    mini-batch towards 0 at the end of the last epoch (per mini-batch);
+    step: LR * GAMMA ** (epoch // STEP_EPOCHS), epoch = step // steps_per_epoch."""
+    if kind == "none":
+        return lr
+    if kind == "cosine":
+        return lr * 0.5 * (1.0 + np.cos(np.pi * step / max(total_steps, 1)))
+    if kind == "step":
+        return lr * gamma ** ((step // max(steps_per_epoch, 1)) // max(step_epochs, 1))
+    raise ValueError(f"--lr-decay {kind!r}: expected one of {', '.join(LR_DECAYS)}")
+
+
 def to_seq(F, mean, std):
     """[N, 49, 10] features -> normalised [49, N, 10]."""
     return np.transpose((F - mean) / std, (1, 0, 2))
@@ -332,6 +350,8 @@ def write_report(path, result):
              f"- hidden {result['config']['hidden']}, epochs {result['config']['epochs']}, "
              f"seed {result['config']['seed']}, weight noise {result['config']['weight_noise']}, "
              f"fake quant {result['config']['fake_quant'] or 'off'} bits",
+             f"- lr {result['config']['lr']:g}, lr decay {result['config'].get('lr_decay', 'none')}, "
+             f"batch {result['config']['batch']}",
              f"- training time {result['train_seconds']:.1f} s "
              f"(feature extraction {result['feature_seconds']:.1f} s)", "",
              "| split | clips | " + " | ".join(result["columns"]) + " |",
@@ -351,6 +371,12 @@ def main(argv=None):
     ap.add_argument("--epochs", type=int, default=20)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--lr", type=float, default=3e-3)
+    ap.add_argument("--lr-decay", choices=LR_DECAYS, default="none",
+                    help="learning-rate schedule: none (constant --lr, default), cosine "
+                         "(per mini-batch, --lr to 0 over all epochs), step (x --lr-gamma "
+                         "every --lr-step-epochs epochs)")
+    ap.add_argument("--lr-step-epochs", type=int, default=10, help="with --lr-decay step")
+    ap.add_argument("--lr-gamma", type=float, default=0.1, help="with --lr-decay step")
     ap.add_argument("--clip-norm", type=float, default=5.0, help="global gradient-norm clip")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--noise-prob", type=float, default=0.0,
@@ -397,6 +423,9 @@ def main(argv=None):
     opt = Adam(p, lr=a.lr)
     t1 = time.time()
     log = []
+    steps_per_epoch = (len(train_y) + a.batch - 1) // a.batch
+    total_steps = steps_per_epoch * a.epochs
+    step = 0
     for epoch in range(a.epochs):
         F = features(augment(train_w, rng, a.noise_prob, a.snr_min, a.snr_max, a.shift_ms)) \
             if augmenting else feats["train"]
@@ -409,15 +438,19 @@ def main(argv=None):
             norm = np.sqrt(sum(np.sum(v * v) for v in g.values()))
             if norm > a.clip_norm:
                 g = {k: v * (a.clip_norm / norm) for k, v in g.items()}
+            opt.lr = lr_at(a.lr_decay, a.lr, step, total_steps, steps_per_epoch,
+                           a.lr_step_epochs, a.lr_gamma)
+            epoch_lr = opt.lr if i == 0 else epoch_lr
             opt.step(p, g)
+            step += 1
             total += loss * len(idx)
             seen += len(idx)
         deployed = effective_params(p, None, 0.0, a.fake_quant, a.differential_levels)
         acc = accuracy(deployed, feats["train"], train_y, mean, std)
         log.append({"epoch": epoch + 1, "loss": total / seen, "train_acc": acc,
-                    "seconds": time.time() - t1})
+                    "lr": float(epoch_lr), "seconds": time.time() - t1})
         print(f"epoch {epoch + 1:3d} loss {total / seen:.4f} train acc {100 * acc:.1f}% "
-              f"({time.time() - t1:.1f} s)", flush=True)
+              f"lr {epoch_lr:.2e} ({time.time() - t1:.1f} s)", flush=True)
     train_seconds = time.time() - t1
 
     # The exported model carries the weights the network was trained for:

@@ -92,6 +92,33 @@ class GRUMath(unittest.TestCase):
         np.testing.assert_array_equal(e["Wb"], p["Wb"])
 
 
+class LearningRateSchedule(unittest.TestCase):
+    def test_none_is_constant(self):
+        for step in (0, 1, 57, 999):
+            self.assertEqual(train.lr_at("none", 3e-3, step, 1000), 3e-3)
+
+    def test_cosine(self):
+        lr, total = 3e-3, 1000
+        v = [train.lr_at("cosine", lr, k, total) for k in range(total)]
+        self.assertEqual(v[0], lr)
+        self.assertAlmostEqual(v[500], lr / 2, delta=1e-12)
+        self.assertLess(v[-1], lr * 1e-5)
+        self.assertGreater(v[-1], 0.0)
+        self.assertTrue(all(a > b for a, b in zip(v, v[1:])), "strictly decreasing")
+
+    def test_step(self):
+        # 10 mini-batches per epoch, x0.1 every 3 epochs
+        lr = 1e-2
+        got = [train.lr_at("step", lr, k, 100, 10, 3, 0.1) for k in (0, 29, 30, 59, 60, 99)]
+        want = [lr, lr, lr * 0.1, lr * 0.1, lr * 0.01, lr * 0.001]
+        for g, w in zip(got, want):
+            self.assertAlmostEqual(g, w, delta=1e-15)
+
+    def test_unknown_kind(self):
+        with self.assertRaises(ValueError):
+            train.lr_at("linear", 1e-3, 0, 10)
+
+
 class Augmentation(unittest.TestCase):
     def test_label_dirs_of_synthesize(self):
         # synthesize.py writes _silence_ / _unknown_ directories
@@ -152,6 +179,29 @@ class EndToEnd(unittest.TestCase):
         r2 = train.main(["--data", self.data, "--out", out2, "--hidden", "64",
                          "--epochs", "8", "--seed", "1", "--no-onnx"])
         self.assertEqual([e["loss"] for e in r2["log"]], [e["loss"] for e in self.result["log"]])
+
+    def test_lr_decay_none_is_the_old_behaviour(self):
+        # The default (no --lr-decay) and an explicit "none" are the constant
+        # learning rate of the trainer before the option existed: same losses.
+        self.assertTrue(all(e["lr"] == 3e-3 for e in self.result["log"]))
+        self.assertEqual(self.result["config"]["lr_decay"], "none")
+        out3 = os.path.join(self.tmp.name, "out3")
+        r3 = train.main(["--data", self.data, "--out", out3, "--hidden", "64",
+                         "--epochs", "8", "--seed", "1", "--no-onnx", "--lr-decay", "none"])
+        self.assertEqual([e["loss"] for e in r3["log"]], [e["loss"] for e in self.result["log"]])
+
+    def test_lr_decay_cosine_trains(self):
+        out4 = os.path.join(self.tmp.name, "out4")
+        r4 = train.main(["--data", self.data, "--out", out4, "--hidden", "64",
+                         "--epochs", "8", "--seed", "1", "--no-onnx", "--lr-decay", "cosine"])
+        lrs = [e["lr"] for e in r4["log"]]
+        self.assertEqual(lrs[0], 3e-3)  # first mini-batch of epoch 1
+        self.assertTrue(all(a > b for a, b in zip(lrs, lrs[1:])), lrs)
+        self.assertLess(lrs[-1], 3e-3 * 0.05)
+        self.assertNotEqual([e["loss"] for e in r4["log"]], [e["loss"] for e in self.result["log"]])
+        acc = r4["splits"]["test-clean"]["float"]
+        print(f"\n  synthetic test-clean accuracy with cosine decay {100 * acc:.1f}%")
+        self.assertGreater(acc, 0.6)
 
     def test_onnx_matches_numpy(self):
         try:

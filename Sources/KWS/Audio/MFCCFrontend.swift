@@ -23,8 +23,11 @@ public final class MFCCFrontend {
 
     public let settings: Settings
     private let window: [Float]
-    /// Per mel band: first FFT bin and its weights.
-    private let filters: [(first: Int, weights: [Float])]
+    /// Per mel band: first FFT bin and its weights, flattened: band m's
+    /// weights are filterWeights[filterOffset[m]..<filterOffset[m + 1]].
+    private let filterStart: [Int]
+    private let filterOffset: [Int]
+    private let filterWeights: [Float]
     /// Row-major coefficients x bands.
     private let dct: [Float]
     private let fft: RealFFT
@@ -42,7 +45,10 @@ public final class MFCCFrontend {
         self.settings = s
         self.fft = fft
         window = (0..<s.windowLength).map { n in Float(0.5 - 0.5 * Double.cos(2 * Double.pi * Double(n) / Double(s.windowLength))) }
-        filters = Self.melFilters(s)
+        let filters = Self.melFilters(s)
+        filterStart = filters.map(\.first)
+        filterOffset = filters.reduce(into: [0]) { $0.append($0[$0.count - 1] + $1.weights.count) }
+        filterWeights = filters.flatMap(\.weights)
         let m = s.melBands
         var table = [Float](repeating: 0, count: s.coefficients * m)
         for i in 0..<s.coefficients {
@@ -95,22 +101,33 @@ public final class MFCCFrontend {
         guard features.count == frames * s.coefficients else {
             throw FrontendError(message: "\(samples.count) samples give \(frames) frames x \(s.coefficients) coefficients = \(frames * s.coefficients) values; the output holds \(features.count)")
         }
-        for t in 0..<frames {
-            let start = t * s.hopLength
-            for n in 0..<s.windowLength { frame[n] = samples[start + n] * window[n] }
-            frame.withUnsafeBufferPointer { f in
-                spectrum.withUnsafeMutableBufferPointer { out in fft.magnitudes(of: f, into: out) }
-            }
-            for m in 0..<s.melBands {
-                let filter = filters[m]
-                var energy: Float = 0
-                for (i, w) in filter.weights.enumerated() { energy += w * spectrum[filter.first + i] }
-                logMel[m] = Float.log(energy + s.logFloor)
-            }
-            for i in 0..<s.coefficients {
-                var c: Float = 0
-                for m in 0..<s.melBands { c += dct[i * s.melBands + m] * logMel[m] }
-                features[t * s.coefficients + i] = c
+        let bands = s.melBands, coefficients = s.coefficients, floor = s.logFloor
+        frame.withUnsafeMutableBufferPointer { frame in
+            spectrum.withUnsafeMutableBufferPointer { spectrum in
+                logMel.withUnsafeMutableBufferPointer { logMel in
+                    window.withUnsafeBufferPointer { window in
+                        dct.withUnsafeBufferPointer { dct in
+                            for t in 0..<frames {
+                                let start = t * s.hopLength
+                                for n in 0..<s.windowLength { frame[n] = samples[start + n] * window[n] }
+                                fft.magnitudes(of: UnsafeBufferPointer(frame), into: spectrum)
+                                for m in 0..<bands {
+                                    let first = filterStart[m]
+                                    var energy: Float = 0
+                                    for i in filterOffset[m]..<filterOffset[m + 1] {
+                                        energy += filterWeights[i] * spectrum[first + i - filterOffset[m]]
+                                    }
+                                    logMel[m] = Float.log(energy + floor)
+                                }
+                                for i in 0..<coefficients {
+                                    var c: Float = 0
+                                    for m in 0..<bands { c += dct[i * bands + m] * logMel[m] }
+                                    features[t * coefficients + i] = c
+                                }
+                            }
+                        }
+                    }
+                }
             }
         }
     }

@@ -31,32 +31,44 @@ public final class RealFFT {
     /// |X_k| for k = 0 … length/2 of `signal` zero-padded to `length`.
     public func magnitudes(of signal: UnsafeBufferPointer<Float>, into out: UnsafeMutableBufferPointer<Float>) {
         let n = length
-        for i in 0..<n {
-            let source = reversed[i]
-            real[i] = source < signal.count ? signal[source] : 0
-            imaginary[i] = 0
-        }
-        var half = 1
-        while half < n {
-            let step = n / (2 * half)
-            var start = 0
-            while start < n {
-                for k in 0..<half {
-                    let c = cosines[k * step], s = sines[k * step]
-                    let a = start + k, b = a + half
-                    let tr = real[b] * c - imaginary[b] * s
-                    let ti = real[b] * s + imaginary[b] * c
-                    real[b] = real[a] - tr
-                    imaginary[b] = imaginary[a] - ti
-                    real[a] += tr
-                    imaginary[a] += ti
+        // Raw pointers for the butterflies: indexing a class's arrays would
+        // pay a uniqueness and exclusivity check on every access.
+        real.withUnsafeMutableBufferPointer { re in
+            imaginary.withUnsafeMutableBufferPointer { im in
+                cosines.withUnsafeBufferPointer { cos in
+                    sines.withUnsafeBufferPointer { sin in
+                        reversed.withUnsafeBufferPointer { rev in
+                            for i in 0..<n {
+                                let source = rev[i]
+                                re[i] = source < signal.count ? signal[source] : 0
+                                im[i] = 0
+                            }
+                            var half = 1
+                            while half < n {
+                                let step = n / (2 * half)
+                                var start = 0
+                                while start < n {
+                                    for k in 0..<half {
+                                        let c = cos[k * step], s = sin[k * step]
+                                        let a = start + k, b = a + half
+                                        let tr = re[b] * c - im[b] * s
+                                        let ti = re[b] * s + im[b] * c
+                                        re[b] = re[a] - tr
+                                        im[b] = im[a] - ti
+                                        re[a] += tr
+                                        im[a] += ti
+                                    }
+                                    start += 2 * half
+                                }
+                                half *= 2
+                            }
+                            for k in 0...(n / 2) where k < out.count {
+                                out[k] = (re[k] * re[k] + im[k] * im[k]).squareRoot()
+                            }
+                        }
+                    }
                 }
-                start += 2 * half
             }
-            half *= 2
-        }
-        for k in 0...(n / 2) where k < out.count {
-            out[k] = (real[k] * real[k] + imaginary[k] * imaginary[k]).squareRoot()
         }
     }
 }

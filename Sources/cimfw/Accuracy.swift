@@ -26,6 +26,9 @@ struct Accuracy: ParsableCommand {
     @Flag(help: "Skip the stuck-cell scan and fault-aware placement (to see what it buys).")
     var noFaultScan = false
 
+    @Option(help: "Copies of each frame input on the rows (the compiler's default unless given).")
+    var inputReplicas: Int?
+
     @Flag(help: "Print the report as JSON.")
     var json = false
 
@@ -62,7 +65,12 @@ struct Accuracy: ParsableCommand {
         }
         let reference = try KeywordSpotter(backend: .float(FloatRuntime(model: session.image.model)), normalisation: session.image.normalisation)
         let floatPredictions = try reference.predictions(set)
-        let deployment = try session.deploy(faultScan: !noFaultScan, calibrate: !noCalibration)
+        var options = TileCompiler.Options()
+        if let inputReplicas {
+            guard (1...256).contains(inputReplicas) else { throw CLIError("--input-replicas \(inputReplicas) is outside 1...256") }
+            options.maxInputReplicas = inputReplicas
+        }
+        let deployment = try session.deploy(faultScan: !noFaultScan, calibrate: !noCalibration, options: options)
         let runtime = deployment.runtime
         let spotter = try KeywordSpotter(backend: .accelerator(runtime), normalisation: session.image.normalisation)
         // Per-clip timing on the host clock; energy from the ledger when simulated.

@@ -50,10 +50,11 @@ struct KWSSession {
     /// Scans the tiles the plan uses for stuck cells (unless told not to)
     /// and maps around them, programs with the board's write-verify policy
     /// and calibrates every tile.
-    func deploy(faultScan: Bool = true, calibrate: Bool = true) throws -> ModelDeployment {
+    func deploy(faultScan: Bool = true, calibrate: Bool = true, options: TileCompiler.Options = .init()) throws -> ModelDeployment {
         do {
             return try ModelDeployment.deploy(image.model, on: board.accelerator, policy: board.programmingPolicy,
-                                              calibration: calibrate ? board.calibrationMethod : nil, faultScan: faultScan)
+                                              calibration: calibrate ? board.calibrationMethod : nil, faultScan: faultScan,
+                                              options: options)
         } catch {
             throw CLIError("\(boardPath): deploying the model failed: \(error)")
         }

@@ -45,7 +45,7 @@ public struct CompiledModel: Sendable {
         let steps = model.gru.steps(frames: frames)
         return pieces.reduce(0) { total, piece in
             switch matrices[piece.matrix].role {
-            case .gruInput, .gruRecurrent, .gruCandidate: return total + steps
+            case .gruGates, .gruCandidate: return total + steps
             case .dense: return total + 1
             }
         }

@@ -3,14 +3,10 @@
 /// columns are outputs, row-major [rows x outputs].
 public struct CrossbarMatrix: Sendable, Hashable {
     public enum Role: Sendable, Hashable {
-        /// The GRU's input products: rows [x/s repeated `inputReplicas`
-        /// times; bias], columns [W_z x | W_r x | W_h x] (with the z and r
-        /// biases of both W and R, and W's h bias).
-        case gruInput
-        /// The GRU's recurrent products: rows [h; bias], columns
-        /// [R_z h | R_r h | R_h h + Rb_h] (linear_before_reset = 1) or
-        /// [R_z h | R_r h] (linear_before_reset = 0).
-        case gruRecurrent
+        /// The GRU step's one pass: rows [x/s repeated `inputReplicas`
+        /// times; h; bias], columns [z | r | W_h x | R_h h]
+        /// (linear_before_reset = 1) or [z | r | W_h x] (linear_before_reset = 0).
+        case gruGates
         /// linear_before_reset = 0 only: rows [r ⊙ h; bias], columns R_h (r ⊙ h) + Rb_h.
         case gruCandidate
         /// Dense layer n of the head: rows [input; bias], columns its outputs.

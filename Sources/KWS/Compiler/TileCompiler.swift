@@ -21,7 +21,7 @@ public enum TileCompiler {
         /// Upper bound on rows spent on one matrix's bias.
         public var maxBiasRows: Int = 16
         /// Upper bound on copies of each frame input (see `CrossbarMatrix.inputReplicas`).
-        public var maxInputReplicas: Int = 12
+        public var maxInputReplicas: Int = 6
         public init() {}
     }
 
@@ -41,22 +41,34 @@ public enum TileCompiler {
         let h = g.hiddenSize, i = g.inputSize, s = options.frameFullScale
         let biasRows = min(options.maxBiasRows, max(1, geometry.rows / 8))
         var matrices: [CrossbarMatrix] = []
-        // The frame's few inputs are replicated to fill rows (a frame of 10
-        // coefficients alone would sum to a fraction of one ADC step), and
-        // kept apart from the hidden state, whose columns have their own scale.
-        let replicas = max(1, min(options.maxInputReplicas, (geometry.rows - biasRows) / i))
-        var input = CrossbarMatrix(
-            name: "gru.input", role: .gruInput, dataRows: i * replicas, outputs: 3 * h, maxBiasRows: biasRows,
-            weight: { row, column in g.w[column * i + row % i] * s / Float(replicas) },
-            bias: { column in column < 2 * h ? g.wb[column] + g.rb[column] : g.wb[column] })
-        input.inputReplicas = replicas
-        matrices.append(input)
-        // ONNX rows of R are outputs: R[(gate·H + k)·H + col].
-        matrices.append(CrossbarMatrix(
-            name: "gru.recurrent", role: .gruRecurrent, dataRows: h, outputs: g.linearBeforeReset ? 3 * h : 2 * h,
+        // One pass per step: rows [x/s repeated; h; bias]. The frame's few
+        // inputs are repeated (weight split over the copies) so their
+        // columns (W_h x) sum to more than a fraction of one ADC step; W_h x
+        // and R_h h get columns of their own because the reset gate scales
+        // only the second (linear_before_reset = 1).
+        let replicas = max(1, min(options.maxInputReplicas, (geometry.rows - h - biasRows) / i))
+        let xRows = i * replicas
+        var gates = CrossbarMatrix(
+            name: "gru.gates", role: .gruGates, dataRows: xRows + h, outputs: g.linearBeforeReset ? 4 * h : 3 * h,
             maxBiasRows: biasRows,
-            weight: { row, column in g.r[column * h + row] },
-            bias: { column in column < 2 * h ? 0 : g.rb[column] }))
+            weight: { row, column in
+                let gate = column / h, k = column % h
+                if row < xRows {  // ONNX W[(gate·H + k)·I + col], driven by x / s on every copy
+                    return gate == 3 ? 0 : g.w[(gate * h + k) * i + row % i] * s / Float(replicas)
+                }
+                if gate == 2 { return 0 }  // W_h x only
+                return g.r[((gate == 3 ? 2 : gate) * h + k) * h + row - xRows]
+            },
+            bias: { column in
+                let gate = column / h, k = column % h
+                switch gate {
+                case 0, 1: return g.wb[gate * h + k] + g.rb[gate * h + k]
+                case 2: return g.wb[2 * h + k]
+                default: return g.rb[2 * h + k]
+                }
+            })
+        gates.inputReplicas = replicas
+        matrices.append(gates)
         if !g.linearBeforeReset {
             matrices.append(CrossbarMatrix(
                 name: "gru.candidate", role: .gruCandidate, dataRows: h, outputs: h, maxBiasRows: biasRows,

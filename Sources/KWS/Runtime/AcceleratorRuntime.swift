@@ -127,38 +127,37 @@ public final class AcceleratorRuntime {
             throw .invalidArgument("input value \(frames[n]) at frame \(n / i), coefficient \(n % i) is not a finite number")
         }
         let v = vectors.baseAddress!
-        let input = compiled.matrices[0]
-        let xIn = v + inputOffset[0], xOut = v + outputOffset[0]
-        let hIn = v + inputOffset[1], hOut = v + outputOffset[1]
+        let gates = compiled.matrices[0]
+        let xRows = gates.inputReplicas * i
+        let gatesIn = v + inputOffset[0], gatesOut = v + outputOffset[0]
         let inverseScale = 1 / compiled.frameFullScale
         for k in 0..<h { hidden[k] = g.initialState[k] }
         let steps = g.steps(frames: frames.count / i)
         for step in 0..<steps {
             let x = (g.reverse ? steps - 1 - step : step) * i
-            for copy in 0..<input.inputReplicas {
-                for col in 0..<i { xIn[copy * i + col] = frames[x + col] * inverseScale }
+            for copy in 0..<gates.inputReplicas {
+                for col in 0..<i { gatesIn[copy * i + col] = frames[x + col] * inverseScale }
             }
+            for k in 0..<h { gatesIn[xRows + k] = hidden[k] }
             try multiply(matrix: 0)
-            for k in 0..<h { hIn[k] = hidden[k] }
-            try multiply(matrix: 1)
             if g.linearBeforeReset {
                 for k in 0..<h {
-                    let z = Activation.sigmoid.apply(xOut[k] + hOut[k]), r = Activation.sigmoid.apply(xOut[h + k] + hOut[h + k])
-                    let n = Float.tanh(xOut[2 * h + k] + r * hOut[2 * h + k])
+                    let z = Activation.sigmoid.apply(gatesOut[k]), r = Activation.sigmoid.apply(gatesOut[h + k])
+                    let n = Float.tanh(gatesOut[2 * h + k] + r * gatesOut[3 * h + k])
                     hidden[k] = (1 - z) * n + z * hidden[k]
                 }
             } else {
-                let candidateIn = v + inputOffset[2], candidateOut = v + outputOffset[2]
-                for k in 0..<h { candidateIn[k] = Activation.sigmoid.apply(xOut[h + k] + hOut[h + k]) * hidden[k] }
-                try multiply(matrix: 2)
+                let candidateIn = v + inputOffset[1], candidateOut = v + outputOffset[1]
+                for k in 0..<h { candidateIn[k] = Activation.sigmoid.apply(gatesOut[h + k]) * hidden[k] }
+                try multiply(matrix: 1)
                 for k in 0..<h {
-                    let z = Activation.sigmoid.apply(xOut[k] + hOut[k])
-                    let n = Float.tanh(xOut[2 * h + k] + candidateOut[k])
+                    let z = Activation.sigmoid.apply(gatesOut[k])
+                    let n = Float.tanh(gatesOut[2 * h + k] + candidateOut[k])
                     hidden[k] = (1 - z) * n + z * hidden[k]
                 }
             }
         }
-        let firstDense = g.linearBeforeReset ? 2 : 3
+        let firstDense = g.linearBeforeReset ? 1 : 2
         var previous = UnsafeMutablePointer(hidden.baseAddress!)
         for (n, layer) in model.head.enumerated() {
             let m = firstDense + n

@@ -38,10 +38,13 @@ let package = Package(
         .target(name: "CLinuxShim", dependencies: ["CLibI2C", "CLibGPIOD"], path: "Sources/CLinuxShim",
                 linkerSettings: [.linkedLibrary("i2c", .when(platforms: [.linux]))]),
         .target(name: "CIMLinux", dependencies: ["CIMHAL", "CLinuxShim"]),
+        // FFTW 3 (single precision) for the audio frontend's FFT.
+        .systemLibrary(name: "CFFTW", path: "Sources/CFFTW", pkgConfig: "fftw3f",
+                       providers: [.apt(["libfftw3-dev"])]),
         // Keyword spotting: audio frontend, ONNX import (Sources/KWS/ONNX/Generated is
         // protoc output, see its README), float runtime, tile compiler, accelerator runtime.
         .target(name: "KWS", dependencies: [
-            "CIMHAL",
+            "CIMHAL", "CFFTW",
             .product(name: "RealModule", package: "swift-numerics"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ]),

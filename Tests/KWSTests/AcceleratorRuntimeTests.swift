@@ -73,6 +73,29 @@ import Testing
         #expect(missed == 0 && wrong == 0, "\(missed) stuck pairs missed, \(wrong) misclassified")
     }
 
+    @Test func stuckCellsFoundByTheScanAreCorrectedDigitally() throws {
+        let model = try TileCompilerTests.randomModel(hidden: 24, seed: 11)
+        let float = FloatRuntime(model: model)
+        let frames = (0..<490).map { Float(($0 * 7919) % 200 - 100) / 60 }
+        let expected = try Self.outputs({ try float.classify($0, into: $1) }, frames: frames, count: 12)
+        func worstError(faultScan: Bool) throws -> Float {
+            var c = SimulatorConfiguration.ideal(rows: 128, columns: 128, tiles: 4)
+            c.dac.bits = 16
+            c.adc.bits = 16
+            c.adc.fullScaleFraction = 1
+            // So many stuck cells that no row is clean: placement alone cannot avoid them.
+            c.stuckAt = StuckAtFaults(enabled: true, stuckOnRate: 0.02, stuckOffRate: 0.02)
+            let accelerator = try SimulatedAccelerator(configuration: c)
+            let deployment = try ModelDeployment.deploy(model, on: accelerator, policy: .singleShot, calibration: nil, faultScan: faultScan)
+            if faultScan { #expect(deployment.compiled.stuckOnPairsUsed > 0 && deployment.compiled.digitalWeights > 0) }
+            let got = try Self.outputs({ try deployment.runtime.classify($0, into: $1) }, frames: frames, count: 12)
+            return zip(expected, got).map { abs($0 - $1) }.max() ?? 1
+        }
+        let corrected = try worstError(faultScan: true), uncorrected = try worstError(faultScan: false)
+        #expect(corrected < 5e-3, "with the scan: largest probability difference \(corrected)")
+        #expect(uncorrected > 10 * corrected, "without the scan: \(uncorrected)")
+    }
+
     @Test func nonFiniteFeaturesAreRefusedNotConverted() throws {
         let model = try TileCompilerTests.randomModel(hidden: 8)
         let accelerator = try Self.fineAccelerator(rows: 128, columns: 64, tiles: 4)

@@ -41,7 +41,7 @@ import Testing
         #expect(c.matrices.map(\.name) == ["gru.gates", "classifier"])
         #expect(c.tilesUsed == 2)
         #expect(c.matrices[0].outputs == 64)  // z | r | W_h x | R_h h
-        #expect(c.matrices[0].inputReplicas == 6 && c.matrices[0].dataRows == 60 + 16)
+        #expect(c.matrices[0].inputReplicas == 3 && c.matrices[0].dataRows == 30 + 16)
         #expect(Self.coverage(c).allSatisfy { $0.allSatisfy { $0 == 1 } })
         #expect(c.tileMultipliesPerInference(frames: 49) == 49 + 1)
     }

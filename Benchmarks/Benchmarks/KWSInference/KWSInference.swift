@@ -23,6 +23,17 @@ let benchmarks: @Sendable () -> Void = {
     } setup: {
         try InferenceState()
     }
+    Benchmark("KWS frontend alone (MFCC of 1 s)") { benchmark, state in
+        try state.samples.withUnsafeBufferPointer { x in
+            try state.features.withUnsafeMutableBufferPointer { f in
+                benchmark.startMeasurement()
+                for _ in benchmark.scaledIterations { try state.frontend.compute(x, into: f) }
+                benchmark.stopMeasurement()
+            }
+        }
+    } setup: {
+        try InferenceState()
+    }
     Benchmark("KWS inference, float reference runtime") { benchmark, state in
         try state.run(benchmark, state.float)
     } setup: {
@@ -37,6 +48,8 @@ final class InferenceState {
     let accelerator: KeywordSpotter
     let float: KeywordSpotter
     let samples: [Float]
+    let frontend: MFCCFrontend
+    var features = [Float](repeating: 0, count: 490)
     var probabilities = [Float](repeating: 0, count: 12)
 
     init() throws {
@@ -45,6 +58,7 @@ final class InferenceState {
         let deployment = try ModelDeployment.deploy(image.model, on: board.accelerator, policy: board.programmingPolicy,
                                                     calibration: board.calibrationMethod)
         accelerator = try KeywordSpotter(backend: .accelerator(deployment.runtime), normalisation: image.normalisation)
+        frontend = try MFCCFrontend()
         float = try KeywordSpotter(backend: .float(FloatRuntime(model: image.model)), normalisation: image.normalisation)
         // A keyword from the shipped test set.
         let test = Self.repository.appendingPathComponent("firmware/kws-gru/test/test-clean/yes")

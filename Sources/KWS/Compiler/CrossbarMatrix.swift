@@ -65,11 +65,15 @@ public struct CrossbarMatrix: Sendable, Hashable {
 /// fault map moved them off stuck cells).
 public struct TilePiece: Sendable, Hashable, Codable {
     /// A weight the array does not hold (its pair is stuck): the tile holds
-    /// 0 there and the digital periphery adds weight × input instead.
+    /// 0 there and the digital periphery adds weight × input instead. A
+    /// stuck-on pair also adds ±one full-range weight of its column, which
+    /// the periphery takes off (`stuckOnSign`, `codesPerFullWeight` from the scan).
     public struct DigitalWeight: Sendable, Hashable, Codable {
         public var row: Int
         public var column: Int
         public var weight: Float
+        public var stuckOnSign: Float = 0
+        public var codesPerFullWeight: Double = 0
     }
 
     public var matrix: Int
@@ -81,8 +85,8 @@ public struct TilePiece: Sendable, Hashable, Codable {
     public var physicalRows: [Int]
     public var physicalColumns: [Int]
     public var digitalWeights: [DigitalWeight] = []
-    /// Stuck-on pairs left under the block (more than the spare rows and
-    /// columns could avoid): each adds a full-scale error the map cannot undo.
+    /// Stuck-on pairs left under the block (more than the spare rows near
+    /// it could avoid), corrected digitally.
     public var stuckOnPairsUsed: Int = 0
 
     public init(matrix: Int, tile: Int, rowStart: Int, rowCount: Int, columnStart: Int, columnCount: Int) {

@@ -22,12 +22,17 @@ public struct TileFaultMap: Sendable, Hashable {
     public var rows: Int
     public var columns: Int
     public var faults: [PairFault]
+    /// Per column: output codes one full-scale input gives through one
+    /// full-range pair. A stuck-on pair adds this, times the input, to its
+    /// column whatever is programmed, so the digital side can take it off.
+    public var codesPerFullWeight: [Double]
 
-    public init(tile: Int, rows: Int, columns: Int, faults: [PairFault]) {
+    public init(tile: Int, rows: Int, columns: Int, faults: [PairFault], codesPerFullWeight: [Double]? = nil) {
         self.tile = tile
         self.rows = rows
         self.columns = columns
         self.faults = faults
+        self.codesPerFullWeight = codesPerFullWeight ?? [Double](repeating: 0, count: columns)
     }
 
     public subscript(row: Int, column: Int) -> PairFault { faults[row * columns + column] }
@@ -81,6 +86,7 @@ public enum FaultScan {
                 else if Double(negative.difference[n]) > -half { faults[n] = .negativeStuckOff }
             }
         }
-        return TileFaultMap(tile: tile, rows: rows, columns: columns, faults: faults)
+        return TileFaultMap(tile: tile, rows: rows, columns: columns, faults: faults,
+                            codesPerFullWeight: positive.swing.map { $0 / 2 })
     }
 }

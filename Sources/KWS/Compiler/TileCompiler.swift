@@ -21,7 +21,7 @@ public enum TileCompiler {
         /// Upper bound on rows spent on one matrix's bias.
         public var maxBiasRows: Int = 16
         /// Upper bound on copies of each frame input (see `CrossbarMatrix.inputReplicas`).
-        public var maxInputReplicas: Int = 6
+        public var maxInputReplicas: Int = 3
         public init() {}
     }
 
@@ -113,7 +113,12 @@ public enum TileCompiler {
         // Stable sorts: ties keep the natural order, so a clean tile maps as the identity.
         let columns = allColumns.sorted { stuckOn(column: $0, rows: allRows) < stuckOn(column: $1, rows: allRows) }
             .prefix(piece.columnCount).sorted()
-        let cleanest = allRows.sorted { stuckOn(row: $0, columns: columns) < stuckOn(row: $1, columns: columns) }
+        // Rows come from the first blocks of 8 plus two spare blocks: a block
+        // packed into few rows keeps the array's active part small (the
+        // simulator, like a row-gated array, pays per driven block), and
+        // stuck-on pairs that remain are corrected digitally.
+        let candidates = Array(allRows.prefix(min(map.rows, (piece.rowCount + 7) / 8 * 8 + 16)))
+        let cleanest = candidates.sorted { stuckOn(row: $0, columns: columns) < stuckOn(row: $1, columns: columns) }
             .prefix(piece.rowCount)
         // Bias rows (always driven at full scale) first, then from the last
         // data row down: for the GRU that is the hidden state before the frame.
@@ -134,12 +139,15 @@ public enum TileCompiler {
         piece.stuckOnPairsUsed = 0
         for r in 0..<piece.rowCount {
             for c in 0..<piece.columnCount {
+                let w = matrix.weights[(piece.rowStart + r) * matrix.outputs + piece.columnStart + c]
                 switch map[physicalRows[r], piece.physicalColumns[c]] {
                 case .healthy: break
-                case .positiveStuckOn, .negativeStuckOn: piece.stuckOnPairsUsed += 1
+                case let fault where fault.isStuckOn:
+                    piece.stuckOnPairsUsed += 1
+                    piece.digitalWeights.append(.init(row: r, column: c, weight: w, stuckOnSign: fault == .positiveStuckOn ? 1 : -1,
+                                                      codesPerFullWeight: map.codesPerFullWeight[piece.physicalColumns[c]]))
                 case let fault:
                     // A stuck-off cell still holds weights of the other sign.
-                    let w = matrix.weights[(piece.rowStart + r) * matrix.outputs + piece.columnStart + c]
                     if (fault == .positiveStuckOff && w > 0) || (fault == .negativeStuckOff && w < 0) {
                         piece.digitalWeights.append(.init(row: r, column: c, weight: w))
                     }

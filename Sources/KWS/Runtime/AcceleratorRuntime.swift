@@ -15,8 +15,18 @@ public final class AcceleratorRuntime {
 
     /// Per piece: its tile's readout as Float multipliers, and code limits.
     private var outputScale: UnsafeMutableBufferPointer<Float>
-    private var inputCodeMax: [Float]
+    private var inputCodeMax: UnsafeMutableBufferPointer<Float>
     private let piecesOfMatrix: [[Int]]
+    /// The plan flattened for the hot path (no array-of-struct copies,
+    /// no per-access checks): each piece's shape, then its physical rows
+    /// and columns and its digital weights' positions, piece after piece.
+    private struct Layout { var tile, rowStart, rowCount, columnStart, columnCount, rowMap, columnMap: Int }
+    private let layout: [Layout]
+    private let matrixRows: [Int], matrixOutputs: [Int]
+    private let physicalRows: UnsafeMutableBufferPointer<Int>
+    private let physicalColumns: UnsafeMutableBufferPointer<Int>
+    private let digitalRow: UnsafeMutableBufferPointer<Int>
+    private let digitalColumn: UnsafeMutableBufferPointer<Int>
     /// Per matrix: offset of its input (rows) and output vectors in `vectors`.
     private let inputOffset: [Int]
     private let outputOffset: [Int]
@@ -39,7 +49,31 @@ public final class AcceleratorRuntime {
         let geometry = compiled.geometry
         outputScale = .allocate(capacity: compiled.pieces.count * geometry.columns)
         outputScale.initialize(repeating: 0)
-        inputCodeMax = [Float](repeating: 0, count: compiled.pieces.count)
+        inputCodeMax = .allocate(capacity: compiled.pieces.count)
+        inputCodeMax.initialize(repeating: 0)
+        var layout: [Layout] = []
+        var rowMap: [Int] = [], columnMap: [Int] = [], dRow: [Int] = [], dColumn: [Int] = []
+        for p in compiled.pieces {
+            layout.append(Layout(tile: p.tile, rowStart: p.rowStart, rowCount: p.rowCount, columnStart: p.columnStart,
+                                 columnCount: p.columnCount, rowMap: rowMap.count, columnMap: columnMap.count))
+            rowMap += p.physicalRows
+            columnMap += p.physicalColumns
+            dRow += p.digitalWeights.map { p.rowStart + $0.row }
+            dColumn += p.digitalWeights.map { p.columnStart + $0.column }
+        }
+        self.layout = layout
+        matrixRows = compiled.matrices.map(\.rows)
+        matrixOutputs = compiled.matrices.map(\.outputs)
+        func buffer(_ values: [Int]) -> UnsafeMutableBufferPointer<Int> {
+            let b = UnsafeMutableBufferPointer<Int>.allocate(capacity: max(1, values.count))
+            b.initialize(repeating: 0)
+            for (k, v) in values.enumerated() { b[k] = v }
+            return b
+        }
+        physicalRows = buffer(rowMap)
+        physicalColumns = buffer(columnMap)
+        digitalRow = buffer(dRow)
+        digitalColumn = buffer(dColumn)
         piecesOfMatrix = compiled.matrices.indices.map { m in compiled.pieces.indices.filter { compiled.pieces[$0].matrix == m } }
         var offsets: ([Int], [Int]) = ([], [])
         var total = 0
@@ -73,6 +107,8 @@ public final class AcceleratorRuntime {
         outputCodes.deallocate()
         hidden.deallocate()
         digital.deallocate()
+        inputCodeMax.deallocate()
+        for b in [physicalRows, physicalColumns, digitalRow, digitalColumn] { b.deallocate() }
     }
 
     /// Writes every tile again (after a reset of volatile weights, or to
@@ -194,28 +230,32 @@ public final class AcceleratorRuntime {
     /// blocks added, codes turned into numbers by each tile's readout.
     @inline(__always)
     private func multiply(matrix m: Int) throws(HALError) {
-        let geometry = compiled.geometry
-        let matrix = compiled.matrices[m]
+        let rows = compiled.geometry.rows, columns = compiled.geometry.columns
         let input = vectors.baseAddress! + inputOffset[m], output = vectors.baseAddress! + outputOffset[m]
+        let codes = inputCodes.baseAddress!, results = outputCodes.baseAddress!
         var largest: Float = 1
-        for r in 0..<matrix.rows { largest = max(largest, abs(input[r])) }
-        for o in 0..<matrix.outputs { output[o] = 0 }
+        for r in 0..<matrixRows[m] { largest = max(largest, abs(input[r])) }
+        for o in 0..<matrixOutputs[m] { output[o] = 0 }
+        // Round to nearest by adding 1.5·2^23 (codes are far below 2^22).
+        let magic: Float = 12_582_912
         for n in piecesOfMatrix[m] {
-            let piece = compiled.pieces[n]
+            let piece = layout[n]
             let codeMax = inputCodeMax[n], perUnit = codeMax / largest
-            for r in 0..<geometry.rows { inputCodes[r] = 0 }
+            let rowMap = physicalRows.baseAddress! + piece.rowMap, columnMap = physicalColumns.baseAddress! + piece.columnMap
+            for r in 0..<rows { codes[r] = 0 }
             for r in 0..<piece.rowCount {
-                let scaled = (input[piece.rowStart + r] * perUnit).rounded()
-                inputCodes[piece.physicalRows[r]] = Int32(max(-codeMax, min(codeMax, scaled)))
+                let scaled = max(-codeMax, min(codeMax, input[piece.rowStart + r] * perUnit)) + magic
+                codes[rowMap[r]] = Int32(bitPattern: scaled.bitPattern) &- 0x4B40_0000
             }
             try accelerator.multiply(tile: piece.tile, inputCodes: UnsafeBufferPointer(inputCodes), outputCodes: outputCodes)
-            let scale = outputScale.baseAddress! + n * geometry.columns
+            let scale = outputScale.baseAddress! + n * columns
+            let out = output + piece.columnStart
             for c in 0..<piece.columnCount {
-                let p = piece.physicalColumns[c]
-                output[piece.columnStart + c] += Float(outputCodes[p]) * scale[p] * largest
+                let p = columnMap[c]
+                out[c] += Float(results[p]) * scale[p] * largest
             }
-            for (k, d) in piece.digitalWeights.enumerated() {
-                output[piece.columnStart + d.column] += digital[digitalOffset[n] + k] * input[piece.rowStart + d.row]
+            for k in digitalOffset[n]..<digitalOffset[n + 1] {
+                output[digitalColumn[k]] += digital[k] * input[digitalRow[k]]
             }
         }
     }

@@ -228,14 +228,19 @@ final class SimulatedTile {
         var readWeight: Double
     }
 
+    /// `rowDrive` over the blocks `markActiveBlocks` listed (the others are
+    /// zero and add nothing), in the same row order.
     @inline(__always)
-    func rowDrive(_ x: UnsafePointer<Float>) -> RowDrive {
+    private func rowDrive(_ x: UnsafePointer<Float>, blocks: Int) -> RowDrive {
         var sumSquares: Float = 0
         var readWeight = 0.0
-        for i in 0..<rows {
-            let square = x[i] * x[i]
-            sumSquares += square
-            readWeight += Double(square) * rowConductance[i]
+        for b in 0..<blocks {
+            let first = activeBlocks[b] / 4
+            for i in first..<min(first + 8, rows) {
+                let square = x[i] * x[i]
+                sumSquares += square
+                readWeight += Double(square) * rowConductance[i]
+            }
         }
         return RowDrive(sumSquares: sumSquares, readWeight: readWeight)
     }
@@ -275,7 +280,7 @@ final class SimulatedTile {
             y[j] = column(j, x)
             j += 1
         }
-        return rowDrive(x)
+        return rowDrive(x, blocks: blocks)
     }
 
     /// `analogColumns` for two input vectors in one pass over the weights:
@@ -312,7 +317,7 @@ final class SimulatedTile {
             yA[j] = column(j, xA)
             yB[j] = column(j, xB)
         }
-        return (rowDrive(xA), rowDrive(xB))
+        return (rowDrive(xA, blocks: blocks), rowDrive(xB, blocks: blocks))
     }
 
     /// Lists in `activeBlocks` the byte offsets of the 8-row blocks where

@@ -75,16 +75,8 @@ struct Accuracy: ParsableCommand {
         let spotter = try KeywordSpotter(backend: .accelerator(runtime), normalisation: session.image.normalisation)
         // Per-clip timing on the host clock; energy from the ledger when simulated.
         let ledgerBefore = session.board.simulation?.ledger
-        var predictions: [Int] = [], micros: [Double] = []
-        var probabilities = [Float](repeating: 0, count: spotter.outputs)
-        for clip in set.clips {
-            let start = DispatchTime.now().uptimeNanoseconds
-            try clip.features.withUnsafeBufferPointer { (f) throws(KeywordSpotter.Failure) in
-                try probabilities.withUnsafeMutableBufferPointer { (p) throws(KeywordSpotter.Failure) in try spotter.classify(features: f, into: p) }
-            }
-            micros.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e3)
-            predictions.append(probabilities.indices.max { probabilities[$0] < probabilities[$1] } ?? 0)
-        }
+        var micros: [Double] = []
+        let predictions = try spotter.predictions(set, hostMicroseconds: &micros)
         let agreement = Double(zip(predictions, floatPredictions).filter { $0 == $1 }.count) / Double(max(1, set.clips.count))
         let reports = runtime.programming
         let cells = reports.reduce(0) { $0 + $1.cellsProgrammed }
@@ -117,9 +109,8 @@ struct Accuracy: ParsableCommand {
         }
         print("split            clips   float     accelerator   gap (points)")
         for (f, a) in zip(report.float, report.accelerator) {
-            print(f.split.padding(toLength: 17, withPad: " ", startingAt: 0) + "\(f.clips)".padding(toLength: 8, withPad: " ", startingAt: 0)
-                  + "\(format(100 * f.accuracy))%".padding(toLength: 10, withPad: " ", startingAt: 0)
-                  + "\(format(100 * a.accuracy))%".padding(toLength: 14, withPad: " ", startingAt: 0)
+            print(pad(f.split, 17) + pad("\(f.clips)", 8) + pad("\(format(100 * f.accuracy))%", 10)
+                  + pad("\(format(100 * a.accuracy))%", 14)
                   + format(100 * (f.accuracy - a.accuracy)))
         }
         print("agreement with float   \(format(100 * agreement))% of clips get the same class")

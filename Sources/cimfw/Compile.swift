@@ -60,6 +60,4 @@ struct Compile: ParsableCommand {
             print("energy            not modelled on this board: measure it with `cimfw power` around inferences")
         }
     }
-
-    func pad(_ s: String, _ width: Int) -> String { s.count >= width ? s + " " : s + String(repeating: " ", count: width - s.count) }
 }

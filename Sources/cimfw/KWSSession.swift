@@ -61,6 +61,9 @@ struct KWSSession {
     }
 }
 
+/// `s` left-aligned in a column of `width`, with at least one space after it.
+func pad(_ s: String, _ width: Int) -> String { s.count >= width ? s + " " : s + String(repeating: " ", count: width - s.count) }
+
 func format(_ value: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", value) }
 
 func engineering(_ value: Double, _ unit: String) -> String {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Correct answers on one split of a test set.
 public struct SplitAccuracy: Sendable, Hashable, Codable {
     public var split: String
@@ -33,12 +35,21 @@ public struct SplitAccuracy: Sendable, Hashable, Codable {
 extension KeywordSpotter {
     /// The arg-max class of every clip of `set`.
     public func predictions(_ set: TestSet) throws(Failure) -> [Int] {
+        var unused: [Double] = []
+        return try predictions(set, hostMicroseconds: &unused)
+    }
+
+    /// The arg-max class of every clip of `set`, and the host time each
+    /// inference took (features to probabilities) appended to `hostMicroseconds`.
+    public func predictions(_ set: TestSet, hostMicroseconds: inout [Double]) throws(Failure) -> [Int] {
         var probabilities = [Float](repeating: 0, count: outputs)
         var result: [Int] = []
         for clip in set.clips {
+            let start = DispatchTime.now().uptimeNanoseconds
             try clip.features.withUnsafeBufferPointer { (f) throws(Failure) in
                 try probabilities.withUnsafeMutableBufferPointer { (p) throws(Failure) in try classify(features: f, into: p) }
             }
+            hostMicroseconds.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e3)
             result.append(probabilities.indices.max { probabilities[$0] < probabilities[$1] } ?? 0)
         }
         return result

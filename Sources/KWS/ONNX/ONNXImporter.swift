@@ -142,10 +142,9 @@ private struct GraphWalker {
             if case .dimValue(let v)? = d.value, v > 0, v < 1 << 31 { return Int(v) }
             return nil
         }
-        guard let features = shape[shape.count - 1] else {
+        guard shape[shape.count - 1] != nil else {
             throw ONNXImportError(message: "input '\(input.name)': the feature (last) dimension must have a fixed size")
         }
-        _ = features
         let leading = shape.indices.dropLast()
         let symbolic = leading.filter { shape[$0] == nil }
         let concreteLong = leading.contains { (shape[$0] ?? 1) > 1 }

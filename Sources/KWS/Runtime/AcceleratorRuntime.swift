@@ -115,8 +115,8 @@ public final class AcceleratorRuntime {
     /// repair drift), and takes the new readouts.
     public func programAll(policy: WriteVerifyPolicy) throws(HALError) {
         programming = []
-        for piece in compiled.pieces {
-            programming.append(try program(piece, policy: policy))
+        for n in compiled.pieces.indices {
+            programming.append(try program(piece: n, policy: policy))
         }
     }
 
@@ -126,29 +126,27 @@ public final class AcceleratorRuntime {
         guard let n = compiled.pieces.firstIndex(where: { $0.tile == tile }) else {
             throw .invalidArgument("tile \(tile) holds no part of the model (tiles 0..<\(compiled.tilesUsed) do)")
         }
-        let report = try program(compiled.pieces[n], policy: policy)
+        let report = try program(piece: n, policy: policy)
         programming[n] = report
         return report
     }
 
-    private func program(_ piece: TilePiece, policy: WriteVerifyPolicy) throws(HALError) -> ProgrammingReport {
+    /// Programs piece `n` and takes its tile's readout for the hot path.
+    private func program(piece n: Int, policy: WriteVerifyPolicy) throws(HALError) -> ProgrammingReport {
+        let piece = compiled.pieces[n]
         let report = try accelerator.program(tile: piece.tile, weights: compiled.weights(of: piece), policy: policy)
-        try adopt(report.readout, piece: piece)
-        return report
-    }
-
-    private func adopt(_ readout: TileReadout, piece: TilePiece) throws(HALError) {
+        let readout = report.readout
         let columns = compiled.geometry.columns
         guard readout.weightUnitsPerOutputCode.count > (piece.physicalColumns.max() ?? 0), readout.inputCodeMax > 0 else {
             throw .invalidArgument("tile \(piece.tile) reports a readout for \(readout.weightUnitsPerOutputCode.count) columns; the plan uses up to column \(piece.physicalColumns.max() ?? 0)")
         }
-        let n = compiled.pieces.firstIndex(of: piece) ?? 0
         for c in 0..<min(columns, readout.weightUnitsPerOutputCode.count) { outputScale[n * columns + c] = Float(readout.weightUnitsPerOutputCode[c]) }
         inputCodeMax[n] = Float(readout.inputCodeMax)
         for (k, d) in piece.digitalWeights.enumerated() {
             let fullWeight = readout.weightUnitsPerOutputCode[piece.physicalColumns[d.column]] * d.codesPerFullWeight
             digital[digitalOffset[n] + k] = d.weight - d.stuckOnSign * Float(fullWeight)
         }
+        return report
     }
 
     /// Calibrates every tile the model uses.

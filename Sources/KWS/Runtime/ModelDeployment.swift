@@ -23,23 +23,25 @@ public struct ModelDeployment {
                               calibration: CalibrationMethod?, faultScan: Bool = true,
                               options: TileCompiler.Options = .init()) throws(Failure) -> ModelDeployment {
         let geometry = accelerator.geometry
-        var plan: CompiledModel
-        do { plan = try TileCompiler.compile(model, for: geometry, options: options) } catch { throw .compile(error) }
-        var maps: [TileFaultMap] = []
-        do {
-            if faultScan {
-                for piece in plan.pieces { maps.append(try FaultScan.scan(accelerator, tile: piece.tile, policy: policy)) }
-                do { plan = try TileCompiler.compile(model, for: geometry, faults: maps, options: options) } catch { throw Failure.compile(error) }
-            }
-            let runtime = try AcceleratorRuntime(compiled: plan, accelerator: accelerator, policy: policy)
-            if let calibration { _ = try runtime.calibrate(method: calibration) }
-            return ModelDeployment(runtime: runtime, faultMaps: maps)
-        } catch let error as Failure {
-            throw error
-        } catch let error as HALError {
-            throw .hardware(error)
-        } catch {
-            throw .hardware(.invalidArgument("\(error)"))
+        func compile(_ faults: [TileFaultMap]) throws(Failure) -> CompiledModel {
+            do { return try TileCompiler.compile(model, for: geometry, faults: faults, options: options) } catch { throw .compile(error) }
         }
+        func hardware<T>(_ step: () throws(HALError) -> T) throws(Failure) -> T {
+            do { return try step() } catch { throw .hardware(error) }
+        }
+        var plan = try compile([])
+        var maps: [TileFaultMap] = []
+        if faultScan {
+            for piece in plan.pieces {
+                maps.append(try hardware { () throws(HALError) in try FaultScan.scan(accelerator, tile: piece.tile, policy: policy) })
+            }
+            plan = try compile(maps)
+        }
+        let compiled = plan
+        let runtime = try hardware { () throws(HALError) in try AcceleratorRuntime(compiled: compiled, accelerator: accelerator, policy: policy) }
+        if let calibration {
+            _ = try hardware { () throws(HALError) in try runtime.calibrate(method: calibration) }
+        }
+        return ModelDeployment(runtime: runtime, faultMaps: maps)
     }
 }

@@ -48,12 +48,18 @@ let package = Package(
             .product(name: "RealModule", package: "swift-numerics"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ]),
+        // The firmware loop: manifest, scheduler, state machine, audio sources,
+        // detections, energy log. HAL protocols, KWS and a BoardClock only.
+        .target(name: "Firmware", dependencies: [
+            "CIMHAL", "KWS",
+            .product(name: "TOMLKit", package: "TOMLKit"),
+        ]),
         .target(name: "BoardSupport", dependencies: [
             "CIMHAL", "CIMSimulator", "CIMDrivers", "CIMEmulation", "CIMLinux",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         .executableTarget(name: "cimfw", dependencies: [
-            "BoardSupport", "CIMSimulator", "CIMHAL", "KWS",
+            "BoardSupport", "CIMSimulator", "CIMHAL", "KWS", "Firmware",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "CIMHALTests", dependencies: ["CIMHAL"]),
@@ -63,6 +69,7 @@ let package = Package(
         .testTarget(name: "CIMDriversTests", dependencies: ["CIMDrivers", "CIMEmulation", "CIMSimulator", "CIMHAL", "CIMLinux", "BoardSupport"]),
         .testTarget(name: "CIMLinuxTests", dependencies: ["CIMLinux", "CIMHAL"]),
         .testTarget(name: "KWSTests", dependencies: ["KWS", "CIMHAL", "CIMSimulator", "BoardSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "FirmwareTests", dependencies: ["Firmware", "KWS", "CIMHAL", "CIMSimulator", "BoardSupport"]),
         .testTarget(name: "BoardSupportTests", dependencies: ["BoardSupport", "CIMSimulator", "CIMHAL", "CIMEmulation", "CIMDrivers"]),
         // Runs the built `cimfw` executable as a user would.
         .testTarget(name: "cimfwTests", dependencies: ["cimfw"]),

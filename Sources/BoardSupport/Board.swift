@@ -51,7 +51,7 @@ public final class Board {
             let accelerator = try SimulatedAccelerator(configuration: configuration)
             return Board(name: configuration.name, accelerator: accelerator,
                          powerMonitors: [SimulatedPowerMonitor(railName: "board", accelerator: accelerator)],
-                         clock: BoardClock(now: { accelerator.nowSeconds }, wait: { accelerator.advance(seconds: $0) }),
+                         clock: BoardClock(now: { accelerator.nowSeconds }, wait: { accelerator.advance(seconds: $0) }, isVirtual: true),
                          programmingPolicy: configuration.defaultPolicy,
                          calibrationMethod: .referenceInputs(count: configuration.calibration.referenceVectors),
                          simulation: accelerator)
@@ -61,16 +61,7 @@ public final class Board {
     }
 }
 
-/// How a board tells and passes time.
-public struct BoardClock {
-    public let now: () -> Double
-    public let wait: (Double) -> Void
-
-    public init(now: @escaping () -> Double, wait: @escaping (Double) -> Void) {
-        self.now = now
-        self.wait = wait
-    }
-
+extension BoardClock {
     /// CLOCK_MONOTONIC seconds, the time base of libgpiod's edge events.
     public static var monotonic: BoardClock {
         BoardClock(
@@ -79,6 +70,7 @@ public struct BoardClock {
             clock_gettime(CLOCK_MONOTONIC, &t)
             return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
         },
-        wait: { seconds in if seconds > 0 { Thread.sleep(forTimeInterval: seconds) } })
+        wait: { seconds in if seconds > 0 { Thread.sleep(forTimeInterval: seconds) } },
+        isVirtual: false)
     }
 }

@@ -212,6 +212,6 @@ struct EmulatedRig {
         clock = BoardClock(now: { time.nowSeconds }, wait: { seconds in
             time.advance(seconds: seconds)
             accelerator.advance(seconds: seconds)
-        })
+        }, isVirtual: true)
     }
 }

@@ -1,0 +1,2 @@
+/// Placeholder so the target builds; replaced as the firmware layer lands.
+enum FirmwareLayer {}

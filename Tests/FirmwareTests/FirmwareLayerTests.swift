@@ -1,0 +1,6 @@
+import Testing
+@testable import Firmware
+
+@Suite struct FirmwareLayerTests {
+    @Test func builds() { _ = FirmwareLayer.self }
+}

@@ -19,8 +19,11 @@ let package = Package(
     ],
     targets: [
         .target(name: "CIMHAL"),
+        // The simulator's column kernel in 256-bit AVX, chosen at run time on
+        // x86-64 CPUs that have it (same bits as the portable Swift kernel).
+        .target(name: "CSimKernels", path: "Sources/CSimKernels"),
         .target(name: "CIMSimulator", dependencies: [
-            "CIMHAL",
+            "CIMHAL", "CSimKernels",
             .product(name: "RealModule", package: "swift-numerics"),
         ]),
         // Register-level device models, an emulated I2C bus with fault injection, virtual GPIO.

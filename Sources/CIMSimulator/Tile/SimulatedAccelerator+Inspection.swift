@@ -8,7 +8,7 @@ extension SimulatedAccelerator {
         let c = configuration
         let now = ledger.elapsedSeconds
         t.refreshIfNeeded(configuration: c, nowSeconds: now,
-                          celsius: c.temperature.enabled ? c.thermal.celsius(atSeconds: now) : c.temperature.referenceCelsius)
+                          celsius: c.temperature.enabled ? thermal.celsius(atSeconds: now) : c.temperature.referenceCelsius)
         return t.effectiveWeight(row: row, column: column)
     }
 

@@ -9,6 +9,11 @@ import CIMHAL
 public final class SimulatedAccelerator: CIMAccelerator {
     public let configuration: SimulatorConfiguration
     public internal(set) var ledger = EnergyLedger()
+    /// The die's temperature over simulated time: the board file's profile
+    /// until a test or an evaluation sets another (a thermal chamber).
+    public var thermal: ThermalProfile
+    /// The column-sum kernel: AVX where the CPU has it. Both give the same bits.
+    public var kernel: ColumnKernel = .fastest
     var tiles: [SimulatedTile?]
     var programmingRNG: SeededGenerator
     var readNoiseRNG: SeededGenerator
@@ -45,6 +50,7 @@ public final class SimulatedAccelerator: CIMAccelerator {
             throw .invalidArgument("IR drop of \(c.irDrop.wireOhmsPerSegment) Ω per segment costs a far cell up to \(Int(loss * 100))% of its current; the first-order model holds to \(Int(IRDrop.firstOrderLimit * 100))%")
         }
         configuration = c
+        thermal = c.thermal
         tiles = [SimulatedTile?](repeating: nil, count: c.tiles)
         programmingRNG = SeededGenerator(seed: c.seed, stream: .programming)
         readNoiseRNG = SeededGenerator(seed: c.seed, stream: .readNoise)
@@ -89,7 +95,7 @@ public final class SimulatedAccelerator: CIMAccelerator {
     }
 
     public func dieTemperatureCelsius() throws(HALError) -> Double {
-        configuration.thermal.celsius(atSeconds: ledger.elapsedSeconds)
+        thermal.celsius(atSeconds: ledger.elapsedSeconds)
     }
 
     /// Duration of one MVM on a tile, and of moving its codes over the host link.
@@ -184,7 +190,7 @@ public final class SimulatedAccelerator: CIMAccelerator {
         let c = configuration
         let now = ledger.elapsedSeconds
         t.refreshIfNeeded(configuration: c, nowSeconds: now,
-                          celsius: c.temperature.enabled ? c.thermal.celsius(atSeconds: now) : c.temperature.referenceCelsius)
+                          celsius: c.temperature.enabled ? thermal.celsius(atSeconds: now) : c.temperature.referenceCelsius)
     }
 
     /// Books one MVM: its energy (converters fixed, cell reads from the
@@ -246,7 +252,7 @@ public final class SimulatedAccelerator: CIMAccelerator {
         let y = columnScratch.baseAddress!
         let codes = codeScratch.baseAddress!, values = valueScratch.baseAddress!
         guard quantizedInput && c.dac.appliesBitSerial else {
-            let drive = t.analogColumns(input: UnsafePointer(inputScratch.baseAddress!), output: y)
+            let drive = t.analogColumns(input: UnsafePointer(inputScratch.baseAddress!), output: y, kernel: kernel)
             digitize(t, y, norm: drive.sumSquares.squareRoot(), codes: codes, values: values, rng: &rng)
             book(cellReadJoules: c.energy.cellReadJoules(sumOfSquaredInputsTimesRowConductance: drive.readWeight))
             return
@@ -263,7 +269,7 @@ public final class SimulatedAccelerator: CIMAccelerator {
                 let magnitude = (code.magnitude >> UInt32(bit)) & 1
                 sliceScratch[i] = magnitude == 0 ? 0 : (code < 0 ? -1 : 1)
             }
-            let drive = t.analogColumns(input: UnsafePointer(sliceScratch.baseAddress!), output: y)
+            let drive = t.analogColumns(input: UnsafePointer(sliceScratch.baseAddress!), output: y, kernel: kernel)
             readWeight += drive.readWeight
             digitize(t, y, norm: drive.sumSquares.squareRoot(), codes: sliceCodes, values: sliceValues, rng: &rng)
             for j in 0..<columns {

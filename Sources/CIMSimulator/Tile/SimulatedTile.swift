@@ -1,4 +1,5 @@
 import CIMHAL
+import CSimKernels
 
 /// One crossbar tile: the physical state of every cell and the effective
 /// weight matrix the hot path multiplies by.
@@ -21,7 +22,8 @@ final class SimulatedTile {
     var programmed: [Double]
     let driftExponent: [Float]
     let temperatureCoefficient: [Float]
-    let stuck: [StuckAtFaults.State]
+    /// Drawn at manufacture; `SimulatedAccelerator.injectStuckCells` adds field failures.
+    var stuck: [StuckAtFaults.State]
     var cycles: [Int32]
 
     /// Intended normalized weight of each logical cell pair (row-major rows x logicalColumns).
@@ -253,13 +255,17 @@ final class SimulatedTile {
     /// sum is formed in the same order as in `analogColumnsPair`, so a batch
     /// gives the same bits as single calls.
     @inline(__always)
-    func analogColumns(input x: UnsafePointer<Float>, output y: UnsafeMutablePointer<Float>) -> RowDrive {
+    func analogColumns(input x: UnsafePointer<Float>, output y: UnsafeMutablePointer<Float>, kernel: ColumnKernel) -> RowDrive {
         let stride = columnStride
         let raw = UnsafeRawPointer(x)
         let weights = UnsafeRawPointer(effective.baseAddress!)
         let columnBytes = stride &* 4
         let blocks = markActiveBlocks(x, x), active = activeBlocks.baseAddress!
         var j = 0
+        if kernel == .avx {
+            j = logicalColumns & ~3
+            cimfw_columns_avx(x, effective.baseAddress!, stride, active, blocks, j, y)
+        }
         while j + 3 < logicalColumns {
             let w0 = weights + j &* columnBytes, w1 = w0 + columnBytes, w2 = w1 + columnBytes, w3 = w2 + columnBytes
             var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()

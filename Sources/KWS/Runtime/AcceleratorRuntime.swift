@@ -14,8 +14,8 @@ public final class AcceleratorRuntime {
     public private(set) var programming: [ProgrammingReport] = []
 
     /// Per piece: its tile's readout as Float multipliers, and code limits.
-    private var outputScale: UnsafeMutableBufferPointer<Float>
-    private var inputCodeMax: UnsafeMutableBufferPointer<Float>
+    private let outputScale: UnsafeMutableBufferPointer<Float>
+    private let inputCodeMax: UnsafeMutableBufferPointer<Float>
     private let piecesOfMatrix: [[Int]]
     /// The plan flattened for the hot path (no array-of-struct copies,
     /// no per-access checks): each piece's shape, then its physical rows
@@ -30,13 +30,13 @@ public final class AcceleratorRuntime {
     /// Per matrix: offset of its input (rows) and output vectors in `vectors`.
     private let inputOffset: [Int]
     private let outputOffset: [Int]
-    private var vectors: UnsafeMutableBufferPointer<Float>
-    private var inputCodes: UnsafeMutableBufferPointer<Int32>
-    private var outputCodes: UnsafeMutableBufferPointer<Int32>
-    private var hidden: UnsafeMutableBufferPointer<Float>
+    private let vectors: UnsafeMutableBufferPointer<Float>
+    private let inputCodes: UnsafeMutableBufferPointer<Int32>
+    private let outputCodes: UnsafeMutableBufferPointer<Int32>
+    private let hidden: UnsafeMutableBufferPointer<Float>
     /// Per piece, its digital weights as applied: the weight, less the
     /// full-range weight a stuck-on pair adds (known once the tile's readout is).
-    private var digital: UnsafeMutableBufferPointer<Float>
+    private let digital: UnsafeMutableBufferPointer<Float>
     private let digitalOffset: [Int]
 
     /// Programs every tile of `compiled` with `policy`.

@@ -1,3 +1,4 @@
+import CIMEmulation
 import CIMHAL
 import CIMSimulator
 import Foundation
@@ -23,6 +24,11 @@ public final class Board {
     /// simulated board, or the model behind an emulated eval board): the
     /// energy model's ground truth and the thermal chamber.
     public let simulation: SimulatedAccelerator?
+    /// Scans the board's bus and checks every device its file names (the
+    /// check `cimfw probe` prints); nil on a simulated board, which has no bus.
+    public let probe: (() -> BoardProbe.Report)?
+    /// The emulated bus of an emulated board, for injecting faults in tests.
+    public let emulatedBus: EmulatedI2CBus?
 
     /// Write-verify to ±2% of the range with up to 10 pulses and 32
     /// reference vectors, where the board file does not say (hardware):
@@ -34,7 +40,8 @@ public final class Board {
          marker: (any GPIOOutputLine)? = nil, clock: BoardClock,
          programmingPolicy: WriteVerifyPolicy = Board.hardwareProgrammingPolicy,
          calibrationMethod: CalibrationMethod = Board.hardwareCalibrationMethod,
-         simulation: SimulatedAccelerator? = nil) {
+         simulation: SimulatedAccelerator? = nil, probe: (() -> BoardProbe.Report)? = nil,
+         emulatedBus: EmulatedI2CBus? = nil) {
         self.name = name
         self.accelerator = accelerator
         self.powerMonitors = powerMonitors
@@ -43,6 +50,8 @@ public final class Board {
         self.programmingPolicy = programmingPolicy
         self.calibrationMethod = calibrationMethod
         self.simulation = simulation
+        self.probe = probe
+        self.emulatedBus = emulatedBus
     }
 
     public static func open(_ description: BoardDescription) throws(HALError) -> Board {

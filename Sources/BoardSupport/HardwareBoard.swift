@@ -23,7 +23,9 @@ public enum HardwareBoard {
                          marker: try rig.chip.output(c.markerLine), clock: rig.clock,
                          programmingPolicy: rig.accelerator.configuration.defaultPolicy,
                          calibrationMethod: .referenceInputs(count: rig.accelerator.configuration.calibration.referenceVectors),
-                         simulation: rig.accelerator)
+                         simulation: rig.accelerator,
+                         probe: { var bus: any I2CBus = rig.bus; return BoardProbe.run(&bus, against: c) },
+                         emulatedBus: rig.bus)
         case .linux:
             #if canImport(Glibc)
             let bus = try LinuxI2CBus(bus: c.i2cBus, forceAddress: c.forceAddress)
@@ -35,7 +37,8 @@ public enum HardwareBoard {
             let accelerator = try EvalBoard(bus: bus, address: try I2CAddress(c.evalBoardAddress), reset: reset, ready: ready,
                                             timeouts: timeouts(c), attempts: c.retries + 1)
             let monitors = try powerMonitors(on: bus, c, clock: clock.now, delay: clock.wait)
-            return Board(name: c.name, accelerator: accelerator, powerMonitors: monitors, marker: marker, clock: clock)
+            return Board(name: c.name, accelerator: accelerator, powerMonitors: monitors, marker: marker, clock: clock,
+                         probe: { var probed: any I2CBus = bus; return BoardProbe.run(&probed, against: c) })
             #else
             throw .unsupported("the linux backend needs Linux (i2c-dev, libgpiod)")
             #endif

@@ -11,14 +11,21 @@ public struct KWSImage: Sendable {
     public var labels: [String] { normalisation.labels }
 
     public static func load(directory: URL) throws(ModelError) -> KWSImage {
+        try load(model: directory.appendingPathComponent("model.onnx"),
+                 normalisation: directory.appendingPathComponent("normalisation.json"))
+    }
+
+    /// An image whose files a firmware manifest names; `directory` is the model's.
+    public static func load(model: URL, normalisation normalisationURL: URL) throws(ModelError) -> KWSImage {
+        let directory = model.deletingLastPathComponent()
         let imported: ImportedModel
         do {
-            imported = try ONNXImporter.load(contentsOf: directory.appendingPathComponent("model.onnx"))
+            imported = try ONNXImporter.load(contentsOf: model)
         } catch {
             throw ModelError(error.description)
         }
-        let normalisation = try FeatureNormalisation.load(contentsOf: directory.appendingPathComponent("normalisation.json"))
-        let file = directory.appendingPathComponent("normalisation.json").path
+        let normalisation = try FeatureNormalisation.load(contentsOf: normalisationURL)
+        let file = normalisationURL.path
         guard normalisation.mean.count == imported.model.gru.inputSize else {
             throw ModelError("\(file): \(normalisation.mean.count) coefficients; the model takes \(imported.model.gru.inputSize) per frame")
         }

@@ -36,7 +36,7 @@ struct Power: ParsableCommand {
 extension Duration {
     /// "10s", "500ms", "2m", "1.5" (seconds).
     static func parse(_ text: String) throws -> Duration {
-        let units: [(String, Double)] = [("ms", 1e-3), ("us", 1e-6), ("µs", 1e-6), ("s", 1), ("m", 60), ("h", 3600)]
+        let units: [(String, Double)] = [("ms", 1e-3), ("us", 1e-6), ("µs", 1e-6), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400)]
         // At most a year: beyond it the count of milliseconds means nothing for a power log.
         func duration(_ seconds: Double) -> Duration? {
             guard seconds.isFinite, seconds > 0, seconds <= 31_536_000 else { return nil }

@@ -1,0 +1,303 @@
+import CIMHAL
+import Foundation
+import KWS
+
+/// The keyword-spotting firmware: boot (self-test, program with
+/// write-verify, verify against the float model, calibrate), then a
+/// cooperative loop of periodic tasks on the board's clock — inference on
+/// the audio stream, column calibration (periodic, and forced by a
+/// temperature change or reference-column drift), tile health, and the
+/// energy log — with recovery from faults and a watchdog.
+///
+/// It depends on the HAL protocols and a `BoardClock` only: the same code
+/// runs a simulated board on a virtual clock (a day in about a minute) and
+/// a real board on the monotonic clock.
+public final class KWSFirmware {
+    public struct Options: Sendable {
+        /// Periodic and triggered recalibration (off: the board keeps its boot calibration).
+        public var recalibration = true
+        /// Stop after this much board time; nil runs until the audio ends or a signal.
+        public var durationSeconds: Double?
+        /// Overrides the manifest's hop (the 24-hour benchmark runs one inference a second).
+        public var hopSeconds: Double?
+        /// Overrides the manifest's energy-log path; nil with `logging` false writes no log.
+        public var logPath: String?
+        public var logging = true
+        /// The run's seed, for the summary (the board file already took it).
+        public var seed: UInt64?
+        public init() {}
+    }
+
+    public enum Event: Sendable {
+        case state(FirmwareState, boardSeconds: Double, detail: String)
+        case detection(Detection)
+        case calibration(CalibrationRecord)
+        case fault(FaultRecord)
+        case tileReprogrammed(tile: Int, errorBefore: Double, errorAfter: Double, boardSeconds: Double)
+        case note(String)
+    }
+
+    public let image: FirmwareImage
+    public private(set) var devices: FirmwareDevices
+    public let options: Options
+    public private(set) var state: FirmwareState = .boot
+    let emit: (Event) -> Void
+
+    var deployment: ModelDeployment?
+    var spotter: KeywordSpotter?
+    var meter: EnergyMeter?
+    let retry: BusRetry
+    var calibrationEpoch = 0
+    /// Per tile, the column gains the last full calibration set: reference-column
+    /// tracking scales them, and how far it has scaled them is the drift.
+    var fullCalibrationGain: [Int: Double] = [:]
+    /// Why the next calibration runs, when something other than the period forced it.
+    var pendingCalibrationReason: CalibrationReason?
+    /// False once the accelerator says it has no reference column.
+    var trackReferenceColumns = true
+    var celsiusAtCalibration = 25.0
+    var baselineTileError: [Int: Double] = [:]
+    var reprogramTimes: [Double] = []
+
+    // Counters for the summary.
+    var calibrationsByReason: [String: Int] = [:]
+    var faultsByKind: [String: Int] = [:]
+    var tileReprograms = 0
+    var redeployments = 0
+
+    public init(image: FirmwareImage, devices: FirmwareDevices, options: Options = Options(),
+                events: @escaping (Event) -> Void = { _ in }) {
+        self.image = image
+        self.devices = devices
+        self.options = options
+        emit = events
+        let r = image.manifest.recovery
+        retry = BusRetry(attempts: r.busRetries + 1, initialBackoffSeconds: Double(r.backoffInitialMilliseconds) / 1000,
+                         maxBackoffSeconds: Double(r.backoffMaxMilliseconds) / 1000)
+    }
+
+    public var calibrations: Int { calibrationEpoch }
+    public var runtime: AcceleratorRuntime? { deployment?.runtime }
+
+    // MARK: Boot
+
+    /// boot → self-test → program → verify → calibrate. Throws when a step
+    /// fails beyond what retries and one redeployment can fix.
+    public func boot() throws(FirmwareError) {
+        enter(.boot, "\(image.manifest.name) on \(devices.boardName)")
+        enter(.selfTest, "probing every device in the board file")
+        try selfTest()
+        enter(.program, "fault scan, placement, write-verify")
+        try program()
+        enter(.verify, "\(image.verifyFeatures.count) clips through the accelerator and the float model")
+        do {
+            try verify()
+        } catch {
+            // One more chance: a fresh deployment (new scan, new placement).
+            record(.verification, "\(error)", action: "reprogramming every tile", recovered: false)
+            enter(.program, "again, after a failed verify")
+            try program()
+            redeployments += 1
+            enter(.verify, "after reprogramming")
+            try verify()
+        }
+        enter(.calibrate, "every tile, \(devices.calibrationMethod)")
+        try calibrate(reason: .boot)
+        baselineTileError = try measureTileHealth()
+    }
+
+    func selfTest() throws(FirmwareError) {
+        let lines: [String]
+        do {
+            lines = try retry.run(clock: devices.clock, onRetry: busRetried) { () throws(HALError) in try devices.selfTest() }
+        } catch {
+            throw .failed(state: .selfTest, message: "\(error)")
+        }
+        for line in lines { emit(.note(line)) }
+        do {
+            let celsius = try retry.run(clock: devices.clock, onRetry: busRetried) { () throws(HALError) in
+                try devices.accelerator.dieTemperatureCelsius()
+            }
+            emit(.note("accelerator: \(devices.accelerator.geometry.tiles) tiles of \(devices.accelerator.geometry.rows)x\(devices.accelerator.geometry.columns), die at \(String(format: "%.1f", celsius)) °C"))
+        } catch {
+            throw .failed(state: .selfTest, message: "the accelerator does not answer: \(error)")
+        }
+        do {
+            meter = try EnergyMeter(monitor: devices.powerMonitors.first, energyModelJoules: devices.energyModelJoules, clock: devices.clock)
+        } catch where devices.powerMonitors.first != nil && devices.energyModelJoules != nil {
+            record(.powerMonitorLost, "\(error)", action: "energy from the energy model", recovered: true)
+            meter = try? EnergyMeter(monitor: nil, energyModelJoules: devices.energyModelJoules, clock: devices.clock)
+        } catch {
+            throw .failed(state: .selfTest, message: "\(error)")
+        }
+    }
+
+    func program() throws(FirmwareError) {
+        let model = image.kws.model
+        let d = devices
+        // Compile errors are not worth a retry; the bus errors under a deployment are.
+        func deployOnce() throws(HALError) -> ModelDeployment {
+            let result: Result<ModelDeployment, ModelDeployment.Failure>
+            do { result = .success(try ModelDeployment.deploy(model, on: d.accelerator, policy: d.programmingPolicy, calibration: nil)) } catch { result = .failure(error) }
+            switch result {
+            case .success(let deployment): return deployment
+            case .failure(.hardware(let e)): throw e
+            case .failure(.compile(let e)): throw .invalidArgument("\(e)")
+            }
+        }
+        do {
+            deployment = try retry.run(clock: devices.clock, onRetry: busRetried) { () throws(HALError) in try deployOnce() }
+        } catch {
+            throw .failed(state: .program, message: "\(error)")
+        }
+        guard let runtime = deployment?.runtime else { return }
+        do {
+            spotter = try KeywordSpotter(backend: .accelerator(runtime), normalisation: image.kws.normalisation)
+        } catch {
+            throw .failed(state: .program, message: "\(error)")
+        }
+        if let reports = deployment?.runtime.programming {
+            let pulses = reports.reduce(0) { $0 + $1.totalPulses }
+            let rms = reports.map(\.rmsErrorRelative).max() ?? 0
+            emit(.note("programmed \(reports.count) tiles: \(pulses) pulses, worst RMS error \(String(format: "%.2f", rms * 100))% of range"))
+        }
+    }
+
+    /// The accelerator must give the float model's class on enough verify clips.
+    func verify() throws(FirmwareError) {
+        guard let spotter, !image.verifyFeatures.isEmpty else { return }
+        let reference = FloatRuntime(model: image.kws.model)
+        var p = [Float](repeating: 0, count: image.kws.model.outputs)
+        var q = p
+        var disagreements = 0
+        for features in image.verifyFeatures {
+            do {
+                try features.withUnsafeBufferPointer { (f) throws(KeywordSpotter.Failure) in
+                    try p.withUnsafeMutableBufferPointer { (out) throws(KeywordSpotter.Failure) in try spotter.classify(features: f, into: out) }
+                }
+                try features.withUnsafeBufferPointer { (f) throws(ModelError) in
+                    try q.withUnsafeMutableBufferPointer { (out) throws(ModelError) in try reference.classify(f, into: out) }
+                }
+            } catch {
+                throw .failed(state: .verify, message: "\(error)")
+            }
+            if argmax(p) != argmax(q) { disagreements += 1 }
+        }
+        let fraction = Double(disagreements) / Double(image.verifyFeatures.count)
+        emit(.note("verify: the accelerator agrees with the float model on \(image.verifyFeatures.count - disagreements) of \(image.verifyFeatures.count) clips"))
+        guard fraction <= image.manifest.verify.maxDisagreementFraction else {
+            throw .failed(state: .verify, message: "the accelerator disagrees with the float model on \(disagreements) of \(image.verifyFeatures.count) clips; at most \(Int(image.manifest.verify.maxDisagreementFraction * 100))% may differ")
+        }
+    }
+
+    // MARK: Calibration and tile health
+
+    func calibrate(reason: CalibrationReason) throws(FirmwareError) {
+        guard let runtime = deployment?.runtime else { return }
+        let start = devices.clock.now()
+        let results: [ColumnCalibration]
+        let celsius: Double
+        do {
+            results = try retry.run(clock: devices.clock, onRetry: busRetried) { () throws(HALError) in
+                try runtime.calibrate(method: devices.calibrationMethod)
+            }
+            celsius = try retry.run(clock: devices.clock, onRetry: busRetried) { () throws(HALError) in
+                try devices.accelerator.dieTemperatureCelsius()
+            }
+        } catch {
+            throw .failed(state: .calibrate, message: "\(error)")
+        }
+        calibrationEpoch += 1
+        celsiusAtCalibration = celsius
+        for r in results { fullCalibrationGain[r.tile] = meanGain(r) }
+        calibrationsByReason[reason.rawValue, default: 0] += 1
+        emit(.calibration(CalibrationRecord(epoch: calibrationEpoch, reason: reason, boardSeconds: devices.clock.now(),
+                                            dieCelsius: celsius, durationSeconds: devices.clock.now() - start,
+                                            energyJoules: results.reduce(0) { $0 + $1.energyJoules })))
+    }
+
+    func measureTileHealth() throws(FirmwareError) -> [Int: Double] {
+        guard let runtime = deployment?.runtime else { return [:] }
+        do {
+            let health = try retry.run(clock: devices.clock, onRetry: busRetried) { () throws(HALError) in try runtime.tileHealth() }
+            return Dictionary(uniqueKeysWithValues: health.map { ($0.tile, $0.errorRelative) })
+        } catch {
+            throw .failed(state: .calibrate, message: "tile health check: \(error)")
+        }
+    }
+
+    /// Checks every tile against its error bound; rewrites a tile that has
+    /// moved past it, and redeploys (new stuck-cell scan and placement)
+    /// when rewriting does not bring it back.
+    func checkTiles() throws(FirmwareError) {
+        guard let runtime = deployment?.runtime else { return }
+        let bound = image.manifest.verify.tileErrorBoundRelative
+        let now = devices.clock.now()
+        for (tile, error) in try measureTileHealth().sorted(by: { $0.key < $1.key }) {
+            let limit = (baselineTileError[tile] ?? 0) + bound
+            guard error > limit else { continue }
+            reprogramTimes = reprogramTimes.filter { now - $0 < 3600 }
+            guard reprogramTimes.count < image.manifest.recovery.maxReprogramsPerHour else {
+                record(.tileError, "tile \(tile) error \(percent(error)) exceeds its bound \(percent(limit))",
+                       action: "none: \(image.manifest.recovery.maxReprogramsPerHour) reprograms in the last hour already", recovered: false)
+                continue
+            }
+            reprogramTimes.append(now)
+            enter(.fault, "tile \(tile) error \(percent(error)) > \(percent(limit))")
+            do {
+                _ = try retry.run(clock: devices.clock, onRetry: busRetried) { () throws(HALError) in
+                    try runtime.reprogram(tile: tile, policy: devices.programmingPolicy)
+                }
+            } catch {
+                throw .failed(state: .fault, message: "reprogramming tile \(tile): \(error)")
+            }
+            tileReprograms += 1
+            try calibrate(reason: .reprogram)
+            var after = try measureTileHealth()[tile] ?? error
+            var action = "tile \(tile) rewritten and recalibrated"
+            if after > limit {
+                // Rewriting cannot move a stuck cell: place the model around the new faults.
+                try redeploy()
+                after = baselineTileError[tile] ?? after
+                action = "tile \(tile) rewritten, still \(percent(after)); redeployed with a fresh stuck-cell scan"
+            }
+            emit(.tileReprogrammed(tile: tile, errorBefore: error, errorAfter: after, boardSeconds: devices.clock.now()))
+            record(.tileError, "tile \(tile) error \(percent(error)) exceeded its bound \(percent(limit))", action: action, recovered: true)
+            enter(.run, "recovered")
+        }
+    }
+
+    /// A fresh deployment: scan, place, program, verify, calibrate.
+    func redeploy() throws(FirmwareError) {
+        redeployments += 1
+        enter(.program, "redeploying")
+        try program()
+        enter(.verify, "after redeploying")
+        try verify()
+        enter(.calibrate, "after redeploying")
+        try calibrate(reason: .reprogram)
+        baselineTileError = try measureTileHealth()
+    }
+
+    // MARK: Helpers
+
+    func enter(_ next: FirmwareState, _ detail: String) {
+        state = next
+        emit(.state(next, boardSeconds: devices.clock.now(), detail: detail))
+    }
+
+    func busRetried(_ error: HALError, _ attempt: Int) {
+        record(.busError, "\(error)", action: "retry \(attempt) after backoff", recovered: true)
+    }
+
+    func record(_ kind: FaultKind, _ message: String, action: String, recovered: Bool) {
+        faultsByKind[kind.rawValue, default: 0] += 1
+        emit(.fault(FaultRecord(kind: kind, boardSeconds: devices.clock.now(), message: message, action: action, recovered: recovered)))
+    }
+
+    func percent(_ x: Double) -> String { String(format: "%.1f%%", x * 100) }
+}
+
+func meanGain(_ c: ColumnCalibration) -> Double { c.gain.isEmpty ? 1 : c.gain.reduce(0, +) / Double(c.gain.count) }
+
+func argmax(_ p: [Float]) -> Int { p.indices.max { p[$0] < p[$1] } ?? 0 }

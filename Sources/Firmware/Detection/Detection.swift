@@ -1,0 +1,12 @@
+/// A keyword heard in the stream.
+public struct Detection: Sendable, Hashable, Codable {
+    public var keyword: String
+    /// The smoothed probability that crossed the threshold.
+    public var confidence: Double
+    /// End of the window that fired, in seconds of audio since the stream began.
+    public var streamSeconds: Double
+    /// When it fired on the board's clock.
+    public var boardSeconds: Double
+    /// Host time from a full window to the decision (frontend, model, smoothing).
+    public var latencySeconds: Double
+}

@@ -1,0 +1,61 @@
+import Foundation
+
+/// What a labelled stream holds: each word, when, and whether it is a keyword
+/// (`labels.json` beside the stream, written by tools/kws/make_stream.py).
+public struct StreamLabels: Sendable, Codable {
+    public struct Event: Sendable, Codable {
+        public var word: String
+        public var keyword: Bool
+        public var start_s: Double
+        public var end_s: Double
+    }
+    public var duration_s: Double
+    public var events: [Event]
+
+    /// `labels.json` in the directory of the stream at `path`; nil when there is none.
+    public static func load(besides path: String) throws -> StreamLabels? {
+        let url = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("labels.json")
+        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        return try JSONDecoder().decode(StreamLabels.self, from: Data(contentsOf: url))
+    }
+}
+
+/// Detections scored against the labels: a keyword is found when a
+/// detection of that word fires between its start and `lateSeconds` after
+/// its end (the window that holds it ends after the word does); any other
+/// detection is a false alarm. A looped stream is scored loop by loop.
+public struct StreamScore: Sendable, Hashable, Codable {
+    public var keywords: Int
+    public var found: Int
+    public var wrongWord: Int
+    public var falseAlarms: Int
+    public var recall: Double { keywords > 0 ? Double(found) / Double(keywords) : 0 }
+
+    public init(labels: StreamLabels, detections: [Detection], lateSeconds: Double = 1.25) {
+        let length = labels.duration_s
+        let loops = max(1, Int((detections.map(\.streamSeconds).max() ?? 0) / length) + 1)
+        var used = [Bool](repeating: false, count: detections.count)
+        var keywords = 0, found = 0, wrong = 0
+        for loop in 0..<loops {
+            let offset = Double(loop) * length
+            for event in labels.events where event.keyword {
+                let from = offset + event.start_s, to = offset + event.end_s + lateSeconds
+                // Only keywords the stream actually reached count.
+                guard (detections.last?.streamSeconds ?? 0) >= to || loop == 0 else { continue }
+                keywords += 1
+                let inside = detections.indices.filter { !used[$0] && detections[$0].streamSeconds >= from && detections[$0].streamSeconds <= to }
+                if let hit = inside.first(where: { detections[$0].keyword == event.word }) {
+                    found += 1
+                    used[hit] = true
+                } else if let other = inside.first {
+                    wrong += 1
+                    used[other] = true
+                }
+            }
+        }
+        self.keywords = keywords
+        self.found = found
+        self.wrongWord = wrong
+        falseAlarms = used.filter { !$0 }.count
+    }
+}

@@ -1,0 +1,161 @@
+import ArgumentParser
+import BoardSupport
+import CIMHAL
+import CIMSimulator
+import Firmware
+import Foundation
+import KWS
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the keyword-spotting firmware on a board: boot, calibrate, spot keywords, log energy.",
+        discussion: """
+            With no options: the shipped firmware (firmware/kws-gru) on boards/sim-rram-256.toml over the bundled \
+            one-minute stream, from the repository's root. Detections print as they happen; SIGINT or SIGTERM \
+            stops the run cleanly with a summary. On a simulated board time is virtual: --duration 24h runs a day \
+            (drift, temperature, static energy and all) in about a minute, looping the audio.
+            Exit status: 0 after a clean run, 1 when the firmware faulted, 2 on bad input.
+            """)
+
+    @Option(help: "Board file.")
+    var board = "boards/sim-rram-256.toml"
+
+    @Option(help: "Firmware image directory (holds firmware.toml).")
+    var firmware = "firmware/kws-gru"
+
+    @Option(help: "Audio: a 16 kHz mono .wav, a directory of them, - for raw s16le PCM on stdin, or mic[:DEVICE] (arecord). Default: the image's stream/stream.wav.")
+    var audio: String?
+
+    @Option(help: "Stop after this much board time (10s, 15m, 24h, 2d); a file is looped to fill it. Default: until the audio ends.")
+    var duration: String?
+
+    @Option(help: "Energy log (CSV). Default: the manifest's energy_log.path.")
+    var log: String?
+
+    @Flag(help: "Write no energy log.")
+    var noLog = false
+
+    @Option(help: "Seed for the board's random draws (replaces the board file's).")
+    var seed: UInt64?
+
+    @Flag(help: "Events and the summary as JSON lines.")
+    var json = false
+
+    @Flag(help: "Print the summary only (no per-event lines).")
+    var quiet = false
+
+    @Option(help: "Inference hop, overriding the manifest (e.g. 1s for one inference a second).")
+    var hop: String?
+
+    @Flag(help: "Keep the boot calibration: no periodic, temperature or drift recalibration.")
+    var noRecalibration = false
+
+    @Option(help: "Simulated boards: ramp the die from A to B °C over the run (A:B, e.g. 0:60). Needs --duration.")
+    var thermalRamp: String?
+
+    func run() throws {
+        let durationSeconds = try duration.map { try Duration.parse($0).seconds }
+        let hopSeconds = try hop.map { try Duration.parse($0).seconds }
+        let image: FirmwareImage
+        do {
+            image = try FirmwareImage.load(directory: URL(fileURLWithPath: firmware))
+        } catch {
+            throw CLIError("\(error)")
+        }
+        let board = try openBoard()
+        if let thermalRamp {
+            try applyThermalRamp(thermalRamp, to: board, durationSeconds: durationSeconds)
+        }
+        let audioSpec: AudioSourceSpec
+        let audioPath = audio ?? URL(fileURLWithPath: firmware).appendingPathComponent("stream/stream.wav").path
+        do { audioSpec = try AudioSourceSpec(audioPath) } catch { throw CLIError("\(error)") }
+        let source: any AudioSource
+        do { source = try audioSpec.open(loop: durationSeconds != nil) } catch { throw CLIError("\(error)") }
+        defer { source.close() }
+
+        var options = KWSFirmware.Options()
+        options.recalibration = !noRecalibration
+        options.durationSeconds = durationSeconds
+        options.hopSeconds = hopSeconds
+        options.logPath = log
+        options.logging = !noLog
+        options.seed = seed
+        let output = RunOutput(json: json, quiet: quiet)
+        output.header(image: image, board: board, audio: source.name, seed: seed)
+        var detections: [Detection] = []
+        let firmwareLoop = KWSFirmware(image: image, devices: FirmwareDevices(board), options: options) { event in
+            if case .detection(let d) = event { detections.append(d) }
+            output.event(event)
+        }
+        StopSignal.install()
+        do {
+            try firmwareLoop.boot()
+            let summary = try firmwareLoop.run(audio: source) { StopSignal.isRaised }
+            var score: StreamScore?
+            if case .files(let path) = audioSpec, let labels = try? StreamLabels.load(besides: path) {
+                score = StreamScore(labels: labels, detections: detections)
+            }
+            output.summary(summary, score: score)
+        } catch {
+            output.failure("\(error)")
+            throw ExitCode(1)
+        }
+    }
+
+    private func openBoard() throws -> Board {
+        var description: BoardDescription
+        do { description = try BoardFile.load(path: board) } catch { throw CLIError("\(error)") }
+        if let seed {
+            switch description {
+            case .simulated(var c):
+                c.seed = seed
+                description = .simulated(c)
+            case .hardware(var c):
+                c.simulation?.seed = seed
+                description = .hardware(c)
+            }
+        }
+        do { return try Board.open(description) } catch { throw CLIError("\(board): cannot open the board: \(error)") }
+    }
+
+    private func applyThermalRamp(_ text: String, to board: Board, durationSeconds: Double?) throws {
+        let parts = text.split(separator: ":").map { Double($0) }
+        guard parts.count == 2, let from = parts[0], let to = parts[1], (-55...150).contains(from), (-55...150).contains(to) else {
+            throw ValidationError("--thermal-ramp \(text): expected FROM:TO in °C within -55...150, e.g. 0:60")
+        }
+        guard let durationSeconds else { throw ValidationError("--thermal-ramp needs --duration: the ramp spans the run") }
+        guard let simulation = board.simulation else {
+            throw ValidationError("--thermal-ramp: \(board.name) has no simulated die to heat (a simulated or emulated board is needed)")
+        }
+        simulation.thermal = .ramp(startCelsius: from, endCelsius: to, startSeconds: simulation.nowSeconds, durationSeconds: durationSeconds)
+    }
+}
+
+extension FirmwareDevices {
+    /// The firmware's view of an opened board.
+    init(_ board: Board) {
+        let accelerator = board.accelerator
+        let simulation = board.simulation
+        let monitors = board.powerMonitors
+        let probe = board.probe
+        // A simulated board's "monitor" reads the energy model itself: log the
+        // model as what it is. Boards with a bus read their INAs.
+        let measured = probe != nil ? monitors : []
+        self.init(
+            boardName: board.name, accelerator: accelerator, powerMonitors: measured, marker: board.marker,
+            clock: board.clock, programmingPolicy: board.programmingPolicy, calibrationMethod: board.calibrationMethod,
+            energyModelJoules: simulation.map { s in { s.ledger.totalJoules } },
+            selfTest: { () throws(HALError) -> [String] in
+                guard let probe else {
+                    let g = accelerator.geometry
+                    return ["simulated accelerator: \(g.tiles) tiles of \(g.rows)x\(g.columns), answers"]
+                        + monitors.map { "power: rail \($0.railName) from the energy model" }
+                }
+                let report = probe()
+                if let bad = report.checks.first(where: { !$0.matches }) {
+                    throw .invalidArgument("board file expects \(bad.expected) at 0x\(String(bad.address, radix: 16)); found \(bad.found.map { "\($0)" } ?? "nothing")")
+                }
+                return report.checks.map { "0x\(String($0.address, radix: 16)): \($0.expected), ok\($0.verified ? "" : " (unverified)")" }
+            })
+    }
+}

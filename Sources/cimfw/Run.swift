@@ -93,7 +93,7 @@ struct Run: ParsableCommand {
             let summary = try firmwareLoop.run(audio: source) { StopSignal.isRaised }
             var score: StreamScore?
             if case .files(let path) = audioSpec, let labels = try? StreamLabels.load(besides: path) {
-                score = StreamScore(labels: labels, detections: detections)
+                score = StreamScore(labels: labels, detections: detections, streamSeconds: summary.streamSeconds)
             }
             output.summary(summary, score: score)
         } catch {

@@ -1,5 +1,6 @@
 import CIMHAL
 import CSimKernels
+import RealModule
 
 /// One crossbar tile: the physical state of every cell and the effective
 /// weight matrix the hot path multiplies by.
@@ -166,13 +167,17 @@ final class SimulatedTile {
     func invalidate() { effectiveState = nil }
 
     /// Brings `effective` up to date for the given moment. Refreshes only when
-    /// time since programming has grown by 1% (drift then changes by about
-    /// ν·1%) or the die has moved by 0.01 K, so a steady run never refreshes.
+    /// drift can have moved a conductance by 0.1% (a tenth of one read's
+    /// noise) — with ν at most mean + 3σ, when ν·|Δ ln(t + t₀)| > 10⁻³ — or the
+    /// die has moved by 0.01 K, so a steady run never refreshes and a day of
+    /// RRAM drift takes about a hundred refreshes.
     @inline(__always)
     func refreshIfNeeded(configuration c: SimulatorConfiguration, nowSeconds: Double, celsius: Double) {
         let age = nowSeconds - lastProgrammedAtSeconds
         if let state = effectiveState {
-            let ageMoved = c.drift.enabled && abs(age - state.seconds) > 0.01 * (state.seconds + c.drift.referenceSeconds)
+            let t0 = c.drift.referenceSeconds
+            let steepest = max(1e-9, c.drift.exponentMean + 3 * c.drift.exponentStd)
+            let ageMoved = c.drift.enabled && steepest * abs(Double.log((max(0, age) + t0) / (max(0, state.seconds) + t0))) > 1e-3
             let heatMoved = c.temperature.enabled && abs(celsius - state.celsius) > 0.01
             if !ageMoved && !heatMoved { return }
         }

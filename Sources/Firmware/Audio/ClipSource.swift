@@ -40,6 +40,8 @@ public final class ClipSource: AudioSource {
         if fileIndex == paths.count {
             guard loop else { current = []; position = 0; return }
             fileIndex = 0
+            // One file looping: it is already decoded.
+            if paths.count == 1 && !current.isEmpty { position = 0; return }
         }
         do {
             current = try WAVFile.read(path: paths[fileIndex], expectedSampleRateHertz: audioSampleRateHertz).samples

@@ -15,8 +15,10 @@ extension KWSFirmware {
         let hopSeconds = options.hopSeconds ?? m.hopSeconds
         let window = SlidingWindow(windowSamples: m.inference.windowMilliseconds * audioSampleRateHertz / 1000,
                                    hopSamples: Int((hopSeconds * Double(audioSampleRateHertz)).rounded()))
+        // Smoothing spans the same stretch of audio whatever the hop.
+        let smoothingWindows = max(1, Int((Double(m.inference.smoothingWindows) * m.hopSeconds / hopSeconds).rounded()))
         let smoother = DetectionSmoother(labels: image.labels, policy: .init(
-            threshold: m.inference.detectionThreshold, windows: m.inference.smoothingWindows,
+            threshold: m.inference.detectionThreshold, windows: smoothingWindows,
             refractorySeconds: Double(m.inference.refractoryMilliseconds) / 1000))
         let logPath = options.logPath ?? m.energyLog.path
         var log: CSVLogWriter?
@@ -49,7 +51,7 @@ extension KWSFirmware {
         var marker = devices.marker
         var lastCelsius = celsiusAtCalibration
 
-        func wallTime() -> String { ISO8601DateFormatter.string(from: Date(), timeZone: .gmt, formatOptions: [.withInternetDateTime, .withFractionalSeconds]) }
+        func wallTime() -> String { UTCTimestamp.now() }
         func write(_ record: EnergyLogRecord) {
             guard let log, failure == nil else { return }
             do { try log.append(record.fields, nowSeconds: clock.now()) } catch { failure = .log("\(error)") }
@@ -215,6 +217,7 @@ extension KWSFirmware {
         return RunSummary(
             board: devices.boardName, firmware: image.directory.path, seed: options.seed,
             boardSeconds: boardSeconds, hostSeconds: Double(Watchdog.monotonicNanoseconds() - hostStart) * 1e-9,
+            streamSeconds: window.endSeconds,
             inferences: inferences, detections: detectionsByKeyword.values.reduce(0, +), detectionsByKeyword: detectionsByKeyword,
             energyPerInferenceMedianJoules: sorted.isEmpty ? nil : sorted[sorted.count / 2],
             energySource: meter.source.rawValue, averagePowerWatts: nil,

@@ -7,6 +7,8 @@ public struct RunSummary: Sendable, Hashable, Codable {
     public var boardSeconds: Double
     /// Time on this machine's clock.
     public var hostSeconds: Double
+    /// Audio consumed, seconds (a looped file counts every loop).
+    public var streamSeconds: Double
     public var inferences: Int
     public var detections: Int
     public var detectionsByKeyword: [String: Int]

@@ -31,9 +31,11 @@ public struct StreamScore: Sendable, Hashable, Codable {
     public var falseAlarms: Int
     public var recall: Double { keywords > 0 ? Double(found) / Double(keywords) : 0 }
 
-    public init(labels: StreamLabels, detections: [Detection], lateSeconds: Double = 1.25) {
+    /// `streamSeconds`: how much of the (looped) stream the run consumed;
+    /// keywords whose scoring window it did not reach are not counted.
+    public init(labels: StreamLabels, detections: [Detection], streamSeconds: Double, lateSeconds: Double = 1.25) {
         let length = labels.duration_s
-        let loops = max(1, Int((detections.map(\.streamSeconds).max() ?? 0) / length) + 1)
+        let loops = max(1, Int(streamSeconds / length) + 1)
         var used = [Bool](repeating: false, count: detections.count)
         var keywords = 0, found = 0, wrong = 0
         for loop in 0..<loops {
@@ -41,7 +43,7 @@ public struct StreamScore: Sendable, Hashable, Codable {
             for event in labels.events where event.keyword {
                 let from = offset + event.start_s, to = offset + event.end_s + lateSeconds
                 // Only keywords the stream actually reached count.
-                guard (detections.last?.streamSeconds ?? 0) >= to || loop == 0 else { continue }
+                guard streamSeconds >= to else { continue }
                 keywords += 1
                 let inside = detections.indices.filter { !used[$0] && detections[$0].streamSeconds >= from && detections[$0].streamSeconds <= to }
                 if let hit = inside.first(where: { detections[$0].keyword == event.word }) {

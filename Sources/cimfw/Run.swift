@@ -50,8 +50,11 @@ struct Run: ParsableCommand {
     @Flag(help: "Keep the boot calibration: no periodic, temperature or drift recalibration.")
     var noRecalibration = false
 
-    @Option(help: "Simulated boards: ramp the die from A to B °C over the run (A:B, e.g. 0:60). Needs --duration.")
+    @Option(help: "Simulated boards: after boot, ramp the die from A to B °C over the run (A:B, e.g. 0:60). Needs --duration.")
     var thermalRamp: String?
+
+    @Option(help: "Classify the image's test set on the running accelerator this often (e.g. 10m) and report accuracy, temperature and calibration age.")
+    var accuracyEvery: String?
 
     func run() throws {
         let durationSeconds = try duration.map { try Duration.parse($0).seconds }
@@ -63,9 +66,7 @@ struct Run: ParsableCommand {
             throw CLIError("\(error)")
         }
         let board = try openBoard()
-        if let thermalRamp {
-            try applyThermalRamp(thermalRamp, to: board, durationSeconds: durationSeconds)
-        }
+        let ramp = try thermalRamp.map { try parseRamp($0, board: board, durationSeconds: durationSeconds) }
         let audioSpec: AudioSourceSpec
         let audioPath = audio ?? URL(fileURLWithPath: firmware).appendingPathComponent("stream/stream.wav").path
         do { audioSpec = try AudioSourceSpec(audioPath) } catch { throw CLIError("\(error)") }
@@ -80,22 +81,35 @@ struct Run: ParsableCommand {
         options.logPath = log
         options.logging = !noLog
         options.seed = seed
+        options.accuracyProbeSeconds = try accuracyEvery.map { try Duration.parse($0).seconds }
         let output = RunOutput(json: json, quiet: quiet)
         output.header(image: image, board: board, audio: source.name, seed: seed)
         var detections: [Detection] = []
+        var probes: [AccuracyProbe] = []
         let firmwareLoop = KWSFirmware(image: image, devices: FirmwareDevices(board), options: options) { event in
             if case .detection(let d) = event { detections.append(d) }
+            if case .accuracy(let p) = event { probes.append(p) }
             output.event(event)
         }
         StopSignal.install()
         do {
             try firmwareLoop.boot()
+            // The ramp starts once the board is programmed and calibrated (at its file's temperature).
+            if let ramp, let simulation = board.simulation {
+                simulation.thermal = .ramp(startCelsius: ramp.from, endCelsius: ramp.to, startSeconds: simulation.nowSeconds, durationSeconds: ramp.seconds)
+            }
             let summary = try firmwareLoop.run(audio: source) { StopSignal.isRaised }
             var score: StreamScore?
             if case .files(let path) = audioSpec, let labels = try? StreamLabels.load(besides: path) {
                 score = StreamScore(labels: labels, detections: detections, streamSeconds: summary.streamSeconds)
             }
             output.summary(summary, score: score)
+            if !probes.isEmpty { output.probes(probes) }
+            if let score, let simulation = board.simulation, thermalRamp != nil {
+                // Board time of a stream moment: the run paces audio on the board clock.
+                let offset = simulation.nowSeconds - summary.boardSeconds
+                output.byTemperature(score, celsius: { simulation.thermal.celsius(atSeconds: offset + $0) })
+            }
         } catch {
             output.failure("\(error)")
             throw ExitCode(1)
@@ -118,16 +132,16 @@ struct Run: ParsableCommand {
         do { return try Board.open(description) } catch { throw CLIError("\(board): cannot open the board: \(error)") }
     }
 
-    private func applyThermalRamp(_ text: String, to board: Board, durationSeconds: Double?) throws {
+    private func parseRamp(_ text: String, board: Board, durationSeconds: Double?) throws -> (from: Double, to: Double, seconds: Double) {
         let parts = text.split(separator: ":").map { Double($0) }
         guard parts.count == 2, let from = parts[0], let to = parts[1], (-55...150).contains(from), (-55...150).contains(to) else {
             throw ValidationError("--thermal-ramp \(text): expected FROM:TO in °C within -55...150, e.g. 0:60")
         }
         guard let durationSeconds else { throw ValidationError("--thermal-ramp needs --duration: the ramp spans the run") }
-        guard let simulation = board.simulation else {
+        guard board.simulation != nil else {
             throw ValidationError("--thermal-ramp: \(board.name) has no simulated die to heat (a simulated or emulated board is needed)")
         }
-        simulation.thermal = .ramp(startCelsius: from, endCelsius: to, startSeconds: simulation.nowSeconds, durationSeconds: durationSeconds)
+        return (from, to, durationSeconds)
     }
 }
 

@@ -68,6 +68,14 @@ final class RunOutput {
             } else {
                 out("[\(time(seconds))] reprogram  tile \(tile): error \(String(format: "%.1f", before * 100))% → \(String(format: "%.1f", after * 100))%")
             }
+        case .accuracy(let p):
+            if json {
+                emit(["event": "accuracy", "board_s": p.boardSeconds, "die_c": rounded(p.dieCelsius, 2), "epoch": p.calibrationEpoch,
+                      "since_calibration_s": p.secondsSinceCalibration, "clips": p.clips, "correct": p.correct, "agreeing": p.agreeing])
+            } else {
+                out(String(format: "[%@] accuracy   %.1f%% of %d clips (%.1f%% agree with float), die %.1f °C, %.0f s since calibration",
+                           time(p.boardSeconds) as NSString, p.accuracy * 100, p.clips, p.agreement * 100, p.dieCelsius, p.secondsSinceCalibration))
+            }
         case .note(let text):
             if json { emit(["event": "note", "text": text]) } else { out("             \(text)") }
         }
@@ -113,6 +121,35 @@ final class RunOutput {
         let kinds = s.faultsByKind.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         out("  faults         \(s.faults)" + (kinds.isEmpty ? "" : " (\(kinds))") + (s.tileReprograms > 0 ? "; \(s.tileReprograms) tile rewrites, \(s.redeployments) redeployments" : ""))
         if let p = s.logPath { out("  energy log     \(p) (\(s.logRecords) records)") }
+    }
+
+    /// The accuracy probes as a table (a curve over temperature or time).
+    func probes(_ probes: [AccuracyProbe]) {
+        guard !json else { return }
+        out("  accuracy probes (test set on the accelerator)")
+        out("    board time     die °C   accuracy   agree w/ float   since calibration")
+        for p in probes {
+            out(String(format: "    %9.1f s   %6.1f   %6.1f%%      %6.1f%%        %8.0f s", p.boardSeconds, p.dieCelsius, p.accuracy * 100, p.agreement * 100, p.secondsSinceCalibration))
+        }
+    }
+
+    /// Keyword recall per 10 °C band of die temperature (a thermal ramp).
+    func byTemperature(_ score: StreamScore, celsius: (Double) -> Double) {
+        var bands: [Int: (keywords: Int, found: Int)] = [:]
+        for loop in score.loops {
+            let band = Int((celsius((loop.startSeconds + loop.endSeconds) / 2) / 10).rounded(.down)) * 10
+            bands[band, default: (0, 0)].keywords += loop.keywords
+            bands[band, default: (0, 0)].found += loop.found
+        }
+        let sorted = bands.sorted { $0.key < $1.key }
+        if json {
+            emit(["event": "keywords_by_temperature", "bands": sorted.map { ["from_c": $0.key, "to_c": $0.key + 10, "keywords": $0.value.keywords, "found": $0.value.found] }])
+            return
+        }
+        out("  by die temperature (keywords found)")
+        for (band, v) in sorted {
+            out(String(format: "    %3d–%3d °C   %5.1f%%  (%d of %d)", band, band + 10, 100 * Double(v.found) / Double(max(1, v.keywords)), v.found, v.keywords))
+        }
     }
 
     func failure(_ message: String) {

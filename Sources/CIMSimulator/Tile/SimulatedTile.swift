@@ -169,7 +169,7 @@ final class SimulatedTile {
     /// Brings `effective` up to date for the given moment. Refreshes only when
     /// drift can have moved a conductance by 0.1% (a tenth of one read's
     /// noise) — with ν at most mean + 3σ, when ν·|Δ ln(t + t₀)| > 10⁻³ — or the
-    /// die has moved by 0.01 K, so a steady run never refreshes and a day of
+    /// die has moved as far for its steepest cells, so a steady run never refreshes and a day of
     /// RRAM drift takes about a hundred refreshes.
     @inline(__always)
     func refreshIfNeeded(configuration c: SimulatorConfiguration, nowSeconds: Double, celsius: Double) {
@@ -178,7 +178,9 @@ final class SimulatedTile {
             let t0 = c.drift.referenceSeconds
             let steepest = max(1e-9, c.drift.exponentMean + 3 * c.drift.exponentStd)
             let ageMoved = c.drift.enabled && steepest * abs(Double.log((max(0, age) + t0) / (max(0, state.seconds) + t0))) > 1e-3
-            let heatMoved = c.temperature.enabled && abs(celsius - state.celsius) > 0.01
+            // Likewise for heat: the steepest cells move |α|·ΔT; 0.1% of conductance.
+            let steepestPerKelvin = abs(c.temperature.coefficientMeanPerKelvin) + 3 * c.temperature.coefficientStdPerKelvin
+            let heatMoved = c.temperature.enabled && abs(celsius - state.celsius) * max(1e-6, steepestPerKelvin) > 1e-3
             if !ageMoved && !heatMoved { return }
         }
         rebuildEffective(configuration: c, nowSeconds: nowSeconds, celsius: celsius)

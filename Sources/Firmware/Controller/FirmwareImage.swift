@@ -11,6 +11,8 @@ public struct FirmwareImage: Sendable {
     /// Normalised features of the verify clips (the image's test set, in
     /// manifest order, as many as the manifest asks for).
     public var verifyFeatures: [[Float]]
+    /// The image's whole labelled test set, for accuracy probes during a run.
+    public var testSet: TestSet?
 
     public var labels: [String] { kws.labels }
 
@@ -28,6 +30,7 @@ public struct FirmwareImage: Sendable {
         }
         let testDirectory = directory.appendingPathComponent("test")
         var verify: [[Float]] = []
+        var testSet: TestSet?
         if manifest.verify.testVectors > 0 {
             let set: TestSet
             do {
@@ -41,8 +44,9 @@ public struct FirmwareImage: Sendable {
             // Spread over the set (it is sorted by split and class), not the first few.
             let stride = set.clips.count / manifest.verify.testVectors
             verify = (0..<manifest.verify.testVectors).map { set.clips[$0 * stride].features }
+            testSet = set
         }
-        return FirmwareImage(directory: directory, manifest: manifest, kws: kws, verifyFeatures: verify)
+        return FirmwareImage(directory: directory, manifest: manifest, kws: kws, verifyFeatures: verify, testSet: testSet)
     }
 }
 

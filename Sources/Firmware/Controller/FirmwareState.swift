@@ -53,3 +53,18 @@ public struct CalibrationRecord: Sendable, Hashable, Codable {
     public var durationSeconds: Double
     public var energyJoules: Double
 }
+
+/// The image's test set classified by the running accelerator: what
+/// accuracy the board gives now, at this temperature and calibration age.
+public struct AccuracyProbe: Sendable, Hashable, Codable {
+    public var boardSeconds: Double
+    public var dieCelsius: Double
+    public var calibrationEpoch: Int
+    public var secondsSinceCalibration: Double
+    public var clips: Int
+    public var correct: Int
+    /// Clips where the accelerator gives the float model's class.
+    public var agreeing: Int
+    public var accuracy: Double { clips > 0 ? Double(correct) / Double(clips) : 0 }
+    public var agreement: Double { clips > 0 ? Double(agreeing) / Double(clips) : 0 }
+}

@@ -157,6 +157,12 @@ extension KWSFirmware {
             }
         }
 
+        if let every = options.accuracyProbeSeconds {
+            scheduler.addTask("accuracy-probe", periodSeconds: every, firstDueSeconds: start, priority: 0) { [self] in
+                guarded { () throws(FirmwareError) in _ = try probeAccuracy() }
+            }
+        }
+
         // The period row of the energy log.
         func periodRow() {
             do {

@@ -25,6 +25,8 @@ public final class KWSFirmware {
         public var logging = true
         /// The run's seed, for the summary (the board file already took it).
         public var seed: UInt64?
+        /// Classify the image's test set this often (board seconds) and report it.
+        public var accuracyProbeSeconds: Double?
         public init() {}
     }
 
@@ -34,6 +36,7 @@ public final class KWSFirmware {
         case calibration(CalibrationRecord)
         case fault(FaultRecord)
         case tileReprogrammed(tile: Int, errorBefore: Double, errorAfter: Double, boardSeconds: Double)
+        case accuracy(AccuracyProbe)
         case note(String)
     }
 
@@ -56,6 +59,9 @@ public final class KWSFirmware {
     /// False once the accelerator says it has no reference column.
     var trackReferenceColumns = true
     var celsiusAtCalibration = 25.0
+    var secondsAtCalibration = 0.0
+    /// The float model's class for each test clip, computed once for probes.
+    var floatClasses: [Int]?
     var baselineTileError: [Int: Double] = [:]
     var reprogramTimes: [Double] = []
 
@@ -209,6 +215,7 @@ public final class KWSFirmware {
         }
         calibrationEpoch += 1
         celsiusAtCalibration = celsius
+        secondsAtCalibration = devices.clock.now()
         for r in results { fullCalibrationGain[r.tile] = meanGain(r) }
         calibrationsByReason[reason.rawValue, default: 0] += 1
         emit(.calibration(CalibrationRecord(epoch: calibrationEpoch, reason: reason, boardSeconds: devices.clock.now(),
@@ -277,6 +284,52 @@ public final class KWSFirmware {
         enter(.calibrate, "after redeploying")
         try calibrate(reason: .reprogram)
         baselineTileError = try measureTileHealth()
+    }
+
+    // MARK: Accuracy probe
+
+    /// Classifies the image's test set on the accelerator as it is now.
+    public func probeAccuracy() throws(FirmwareError) -> AccuracyProbe? {
+        guard let set = image.testSet, let spotter else { return nil }
+        if floatClasses == nil {
+            let reference = FloatRuntime(model: image.kws.model)
+            var q = [Float](repeating: 0, count: image.kws.model.outputs)
+            var classes: [Int] = []
+            for clip in set.clips {
+                do {
+                    try clip.features.withUnsafeBufferPointer { (f) throws(ModelError) in
+                        try q.withUnsafeMutableBufferPointer { (out) throws(ModelError) in try reference.classify(f, into: out) }
+                    }
+                } catch {
+                    throw .failed(state: .run, message: "accuracy probe (float): \(error)")
+                }
+                classes.append(argmax(q))
+            }
+            floatClasses = classes
+        }
+        let predicted: [Int]
+        do {
+            predicted = try retry.run(clock: devices.clock, onRetry: busRetried) { () throws(HALError) in
+                let result: Result<[Int], KeywordSpotter.Failure>
+                do throws(KeywordSpotter.Failure) { result = .success(try spotter.predictions(set)) } catch { result = .failure(error) }
+                switch result {
+                case .success(let p): return p
+                case .failure(.hardware(let e)): throw e
+                case .failure(let other): throw .invalidArgument("\(other)")
+                }
+            }
+        } catch {
+            throw .failed(state: .run, message: "accuracy probe: \(error)")
+        }
+        let celsius = (try? devices.accelerator.dieTemperatureCelsius()) ?? .nan
+        let correct = zip(predicted, set.clips).filter { $0 == $1.classIndex }.count
+        let agreeing = zip(predicted, floatClasses ?? []).filter { $0 == $1 }.count
+        let now = devices.clock.now()
+        let probe = AccuracyProbe(boardSeconds: now, dieCelsius: celsius, calibrationEpoch: calibrationEpoch,
+                                  secondsSinceCalibration: now - secondsAtCalibration, clips: set.clips.count,
+                                  correct: correct, agreeing: agreeing)
+        emit(.accuracy(probe))
+        return probe
     }
 
     // MARK: Helpers

@@ -61,7 +61,7 @@ struct Run: ParsableCommand {
         let hopSeconds = try hop.map { try Duration.parse($0).seconds }
         let image: FirmwareImage
         do {
-            image = try FirmwareImage.load(directory: URL(fileURLWithPath: firmware))
+            image = try FirmwareImage.load(directory: URL(fileURLWithPath: firmware), withTestSet: accuracyEvery != nil)
         } catch {
             throw CLIError("\(error)")
         }

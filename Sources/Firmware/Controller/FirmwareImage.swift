@@ -16,8 +16,9 @@ public struct FirmwareImage: Sendable {
 
     public var labels: [String] { kws.labels }
 
-    /// Reads `directory/firmware.toml` and everything it names.
-    public static func load(directory: URL) throws(FirmwareError) -> FirmwareImage {
+    /// Reads `directory/firmware.toml` and everything it names; the whole
+    /// test set only when `withTestSet` (accuracy probes), else the verify clips.
+    public static func load(directory: URL, withTestSet: Bool = false) throws(FirmwareError) -> FirmwareImage {
         let manifestPath = directory.appendingPathComponent("firmware.toml").path
         let manifest: FirmwareManifest
         do { manifest = try FirmwareManifest.load(path: manifestPath) } catch { throw .manifest("\(error)") }
@@ -29,22 +30,25 @@ public struct FirmwareImage: Sendable {
             throw .image("\(error)")
         }
         let testDirectory = directory.appendingPathComponent("test")
+        let wanted = manifest.verify.testVectors
         var verify: [[Float]] = []
         var testSet: TestSet?
-        if manifest.verify.testVectors > 0 {
+        if wanted > 0 || withTestSet {
             let set: TestSet
             do {
-                set = try TestSet.load(directory: testDirectory, normalisation: kws.normalisation, classes: kws.model.outputs)
+                // The verify clips are spread over the set (sorted by split and class), not the first few.
+                set = try TestSet.load(directory: testDirectory, normalisation: kws.normalisation, classes: kws.model.outputs) { n, count in
+                    withTestSet || (count >= wanted && wanted > 0 && n % (count / wanted) == 0 && n / (count / wanted) < wanted)
+                }
             } catch {
                 throw .image("verify clips: \(error)")
             }
-            guard set.clips.count >= manifest.verify.testVectors else {
-                throw .image("\(manifestPath): verify.test_vectors is \(manifest.verify.testVectors); the image's test set has \(set.clips.count) clips")
+            if withTestSet { testSet = set }
+            let stride = withTestSet ? max(1, set.clips.count / max(1, wanted)) : 1
+            verify = stride * max(0, wanted - 1) < set.clips.count ? (0..<wanted).map { set.clips[$0 * stride].features } : []
+            guard verify.count == wanted else {
+                throw .image("\(manifestPath): verify.test_vectors is \(wanted); the image's test set has \(set.clips.count) clips")
             }
-            // Spread over the set (it is sorted by split and class), not the first few.
-            let stride = set.clips.count / manifest.verify.testVectors
-            verify = (0..<manifest.verify.testVectors).map { set.clips[$0 * stride].features }
-            testSet = set
         }
         return FirmwareImage(directory: directory, manifest: manifest, kws: kws, verifyFeatures: verify, testSet: testSet)
     }

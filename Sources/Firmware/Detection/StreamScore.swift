@@ -55,7 +55,13 @@ public struct StreamScore: Sendable, Hashable, Codable {
             for event in labels.events where event.keyword {
                 let from = offset + event.start_s, to = offset + event.end_s + lateSeconds
                 // Only keywords the stream actually reached count.
-                guard streamSeconds >= to else { continue }
+                guard streamSeconds >= to else {
+                    // Cut off by the end of the run: not scored, but a detection of it is no false alarm.
+                    if let hit = detections.indices.first(where: { !used[$0] && detections[$0].keyword == event.word && detections[$0].streamSeconds >= from && detections[$0].streamSeconds <= to }) {
+                        used[hit] = true
+                    }
+                    continue
+                }
                 keywords += 1
                 pass.keywords += 1
                 let inside = detections.indices.filter { !used[$0] && detections[$0].streamSeconds >= from && detections[$0].streamSeconds <= to }

@@ -18,7 +18,9 @@ public struct TestSet: Sendable {
     public var splits: [String] { Array(Set(clips.map(\.split))).sorted() }
 
     /// Reads every clip and computes its features with `normalisation`.
-    public static func load(directory: URL, normalisation: FeatureNormalisation, classes: Int) throws(ModelError) -> TestSet {
+    /// `including` picks clips by their index in the manifest (all by default).
+    public static func load(directory: URL, normalisation: FeatureNormalisation, classes: Int,
+                            including: (Int, Int) -> Bool = { _, _ in true }) throws(ModelError) -> TestSet {
         struct Entry: Decodable { var path: String; var split: String; var class_index: Int }
         struct Manifest: Decodable { var clips: [Entry] }
         let url = directory.appendingPathComponent("manifest.json")
@@ -33,7 +35,7 @@ public struct TestSet: Sendable {
         let frontend: MFCCFrontend
         do { frontend = try MFCCFrontend() } catch { throw ModelError(error.message) }
         var clips: [Clip] = []
-        for (n, entry) in manifest.clips.enumerated() {
+        for (n, entry) in manifest.clips.enumerated() where including(n, manifest.clips.count) {
             guard (0..<classes).contains(entry.class_index) else {
                 throw ModelError("\(url.path): clips[\(n)].class_index is \(entry.class_index); expected 0..<\(classes)")
             }

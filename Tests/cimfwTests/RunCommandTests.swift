@@ -1,0 +1,109 @@
+import Foundation
+import Testing
+
+/// `cimfw run` as a user runs it, including being killed.
+@Suite("cimfw run", .serialized)
+struct RunCommandTests {
+    typealias CLI = CharacterizeCommandTests
+
+    func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("cimfw-run-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    func lines(_ path: String) -> [Substring] {
+        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n", omittingEmptySubsequences: false)
+    }
+
+    static let header = "time_s,wall_time,kind,inferences,energy_j,energy_per_inference_j,average_power_w,idle_power_w,temperature_c,calibration_epoch,detections,keyword,source"
+
+    @Test func jsonLinesEndWithASummaryThatCountsTheRun() throws {
+        let dir = try temporaryDirectory()
+        let log = dir.appendingPathComponent("energy.csv").path
+        let result = try CLI().run(["run", "--duration", "20s", "--json", "--log", log, "--seed", "3"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let objects = result.stdout.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        #expect(objects.count == result.stdout.split(separator: "\n").count, "every line is one JSON object")
+        let summary = try #require(objects.last)
+        #expect(summary["event"] as? String == "summary")
+        #expect(summary["inferences"] as? Int == 77)  // (20 s − the first full window) / 250 ms + 1
+        #expect(summary["energy_source"] as? String == "energy-model")
+        #expect((summary["energy_per_inference_median_j"] as? Double ?? 0) > 0)
+        let rows = lines(log)
+        #expect(rows.first.map(String.init) == Self.header)
+        #expect(rows.filter { $0.contains(",inference,") }.count == 77)
+        #expect(rows.filter { $0.contains(",period,") }.count == 1)
+    }
+
+    @Test func aBadManifestIsRefusedWithFileKeyAndValue() throws {
+        let dir = try temporaryDirectory()
+        let image = CLI.repositoryRoot.appendingPathComponent("firmware/kws-gru")
+        for name in ["model.onnx", "normalisation.json"] {
+            try FileManager.default.copyItem(at: image.appendingPathComponent(name), to: dir.appendingPathComponent(name))
+        }
+        try "[inference]\nhop_milliseconds = 5\n".write(to: dir.appendingPathComponent("firmware.toml"), atomically: true, encoding: .utf8)
+        let result = try CLI().run(["run", "--firmware", dir.path, "--duration", "1s"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("firmware.toml") && result.stderr.contains("inference.hop_milliseconds") && result.stderr.contains("10...1000"))
+    }
+
+    /// Kill the firmware with SIGKILL at random moments, several times over
+    /// one log: whatever was in the file at the moment of the kill is still
+    /// there, byte for byte; each restart cuts a torn tail (if any) and
+    /// appends; at the end every line is a whole record under one header.
+    @Test func everyFlushedRecordSurvivesSIGKILL() throws {
+        let dir = try temporaryDirectory()
+        let log = dir.appendingPathComponent("energy.csv").path
+        var rng = SplitMix(state: 2026)
+        for round in 0..<3 {
+            let before = lines(log).count
+            let process = Process()
+            process.executableURL = CLI.executable
+            process.arguments = ["run", "--duration", "2h", "--quiet", "--log", log, "--seed", "\(round)"]
+            process.currentDirectoryURL = CLI.repositoryRoot
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            // Wait until this run has flushed rows, then a random moment more.
+            let deadline = Date().addingTimeInterval(120)
+            while lines(log).count < before + 10 && Date() < deadline && process.isRunning { usleep(20_000) }
+            #expect(process.isRunning, "the run is still going when it is killed")
+            usleep(UInt32(rng.next() % 1_500_000))
+            let snapshot = (try? Data(contentsOf: URL(fileURLWithPath: log))) ?? Data()
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            #expect(process.terminationReason == .uncaughtSignal)
+            let after = (try? Data(contentsOf: URL(fileURLWithPath: log))) ?? Data()
+            #expect(after.starts(with: snapshot), "round \(round): nothing in the file before the kill changed")
+            #expect(after.count > 0)
+        }
+        // One more (short) run repairs and appends.
+        let final = try CLI().run(["run", "--duration", "5s", "--quiet", "--log", log])
+        #expect(final.status == 0, "\(final.stderr)")
+        let all = lines(log)
+        #expect(all.last == "", "the file ends with a newline")
+        #expect(all.first.map(String.init) == Self.header)
+        let records = all.dropFirst().dropLast()
+        #expect(records.count > 30)
+        for (n, line) in records.enumerated() {
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+            #expect(fields.count == 13, "line \(n + 2): \(line)")
+            #expect(Double(fields[0]) != nil && ["inference", "period"].contains(String(fields[2])), "line \(n + 2): \(line)")
+        }
+    }
+}
+
+struct SplitMix {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1330_11EB
+        return z ^ (z >> 31)
+    }
+}

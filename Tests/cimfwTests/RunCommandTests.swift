@@ -39,6 +39,46 @@ struct RunCommandTests {
         #expect(rows.filter { $0.contains(",period,") }.count == 1)
     }
 
+    /// Raw PCM on stdin, as from `arecord -t raw` on another machine or `sox … -t raw -`.
+    func runWithStandardInput(_ bytes: Data, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = CLI.executable
+        process.arguments = arguments
+        process.currentDirectoryURL = CLI.repositoryRoot
+        let input = Pipe(), out = Pipe(), err = Pipe()
+        process.standardInput = input
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        input.fileHandleForWriting.write(bytes)
+        try input.fileHandleForWriting.close()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    }
+
+    func streamPCM(seconds: Double) throws -> Data {
+        let wav = try Data(contentsOf: CLI.repositoryRoot.appendingPathComponent("firmware/kws-gru/stream/stream.wav"))
+        return wav.subdata(in: 44..<(44 + Int(seconds * 16000) * 2))  // the 44-byte header Python's wave module writes
+    }
+
+    @Test func rawPCMOnStandardInputIsSpotted() throws {
+        let result = try runWithStandardInput(try streamPCM(seconds: 5), ["run", "--audio", "-", "--json", "--no-log"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data((result.stdout.split(separator: "\n").last ?? "").utf8)) as? [String: Any])
+        #expect(summary["inferences"] as? Int == 17)  // (5 s − 1 s) / 250 ms + 1
+        #expect(summary["stop_reason"] as? String == "the audio ended")
+        #expect(result.stdout.contains("\"keyword\":\"on\""), "the stream's first word, at 1.4 s")
+    }
+
+    @Test func aStreamEndingMidSampleIsAnErrorThatSaysSo() throws {
+        var bytes = try streamPCM(seconds: 1.1)
+        bytes.append(0x7F)
+        let result = try runWithStandardInput(bytes, ["run", "--audio", "-", "--no-log", "--quiet"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("stdin") && result.stderr.contains("odd number of bytes"))
+    }
+
     @Test func aBadManifestIsRefusedWithFileKeyAndValue() throws {
         let dir = try temporaryDirectory()
         let image = CLI.repositoryRoot.appendingPathComponent("firmware/kws-gru")

@@ -87,7 +87,7 @@ def main(argv=None):
     p.add_argument("--out", required=True)
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--per-keyword", type=int, default=2, help="utterances of each keyword")
-    p.add_argument("--unknowns", type=int, default=8, help="non-keyword utterances")
+    p.add_argument("--unknowns", type=int, default=5, help="non-keyword utterances")
     p.add_argument("--snr-db", type=float, default=20.0, help="speech power over the noise bed")
     p.add_argument("--gap-min-s", type=float, default=0.6)
     p.add_argument("--gap-max-s", type=float, default=1.4)

@@ -18,6 +18,7 @@ public final class ArecordSource: AudioSource {
     private let pcm: RawPCMSource
     private let errorDescriptor: Int32
     private let errorTail: StderrTail
+    private let stopsOnInterrupt: () -> Bool
     private var reaped = false
     private var closed = false
 
@@ -38,6 +39,7 @@ public final class ArecordSource: AudioSource {
         var arguments = ["arecord", "-q", "-t", "raw", "-f", "S16_LE", "-r", "\(audioSampleRateHertz)", "-c", "1"]
         if let device { arguments += ["-D", device] }
         self.arguments = arguments
+        self.stopsOnInterrupt = stopsOnInterrupt
 
         // Close-on-exec on all four ends (dup2 in the child clears it on its 1
         // and 2), so no other child inherits the pipes; our stderr end does not block.
@@ -81,7 +83,13 @@ public final class ArecordSource: AudioSource {
         errorTail.drain(errorDescriptor)
         let n = try pcm.read(into: buffer)
         if n == 0 {
-            // The pipe closed: the recorder exited (arecord without -d never ends on its own).
+            // Stopping: a signal interrupted the read, or Ctrl-C reached the
+            // recorder too (it shares the terminal's process group) and it quit.
+            if stopsOnInterrupt() {
+                close()
+                return 0
+            }
+            // Otherwise the pipe closed because the recorder exited: arecord without -d never ends on its own.
             let status = waitForExit(timeoutSeconds: Self.terminateTimeoutSeconds)
             errorTail.drain(errorDescriptor)
             let stderr = errorTail.text.isEmpty ? "" : "; its stderr ends: \(errorTail.text)"

@@ -68,4 +68,15 @@ struct ArecordSourceTests {
         #expect(text.contains("audio open error: No such file or directory"), "\(text)")
         #expect(kill(pid, 0) == -1 && errno == ESRCH)
     }
+
+    @Test func aRecorderEndingWhileTheFirmwareStopsEndsTheStreamWithoutAnError() throws {
+        let dir = try Repository.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try AudioFixtures.pcm(AudioFixtures.ramp(100)).write(to: dir.appendingPathComponent("speech.raw"))
+        try fakeArecord("cat \"\(dir.path)/speech.raw\"; exit 0", in: dir)
+        let source = try ArecordSource(device: nil, searchPath: dir.path, stopsOnInterrupt: { true })
+        let pid = source.processID
+        #expect(try AudioFixtures.drain(source) == AudioFixtures.floats(AudioFixtures.ramp(100)))
+        #expect(kill(pid, 0) == -1 && errno == ESRCH)
+    }
 }

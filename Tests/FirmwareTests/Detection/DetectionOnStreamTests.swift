@@ -57,6 +57,14 @@ struct DetectionOnStreamTests {
         let score = StreamScore(labels: labels, detections: detections, streamSeconds: streamSeconds)
         print("recommended \(DetectionPolicy.recommended): found \(score.found) of \(score.keywords) (\(Int(score.recall * 100))%), wrong word \(score.wrongWord), false alarms \(score.falseAlarms)")
         for d in detections { print(DetectionFormatter.text(d)) }
+        // What was missed, and how close the model came in the windows that hold it.
+        for event in labels.events where event.keyword {
+            let late = event.end_s + 1.25
+            guard !detections.contains(where: { $0.keyword == event.word && $0.streamSeconds >= event.start_s && $0.streamSeconds <= late }),
+                  let k = classes.firstIndex(of: event.word) else { continue }
+            let peak = windows.filter { $0.endSeconds >= event.start_s && $0.endSeconds <= late }.map { $0.p[k] }.max() ?? 0
+            print("missed \(event.word) at \(event.start_s) s (\(event.voice ?? "?")): its largest window probability \(peak)")
+        }
         #expect(score.keywords == labels.events.filter(\.keyword).count)
         #expect(score.recall >= 0.9, "found \(score.found) of \(score.keywords)")
         #expect(score.wrongWord + score.falseAlarms <= 2)

@@ -3,9 +3,12 @@
 /// Samples go into a ring buffer as they arrive; each time a window is
 /// complete (the first after `windowSamples`, then every `hopSamples`) it is
 /// copied out, oldest first, into a linear buffer the model reads as one
-/// contiguous block. `append` and `fill` never take more than the next
-/// window needs, so no window is skipped however the samples arrive. Both
-/// buffers are allocated once, at creation: nothing afterwards allocates.
+/// contiguous block. `append` and `fill` never go past the next window's
+/// end, so windows come one at a time however the samples arrive. The ring
+/// holds a window and a hop: samples arriving before the caller takes a
+/// window do not overwrite it (a window not taken before the next completes
+/// is replaced by that newer one). Both buffers are allocated once, at
+/// creation: nothing afterwards allocates.
 ///
 /// A hop longer than the window is clamped to the window: windows then
 /// follow each other end to end, and no audio is dropped between them.
@@ -13,6 +16,7 @@ public final class SlidingWindow {
     public let windowSamples: Int
     public let hopSamples: Int
     public let sampleRateHertz: Int
+    /// windowSamples + hopSamples.
     private let ring: UnsafeMutableBufferPointer<Float>
     private let linear: UnsafeMutableBufferPointer<Float>
     /// Samples the stream has delivered so far.
@@ -27,7 +31,7 @@ public final class SlidingWindow {
         self.windowSamples = max(1, windowSamples)
         self.hopSamples = min(max(1, hopSamples), self.windowSamples)
         self.sampleRateHertz = sampleRateHertz
-        ring = .allocate(capacity: self.windowSamples)
+        ring = .allocate(capacity: self.windowSamples + self.hopSamples)
         ring.initialize(repeating: 0)
         linear = .allocate(capacity: self.windowSamples)
         linear.initialize(repeating: 0)
@@ -56,8 +60,8 @@ public final class SlidingWindow {
         guard n > 0, let source = samples.baseAddress, let ringBase = ring.baseAddress else { return 0 }
         var done = 0
         while done < n {
-            let at = (samplesConsumed + done) % windowSamples
-            let run = min(n - done, windowSamples - at)
+            let at = (samplesConsumed + done) % ring.count
+            let run = min(n - done, ring.count - at)
             (ringBase + at).update(from: source + done, count: run)
             done += run
         }
@@ -70,8 +74,8 @@ public final class SlidingWindow {
     /// the end of the stream.
     public func fill(from source: any AudioSource) throws(AudioSourceError) -> Int {
         guard let ringBase = ring.baseAddress else { return 0 }
-        let at = samplesConsumed % windowSamples
-        let room = min(samplesNeeded, windowSamples - at)
+        let at = samplesConsumed % ring.count
+        let room = min(samplesNeeded, ring.count - at)
         guard room > 0 else { return 0 }
         let n = try source.read(into: UnsafeMutableBufferPointer(start: ringBase + at, count: room))
         advanceCount(by: min(n, room))
@@ -92,11 +96,10 @@ public final class SlidingWindow {
     public func takeWindow() -> UnsafeBufferPointer<Float>? {
         guard pending, let ringBase = ring.baseAddress, let linearBase = linear.baseAddress else { return nil }
         pending = false
-        // The window ends where the next sample would go: the oldest sample is there too.
-        let oldest = windowEndSample % windowSamples
-        let firstRun = windowSamples - oldest
+        let oldest = (windowEndSample - windowSamples) % ring.count
+        let firstRun = min(windowSamples, ring.count - oldest)
         linearBase.update(from: ringBase + oldest, count: firstRun)
-        (linearBase + firstRun).update(from: ringBase, count: oldest)
+        (linearBase + firstRun).update(from: ringBase, count: windowSamples - firstRun)
         return UnsafeBufferPointer(linear)
     }
 

@@ -57,6 +57,23 @@ struct SlidingWindowTests {
         #expect(window.takeWindow() == nil)
     }
 
+    @Test func samplesArrivingBeforeAWindowIsTakenDoNotOverwriteIt() {
+        let window = SlidingWindow(windowSamples: 8, hopSamples: 3)
+        let input = (0..<13).map(Float.init)
+        input.withUnsafeBufferPointer { all in
+            #expect(window.append(UnsafeBufferPointer(rebasing: all[0..<8])) == 8)
+            #expect(window.append(UnsafeBufferPointer(rebasing: all[8..<10])) == 2)  // not yet the next window
+            #expect(window.takeWindow().map(Array.init) == (0..<8).map(Float.init))
+            // Two windows complete without being taken: the newer one is what comes out.
+            #expect(window.append(UnsafeBufferPointer(rebasing: all[10..<13])) == 1)
+            #expect(window.append(UnsafeBufferPointer(rebasing: all[11..<13])) == 2)
+        }
+        let more = (13..<14).map(Float.init)
+        more.withUnsafeBufferPointer { _ = window.append($0) }
+        #expect(window.windowEndSample == 14)
+        #expect(window.takeWindow().map(Array.init) == (6..<14).map(Float.init))
+    }
+
     @Test func noWindowBeforeTheFirstIsComplete() {
         let window = SlidingWindow(windowSamples: 10, hopSamples: 5)
         let nine = [Float](repeating: 1, count: 9)

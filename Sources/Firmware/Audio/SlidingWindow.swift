@@ -1,52 +1,128 @@
-/// The last `windowSamples` of a stream, advanced `hopSamples` at a time.
-/// The window is kept linear (older samples shift down on each hop), so
-/// the model reads it as one contiguous buffer. Sized at creation; nothing
-/// is allocated afterwards.
+/// The newest `windowSamples` of a stream, taken every `hopSamples`.
+///
+/// Samples go into a ring buffer as they arrive; each time a window is
+/// complete (the first after `windowSamples`, then every `hopSamples`) it is
+/// copied out, oldest first, into a linear buffer the model reads as one
+/// contiguous block. `append` and `fill` never go past the next window's
+/// end, so windows come one at a time however the samples arrive. The ring
+/// holds a window and a hop: samples arriving before the caller takes a
+/// window do not overwrite it (a window not taken before the next completes
+/// is replaced by that newer one). Both buffers are allocated once, at
+/// creation: nothing afterwards allocates.
+///
+/// A hop longer than the window is clamped to the window: windows then
+/// follow each other end to end, and no audio is dropped between them.
 public final class SlidingWindow {
     public let windowSamples: Int
     public let hopSamples: Int
-    private let buffer: UnsafeMutableBufferPointer<Float>
+    public let sampleRateHertz: Int
+    /// windowSamples + hopSamples.
+    private let ring: UnsafeMutableBufferPointer<Float>
+    private let linear: UnsafeMutableBufferPointer<Float>
     /// Samples the stream has delivered so far.
     public private(set) var samplesConsumed = 0
-    private var valid = 0
+    /// Sample count at which the next window completes.
+    private var nextWindowEnd: Int
+    /// Sample count at the end of the newest complete window (0: none yet).
+    public private(set) var windowEndSample = 0
+    private var pending = false
 
-    public init(windowSamples: Int, hopSamples: Int) {
-        self.windowSamples = windowSamples
-        self.hopSamples = min(max(1, hopSamples), windowSamples)
-        buffer = .allocate(capacity: windowSamples)
-        buffer.initialize(repeating: 0)
+    public init(windowSamples: Int, hopSamples: Int, sampleRateHertz: Int = audioSampleRateHertz) {
+        self.windowSamples = max(1, windowSamples)
+        self.hopSamples = min(max(1, hopSamples), self.windowSamples)
+        self.sampleRateHertz = sampleRateHertz
+        ring = .allocate(capacity: self.windowSamples + self.hopSamples)
+        ring.initialize(repeating: 0)
+        linear = .allocate(capacity: self.windowSamples)
+        linear.initialize(repeating: 0)
+        nextWindowEnd = self.windowSamples
     }
 
-    deinit { buffer.deallocate() }
+    deinit {
+        ring.deallocate()
+        linear.deallocate()
+    }
 
-    /// True once a whole window has arrived.
-    public var isFull: Bool { valid == windowSamples }
+    /// Samples still needed to complete the next window.
+    public var samplesNeeded: Int { nextWindowEnd - samplesConsumed }
 
-    /// Stream time of the window's last sample, seconds.
-    public var endSeconds: Double { Double(samplesConsumed) / Double(audioSampleRateHertz) }
+    /// True when a window has completed and `takeWindow` has not yet returned it.
+    public var hasWindow: Bool { pending }
 
-    public var samples: UnsafeBufferPointer<Float> { UnsafeBufferPointer(buffer) }
+    /// Stream time of the newest complete window's last sample, seconds.
+    public var windowEndSeconds: Double { Double(windowEndSample) / Double(sampleRateHertz) }
 
-    /// Reads one hop from `source` into the window. Returns false when the
-    /// stream ended before a whole hop arrived (a partial hop is dropped).
-    public func advance(from source: any AudioSource, shouldStop: () -> Bool = { false }) throws(AudioSourceError) -> Bool {
-        let hop = hopSamples
-        let keep = windowSamples - hop
-        let base = buffer.baseAddress!
-        // Shift the newest `keep` samples down, then fill the tail.
-        base.update(from: base + hop, count: keep)
-        var filled = 0
-        while filled < hop {
-            let n = try source.read(into: UnsafeMutableBufferPointer(start: base + keep + filled, count: hop - filled))
-            if n == 0 {
-                if source.isLive && !shouldStop() { continue }
-                return false
-            }
-            filled += n
-            if shouldStop() && filled < hop { return false }
+    /// Takes samples from the front of `samples`, at most `samplesNeeded`;
+    /// returns how many it took. Call again with the rest after taking the window.
+    @discardableResult
+    public func append(_ samples: UnsafeBufferPointer<Float>) -> Int {
+        let n = min(samples.count, samplesNeeded)
+        guard n > 0, let source = samples.baseAddress, let ringBase = ring.baseAddress else { return 0 }
+        var done = 0
+        while done < n {
+            let at = (samplesConsumed + done) % ring.count
+            let run = min(n - done, ring.count - at)
+            (ringBase + at).update(from: source + done, count: run)
+            done += run
         }
-        samplesConsumed += hop
-        valid = min(windowSamples, valid + hop)
+        advanceCount(by: n)
+        return n
+    }
+
+    /// One read from `source` straight into the ring, at most `samplesNeeded`
+    /// (and not past the ring's end); returns what the source returned, 0 at
+    /// the end of the stream.
+    public func fill(from source: any AudioSource) throws(AudioSourceError) -> Int {
+        guard let ringBase = ring.baseAddress else { return 0 }
+        let at = samplesConsumed % ring.count
+        let room = min(samplesNeeded, ring.count - at)
+        guard room > 0 else { return 0 }
+        let n = try source.read(into: UnsafeMutableBufferPointer(start: ringBase + at, count: room))
+        advanceCount(by: min(n, room))
+        return n
+    }
+
+    private func advanceCount(by n: Int) {
+        samplesConsumed += n
+        if samplesConsumed == nextWindowEnd {
+            windowEndSample = nextWindowEnd
+            nextWindowEnd += hopSamples
+            pending = true
+        }
+    }
+
+    /// The newest complete window, oldest sample first, if one completed
+    /// since the last call; nil otherwise. The buffer is valid until the next call.
+    public func takeWindow() -> UnsafeBufferPointer<Float>? {
+        guard pending, let ringBase = ring.baseAddress, let linearBase = linear.baseAddress else { return nil }
+        pending = false
+        let oldest = (windowEndSample - windowSamples) % ring.count
+        let firstRun = min(windowSamples, ring.count - oldest)
+        linearBase.update(from: ringBase + oldest, count: firstRun)
+        (linearBase + firstRun).update(from: ringBase, count: windowSamples - firstRun)
+        return UnsafeBufferPointer(linear)
+    }
+
+    // MARK: One hop per call (the firmware's inference task)
+
+    /// Reads from `source` until the next window completes and linearises
+    /// it into `samples`. Returns false when the stream ended first (a
+    /// partial hop is dropped) or `shouldStop` asked to stop.
+    public func advance(from source: any AudioSource, shouldStop: () -> Bool = { false }) throws(AudioSourceError) -> Bool {
+        while !pending {
+            if try fill(from: source) == 0 { return false }
+            if !pending && shouldStop() { return false }
+        }
+        _ = takeWindow()
         return true
     }
+
+    /// True once a whole window has arrived.
+    public var isFull: Bool { windowEndSample > 0 }
+
+    /// The window `advance` (or `takeWindow`) last produced.
+    public var samples: UnsafeBufferPointer<Float> { UnsafeBufferPointer(linear) }
+
+    /// Stream time of the window `advance` last produced, seconds.
+    public var endSeconds: Double { windowEndSeconds }
 }

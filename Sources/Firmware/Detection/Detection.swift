@@ -5,8 +5,17 @@ public struct Detection: Sendable, Hashable, Codable {
     public var confidence: Double
     /// End of the window that fired, in seconds of audio since the stream began.
     public var streamSeconds: Double
-    /// When it fired on the board's clock.
+    /// When it fired on the board's clock (set by the caller; 0 until then).
     public var boardSeconds: Double
-    /// Host time from a full window to the decision (frontend, model, smoothing).
+    /// Host time from a full window to the decision: frontend, model,
+    /// smoothing (set by the caller; 0 until then).
     public var latencySeconds: Double
+
+    public init(keyword: String, confidence: Double, streamSeconds: Double, boardSeconds: Double = 0, latencySeconds: Double = 0) {
+        self.keyword = keyword
+        self.confidence = confidence
+        self.streamSeconds = streamSeconds
+        self.boardSeconds = boardSeconds
+        self.latencySeconds = latencySeconds
+    }
 }

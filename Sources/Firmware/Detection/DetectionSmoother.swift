@@ -1,70 +1,75 @@
 /// Turns a window-by-window stream of class probabilities into detections:
-/// the last N windows are averaged, a keyword fires when its average is the
-/// largest and at least the threshold, and it does not fire again within the
-/// refractory time. Silence and unknown classes never fire. Buffers are
-/// sized at creation; `push` allocates nothing.
+/// the last N windows are averaged; a keyword fires when its average is the
+/// largest of all classes and at least the threshold, and it has not fired
+/// within the refractory time. Non-keyword classes (silence, unknown) never
+/// fire. The history ring is sized at creation; `observe` allocates nothing.
 public final class DetectionSmoother {
-    public struct Policy: Sendable, Hashable {
-        public var threshold: Double
-        public var windows: Int
-        public var refractorySeconds: Double
-        public init(threshold: Double, windows: Int, refractorySeconds: Double) {
-            self.threshold = threshold
-            self.windows = max(1, windows)
-            self.refractorySeconds = refractorySeconds
-        }
-    }
+    public typealias Policy = DetectionPolicy
+    public static var fillerLabels: Set<String> { DetectionPolicy.fillerLabels }
 
     public let labels: [String]
-    public let policy: Policy
+    public let policy: DetectionPolicy
     private let isKeyword: [Bool]
-    private var history: [Float]
+    /// `windows` rows of `labels.count` probabilities, the oldest overwritten first.
+    private let history: UnsafeMutableBufferPointer<Float>
     private var filled = 0
     private var next = 0
     private var lastFired: [Double]
 
-    /// The filler classes of Speech Commands style models.
-    public static let fillerLabels: Set<String> = ["silence", "unknown", "_silence_", "_unknown_", "_background_noise_"]
-
-    /// `labels` in model output order; filler classes never fire.
-    public init(labels: [String], policy: Policy) {
+    /// `labels` in model output order.
+    public init(labels: [String], policy: DetectionPolicy) {
         self.labels = labels
         self.policy = policy
-        isKeyword = labels.map { !Self.fillerLabels.contains($0) }
-        history = [Float](repeating: 0, count: labels.count * policy.windows)
+        isKeyword = labels.map { policy.isKeyword($0) }
+        history = .allocate(capacity: max(1, labels.count * policy.windows))
+        history.initialize(repeating: 0)
         lastFired = [Double](repeating: -.infinity, count: labels.count)
     }
 
-    /// Forgets the history (a gap in the stream).
+    deinit { history.deallocate() }
+
+    /// Forgets the history and the refractory times (a gap in the stream).
     public func reset() {
         filled = 0
         next = 0
         for i in lastFired.indices { lastFired[i] = -.infinity }
     }
 
-    /// Adds one window's probabilities (ending at `streamSeconds`); returns
-    /// the keyword index and smoothed confidence if one fires.
+    /// Adds one window's probabilities (the window ends at `streamSeconds`)
+    /// and returns the detection it causes, if any. `boardSeconds` and
+    /// `latencySeconds` are left for the caller to set.
+    public func observe(_ probabilities: UnsafeBufferPointer<Float>, streamSeconds: Double) throws(DetectionError) -> Detection? {
+        guard probabilities.count == labels.count else {
+            throw DetectionError(message: "a window has \(probabilities.count) class probabilities; the labels name \(labels.count) (\(labels.joined(separator: " ")))")
+        }
+        guard let fired = push(probabilities, streamSeconds: streamSeconds) else { return nil }
+        return Detection(keyword: labels[fired.label], confidence: fired.confidence, streamSeconds: streamSeconds)
+    }
+
+    /// As `observe`, returning the label index; nil as well when the count of
+    /// probabilities is not the count of labels.
     public func push(_ probabilities: UnsafeBufferPointer<Float>, streamSeconds: Double) -> (label: Int, confidence: Double)? {
         let classes = labels.count
-        guard probabilities.count == classes else { return nil }
-        history.withUnsafeMutableBufferPointer { h in
-            for c in 0..<classes { h[next * classes + c] = probabilities[c] }
-        }
+        guard classes > 0, probabilities.count == classes else { return nil }
+        for c in 0..<classes { history[next * classes + c] = probabilities[c] }
         next = (next + 1) % policy.windows
         filled = min(filled + 1, policy.windows)
         var best = 0
         var bestMean = -Double.infinity
-        history.withUnsafeBufferPointer { h in
-            for c in 0..<classes {
-                var sum: Float = 0
-                for w in 0..<filled { sum += h[w * classes + c] }
-                let mean = Double(sum) / Double(filled)
-                if mean > bestMean { bestMean = mean; best = c }
-            }
+        for c in 0..<classes {
+            var sum = 0.0
+            for w in 0..<filled { sum += Double(history[w * classes + c]) }
+            let mean = sum / Double(filled)
+            if mean > bestMean { bestMean = mean; best = c }
         }
         guard isKeyword[best], bestMean >= policy.threshold,
               streamSeconds - lastFired[best] >= policy.refractorySeconds else { return nil }
         lastFired[best] = streamSeconds
         return (best, bestMean)
     }
+}
+
+public struct DetectionError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
 }

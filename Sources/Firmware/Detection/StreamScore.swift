@@ -1,25 +1,5 @@
 import Foundation
 
-/// What a labelled stream holds: each word, when, and whether it is a keyword
-/// (`labels.json` beside the stream, written by tools/kws/make_stream.py).
-public struct StreamLabels: Sendable, Codable {
-    public struct Event: Sendable, Codable {
-        public var word: String
-        public var keyword: Bool
-        public var start_s: Double
-        public var end_s: Double
-    }
-    public var duration_s: Double
-    public var events: [Event]
-
-    /// `labels.json` in the directory of the stream at `path`; nil when there is none.
-    public static func load(besides path: String) throws -> StreamLabels? {
-        let url = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("labels.json")
-        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
-        return try JSONDecoder().decode(StreamLabels.self, from: Data(contentsOf: url))
-    }
-}
-
 /// Detections scored against the labels: a keyword is found when a
 /// detection of that word fires between its start and `lateSeconds` after
 /// its end (the window that holds it ends after the word does); any other

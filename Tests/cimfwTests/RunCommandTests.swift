@@ -91,6 +91,33 @@ struct RunCommandTests {
         #expect(result.stderr.contains("firmware.toml") && result.stderr.contains("inference.hop_milliseconds") && result.stderr.contains("10...1000"))
     }
 
+    /// SIGTERM (and SIGINT alike) ends the run before its next task: the
+    /// log is flushed and closed, the summary printed, the exit status 0.
+    @Test func sigtermStopsTheRunCleanlyWithASummary() throws {
+        let dir = try temporaryDirectory()
+        let log = dir.appendingPathComponent("energy.csv").path
+        let process = Process()
+        process.executableURL = CLI.executable
+        process.arguments = ["run", "--duration", "2h", "--quiet", "--log", log]
+        process.currentDirectoryURL = CLI.repositoryRoot
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(120)
+        while lines(log).count < 10 && Date() < deadline && process.isRunning { usleep(20_000) }
+        #expect(process.isRunning)
+        process.terminate()  // SIGTERM
+        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit && process.terminationStatus == 0)
+        #expect(stdout.contains("summary (stopped by SIGTERM)"))
+        #expect(stdout.contains("inferences") && stdout.contains("per inference (median") && stdout.contains("calibrations") && stdout.contains("faults"))
+        let rows = lines(log)
+        #expect(rows.last == "")
+        #expect(rows.dropLast().last?.contains(",period,") == true, "the closing period row was written")
+    }
+
     /// Kill the firmware with SIGKILL at random moments, several times over
     /// one log: whatever was in the file at the moment of the kill is still
     /// there, byte for byte; each restart cuts a torn tail (if any) and

@@ -57,6 +57,16 @@ struct Run: ParsableCommand {
     var accuracyEvery: String?
 
     func run() throws {
+        do {
+            try runFirmware()
+        } catch let error as CLIError {
+            // Bad input (board file, manifest, audio) exits 2; a firmware fault exits 1.
+            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+    }
+
+    private func runFirmware() throws {
         let durationSeconds = try duration.map { try Duration.parse($0).seconds }
         let hopSeconds = try hop.map { try Duration.parse($0).seconds }
         let image: FirmwareImage

@@ -4,10 +4,13 @@
 /// with write(2) at the flush interval (or when the buffer fills), always as
 /// whole lines: a kill loses at most the rows since the last flush and
 /// never damages an earlier one. A write that fails part-way is cut back to
-/// the last whole line. A power cut can still tear the last line
-/// (`fsyncOnFlush` narrows that window); opening the file again cuts a torn
-/// tail back to the end of the last complete record and reports the bytes
-/// dropped in `repairedBytes`.
+/// the last whole line. What can still tear the last line: a power cut
+/// (`fsyncOnFlush` narrows that window), and a SIGKILL that lands inside a
+/// write(2) of more than a page (Linux may stop such a write between
+/// pages). Opening the file again cuts a torn tail back to the end of the
+/// last complete record and reports the bytes dropped in `repairedBytes`,
+/// so after that every line is a complete record; `CSVLogReader` reports a
+/// torn tail without repairing it.
 ///
 /// Rotation: when a flush would grow the file past `rotateBytes`, the file
 /// moves to `name.1.csv` (older ones shift up, the one beyond `keepRotated`

@@ -46,6 +46,24 @@ struct LogRotationTests {
         #expect(log.recordsFlushed == 1500)
     }
 
+    /// fsync of each flush, of a file before it is rotated, and of the directory after a rename.
+    @Test func withFsyncOnFlushRotationGivesTheSameFiles() throws {
+        let dir = try LogTestDirectory()
+        defer { dir.remove() }
+        var contents: [[String]] = []
+        for (name, fsync) in [("plain", false), ("synced", true)] {
+            try FileManager.default.createDirectory(atPath: dir.path(name), withIntermediateDirectories: false)
+            let log = try CSVLogWriter(path: dir.path("\(name)/log.csv"), header: header, flushIntervalSeconds: 3,
+                                       rotateBytes: 300, keepRotated: 5, fsyncOnFlush: fsync)
+            for k in 0..<60 { try log.append(["\(k)", "w", "1"], nowSeconds: Double(k)) }
+            try log.close()
+            let names = try FileManager.default.contentsOfDirectory(atPath: dir.path(name)).sorted()
+            contents.append(try names.map { try dir.text("\(name)/\($0)") })
+        }
+        #expect(contents[0].count > 1)
+        #expect(contents[0] == contents[1])
+    }
+
     @Test func onlyKeepRotatedFilesAreKeptAndTheyHoldTheNewestRecords() throws {
         let dir = try LogTestDirectory()
         defer { dir.remove() }

@@ -1,18 +1,27 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// An append-only CSV log that survives the process being killed.
 ///
-/// Rows are buffered and handed to the kernel with write(2) whole, at the
-/// flush interval: a kill loses at most the rows since the last flush and
-/// never damages an earlier one, because the file only ever grows by whole
-/// lines. (A power cut can still tear the last line; `fsyncOnFlush` narrows
-/// that window, and the next open cuts a torn tail back to the last newline.)
-/// When a flush would grow the file past `rotateBytes`, the file moves to
-/// `name.1.csv` (older ones shift up, the oldest beyond `keepRotated` goes)
-/// and a fresh file starts with the header. A file whose header differs is
-/// rotated aside rather than mixed with rows of another shape.
+/// Rows are formatted into a buffer sized up front and handed to the kernel
+/// with write(2) at the flush interval (or when the buffer fills), always as
+/// whole lines: a kill loses at most the rows since the last flush and
+/// never damages an earlier one. A write that fails part-way is cut back to
+/// the last whole line. What can still tear the last line: a power cut
+/// (`fsyncOnFlush` narrows that window), and a SIGKILL that lands inside a
+/// write(2) of more than a page (Linux may stop such a write between
+/// pages). Opening the file again cuts a torn tail back to the end of the
+/// last complete record and reports the bytes dropped in `repairedBytes`,
+/// so after that every line is a complete record; `CSVLogReader` reports a
+/// torn tail without repairing it.
+///
+/// Rotation: when a flush would grow the file past `rotateBytes`, the file
+/// moves to `name.1.csv` (older ones shift up, the one beyond `keepRotated`
+/// is removed) and a fresh file starts with the header, so every file in
+/// the set reads on its own. A flush splits at record boundaries to keep
+/// each file within `rotateBytes` (one record longer than that on its own
+/// gets a file to itself). An existing file whose header differs is never
+/// mixed with rows of another shape: it is moved aside into the rotated set.
+///
+/// Time is the caller's (`nowSeconds`, from the board clock): the writer
+/// reads no clock, so a virtual clock gives the same flushes every run.
 public final class CSVLogWriter {
     public let path: String
     public let header: [String]
@@ -20,168 +29,294 @@ public final class CSVLogWriter {
     public let rotateBytes: Int
     public let keepRotated: Int
     public let fsyncOnFlush: Bool
+    /// Rows buffered before a flush is forced, whatever the interval.
+    public let bufferBytes: Int
+
     /// Bytes cut from a torn last line when the file was opened.
     public private(set) var repairedBytes = 0
+    /// Where an existing file with another header went (`rotatedPath(1)`), if one did.
+    public private(set) var movedAsidePath: String?
+    /// Rows accepted by `append`.
     public private(set) var recordsWritten = 0
+    /// Rows handed to the kernel (and, with `fsyncOnFlush`, to the disk).
     public private(set) var recordsFlushed = 0
+    /// Row bytes handed to the kernel (headers not counted).
+    public private(set) var bytesFlushed = 0
+    /// Size rotations so far.
     public private(set) var rotations = 0
-    private var fileDescriptor: Int32 = -1
+    /// Rows waiting for the next flush.
+    public var recordsPending: Int { recordEnds.count }
+
+    private var file: LogFileDescriptor?
+    /// Size of the current file: what is on disk, not counting `pending`.
     private var fileBytes = 0
     private var pending: [UInt8] = []
-    private var pendingRecords = 0
+    /// Where each pending record ends in `pending`: flushes and rotations
+    /// split only there (a quoted field may hold a line feed, so scanning
+    /// for "\n" could split a record).
+    private var recordEnds: [Int] = []
     private var lastFlushSeconds: Double?
     private let headerLine: [UInt8]
+    private let rotation: RotatedLogSet
 
     public init(path: String, header: [String], flushIntervalSeconds: Double, rotateBytes: Int, keepRotated: Int,
-                fsyncOnFlush: Bool = false) throws(LogError) {
+                fsyncOnFlush: Bool = false, bufferBytes: Int = 64 * 1024) throws(LogError) {
+        let headerLine = CSVRow.line(header)
+        func invalid(_ name: String, _ value: String, _ expected: String) -> LogError {
+            LogError(path: path, operation: .configure, reason: .invalidValue(name: name, value: value, expected: expected))
+        }
+        guard !header.isEmpty else { throw invalid("header", "[]", "at least one column name") }
+        guard flushIntervalSeconds.isFinite && flushIntervalSeconds >= 0 else {
+            throw invalid("flushIntervalSeconds", "\(flushIntervalSeconds)", "a finite number of seconds, 0 or more")
+        }
+        guard rotateBytes > headerLine.count else {
+            throw invalid("rotateBytes", "\(rotateBytes)", "more than the header line's \(headerLine.count) bytes")
+        }
+        guard keepRotated >= 0 else { throw invalid("keepRotated", "\(keepRotated)", "0 or more files") }
+        guard bufferBytes > 0 else { throw invalid("bufferBytes", "\(bufferBytes)", "1 or more bytes") }
+
         self.path = path
         self.header = header
         self.flushIntervalSeconds = flushIntervalSeconds
-        self.rotateBytes = max(4096, rotateBytes)
-        self.keepRotated = max(0, keepRotated)
+        self.rotateBytes = rotateBytes
+        self.keepRotated = keepRotated
         self.fsyncOnFlush = fsyncOnFlush
-        headerLine = Array((header.map(CSVLogWriter.quote).joined(separator: ",") + "\n").utf8)
-        pending.reserveCapacity(64 * 1024)
-        try open()
+        self.bufferBytes = bufferBytes
+        self.headerLine = headerLine
+        rotation = RotatedLogSet(path: path, keepRotated: keepRotated)
+        // A flush happens once the buffer reaches bufferBytes, so it holds at
+        // most bufferBytes plus one line; every record is at least
+        // header.count bytes (the commas and the line feed).
+        pending.reserveCapacity(bufferBytes + 1024)
+        recordEnds.reserveCapacity(bufferBytes / header.count + 2)
+        try openLog()
     }
 
-    deinit { if fileDescriptor >= 0 { _ = Glibc.close(fileDescriptor) } }
+    /// Best effort only: call `close()` to learn whether the last rows reached the file.
+    deinit {
+        try? flush()
+        file?.closeQuietly()
+    }
 
-    /// Queues one row (fields already formatted) and flushes when the
-    /// interval since the last flush has passed at `nowSeconds`.
+    /// `energy.csv` → `energy.3.csv` (a name without `.csv` gets `.3` appended).
+    public func rotatedPath(_ index: Int) -> String { rotation.rotatedPath(index) }
+
+    // MARK: Appending
+
+    /// Queues one row of already formatted fields (quoted here as needed),
+    /// then flushes if the interval has passed at `nowSeconds` or the buffer is full.
     public func append(_ fields: [String], nowSeconds: Double) throws(LogError) {
         guard fields.count == header.count else {
-            throw LogError(path: path, operation: "append", message: "a row of \(fields.count) fields; the header has \(header.count)")
+            throw LogError(path: path, operation: .append, reason: .invalidValue(
+                name: "the row's field count", value: "\(fields.count)", expected: "\(header.count), as in the header"))
         }
-        for (k, field) in fields.enumerated() {
-            if k > 0 { pending.append(UInt8(ascii: ",")) }
-            pending.append(contentsOf: CSVLogWriter.quote(field).utf8)
+        try appendLine(nowSeconds: nowSeconds) { row in
+            for field in fields { row.append(field) }
         }
-        pending.append(UInt8(ascii: "\n"))
-        pendingRecords += 1
+    }
+
+    /// Queues one record, formatted straight into the buffer, then flushes as `append(_:nowSeconds:)` does.
+    public func append(_ record: some CSVRecord, nowSeconds: Double) throws(LogError) {
+        try appendLine(nowSeconds: nowSeconds) { row in record.appendFields(to: &row) }
+    }
+
+    private func appendLine(nowSeconds: Double, _ format: (inout CSVRow) -> Void) throws(LogError) {
+        guard file != nil else { throw LogError(path: path, operation: .append, reason: .closed) }
+        var row = CSVRow(taking: &pending)
+        format(&row)
+        guard row.fieldCount == header.count else {
+            let count = row.fieldCount
+            row.discardLine()
+            row.giveBack(to: &pending)
+            throw LogError(path: path, operation: .append, reason: .invalidValue(
+                name: "the record's field count", value: "\(count)", expected: "\(header.count), as in the header"))
+        }
+        row.finish()
+        row.giveBack(to: &pending)
+        recordEnds.append(pending.count)
         recordsWritten += 1
+
         let last = lastFlushSeconds ?? nowSeconds
         if lastFlushSeconds == nil { lastFlushSeconds = nowSeconds }
-        if nowSeconds - last >= flushIntervalSeconds || pending.count >= 1 << 20 {
+        let elapsedSeconds = nowSeconds - last
+        // `!(a < b)` so that a NaN time flushes rather than never does; a
+        // clock that went backwards flushes too (and restarts the interval).
+        if !(elapsedSeconds < flushIntervalSeconds) || elapsedSeconds < 0 || pending.count >= bufferBytes {
             try flush(nowSeconds: nowSeconds)
         }
     }
 
-    /// Hands every queued row to the kernel (and the disk, with fsyncOnFlush).
+    // MARK: Flushing
+
+    /// Hands every queued row to the kernel, rotating where the size limit
+    /// falls, and with `fsyncOnFlush` to the disk. `nowSeconds` restarts the
+    /// flush interval. On an error, rows already written are dropped from
+    /// the queue and the rest stay queued for the next flush.
     public func flush(nowSeconds: Double? = nil) throws(LogError) {
         if let nowSeconds { lastFlushSeconds = nowSeconds }
-        guard !pending.isEmpty else { return }
-        if fileBytes + pending.count > rotateBytes && fileBytes > headerLine.count {
-            try rotate()
-        }
-        try writeAll(pending)
-        fileBytes += pending.count
-        if fsyncOnFlush && fsync(fileDescriptor) != 0 {
-            throw LogError(path: path, operation: "fsync", errno: errno)
+        guard !recordEnds.isEmpty else { return }
+        var writtenBytes = 0
+        var writtenRecords = 0
+        do throws(LogError) {
+            while writtenRecords < recordEnds.count {
+                guard let current = file else { throw LogError(path: path, operation: .write, reason: .closed) }
+                // The records that still fit under rotateBytes.
+                let roomBytes = rotateBytes - fileBytes
+                var end = writtenRecords
+                while end < recordEnds.count && recordEnds[end] - writtenBytes <= roomBytes { end += 1 }
+                if end == writtenRecords {
+                    if fileBytes > headerLine.count {
+                        try rotate()
+                        continue
+                    }
+                    end += 1  // Longer than rotateBytes on its own: alone in a fresh file.
+                }
+                let endBytes = recordEnds[end - 1]
+                let sizeBefore = fileBytes
+                try current.writeAll(pending, range: writtenBytes..<endBytes, restoringSizeBytes: sizeBefore)
+                fileBytes += endBytes - writtenBytes
+                bytesFlushed += endBytes - writtenBytes
+                recordsFlushed += end - writtenRecords
+                writtenBytes = endBytes
+                writtenRecords = end
+            }
+            if fsyncOnFlush, let file { try file.sync() }
+        } catch {
+            dropFlushed(bytes: writtenBytes, records: writtenRecords)
+            throw error
         }
         pending.removeAll(keepingCapacity: true)
-        recordsFlushed += pendingRecords
-        pendingRecords = 0
+        recordEnds.removeAll(keepingCapacity: true)
     }
 
+    /// Flushes, then closes the file. Appending after this is an error; closing again does nothing.
     public func close() throws(LogError) {
+        guard let current = file else { return }
         try flush()
-        if fileDescriptor >= 0 { _ = Glibc.close(fileDescriptor) }
-        fileDescriptor = -1
+        file = nil
+        try current.close()
     }
 
-    /// RFC 4180: a field is quoted only when it holds a comma, a quote or a line break.
-    static func quote(_ field: String) -> String {
-        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
-        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    private func dropFlushed(bytes: Int, records: Int) {
+        guard records > 0 else { return }
+        pending.removeSubrange(0..<bytes)
+        recordEnds.removeSubrange(0..<records)
+        for k in recordEnds.indices { recordEnds[k] -= bytes }
     }
 
-    // MARK: File handling
+    // MARK: Opening and rotating
 
-    private func open() throws(LogError) {
-        let existing = try Self.readFile(path)
-        if let existing, !existing.isEmpty {
-            // Cut a torn last line back to the last newline.
-            let keep = (existing.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 }) ?? 0
-            if keep < existing.count {
-                repairedBytes = existing.count - keep
-                guard truncate(path, off_t(keep)) == 0 else { throw LogError(path: path, operation: "truncate a torn last line", errno: errno) }
-            }
-            let firstLine = existing.prefix(while: { $0 != UInt8(ascii: "\n") }) + [UInt8(ascii: "\n")]
-            if keep > 0 && Array(firstLine) != headerLine {
-                try shiftRotated()
-                guard rename(path, rotatedPath(1)) == 0 else { throw LogError(path: path, operation: "move a log with another header aside", errno: errno) }
-                rotations += 1
-            }
+    /// Opens (or creates) the file at `path`: repairs a torn tail, moves a
+    /// file with another header aside, and starts an empty file with the header.
+    private func openLog() throws(LogError) {
+        var opened = try LogFileDescriptor.openForAppending(path)
+        let sizeBytes: Int
+        let existing: ExistingLog
+        do throws(LogError) {
+            sizeBytes = try opened.sizeBytes()
+            existing = try ExistingLog.inspect(opened, sizeBytes: sizeBytes, expectedHeader: headerLine)
+        } catch {
+            opened.closeQuietly()
+            throw error
         }
-        fileDescriptor = Glibc.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard fileDescriptor >= 0 else { throw LogError(path: path, operation: "open for appending", errno: errno) }
-        var info = stat()
-        guard fstat(fileDescriptor, &info) == 0 else { throw LogError(path: path, operation: "stat", errno: errno) }
-        fileBytes = Int(info.st_size)
+
+        if existing.hasOurHeader {
+            if existing.completeBytes < sizeBytes {
+                do throws(LogError) {
+                    try opened.truncate(toBytes: existing.completeBytes, operation: .repairTornLine)
+                } catch {
+                    opened.closeQuietly()
+                    throw error
+                }
+                repairedBytes += sizeBytes - existing.completeBytes
+            }
+            fileBytes = existing.completeBytes
+        } else {
+            opened.closeQuietly()
+            guard keepRotated > 0 else {
+                throw LogError(path: path, operation: .moveAside, reason: .malformed(
+                    line: 1, found: "another header, \(existing.firstLinePreview)",
+                    expected: "this log's header, or keepRotated of 1 or more to move the file aside; move or remove it"))
+            }
+            try rotation.rotate(operation: .moveAside)
+            movedAsidePath = rotation.rotatedPath(1)
+            opened = try LogFileDescriptor.openForAppending(path)
+            fileBytes = 0
+        }
+
         if fileBytes == 0 {
-            try writeAll(headerLine)
+            do throws(LogError) {
+                try opened.writeAll(headerLine, range: 0..<headerLine.count, restoringSizeBytes: 0)
+                if fsyncOnFlush {
+                    try opened.sync()
+                    try LogFileSystem.syncDirectory(of: path)
+                }
+            } catch {
+                opened.closeQuietly()
+                throw error
+            }
             fileBytes = headerLine.count
         }
+        file = opened
     }
 
     private func rotate() throws(LogError) {
-        _ = Glibc.close(fileDescriptor)
-        fileDescriptor = -1
-        try shiftRotated()
-        guard rename(path, rotatedPath(1)) == 0 else { throw LogError(path: path, operation: "rotate", errno: errno) }
+        guard let current = file else { throw LogError(path: path, operation: .rotate, reason: .closed) }
+        // Closed from here on: if a step below fails the writer stays closed
+        // (the rows stay queued) rather than appending to a file half rotated.
+        file = nil
+        if fsyncOnFlush {
+            do throws(LogError) { try current.sync() } catch {
+                current.closeQuietly()
+                throw error
+            }
+        }
+        try current.close()
+        try rotation.rotate(operation: .rotate)
+        if fsyncOnFlush { try LogFileSystem.syncDirectory(of: path) }
         rotations += 1
-        try open()
+        try openLog()
     }
+}
 
-    /// name.(k).csv → name.(k+1).csv from the oldest down; the oldest beyond the limit is removed.
-    private func shiftRotated() throws(LogError) {
-        if keepRotated == 0 { return }
-        _ = unlink(rotatedPath(keepRotated))
-        var k = keepRotated - 1
-        while k >= 1 {
-            if access(rotatedPath(k), F_OK) == 0 && rename(rotatedPath(k), rotatedPath(k + 1)) != 0 {
-                throw LogError(path: rotatedPath(k), operation: "rotate", errno: errno)
-            }
-            k -= 1
-        }
-    }
+/// What an existing log file holds, from one pass over it with a fixed buffer.
+private struct ExistingLog {
+    /// Bytes up to the end of the last complete record (a line feed outside quotes).
+    var completeBytes = 0
+    /// The first line is the expected header, or a torn start of it.
+    var hasOurHeader = true
+    /// The first line's start, for an error message.
+    var firstLinePreview = ""
 
-    /// energy.csv → energy.1.csv (a name without .csv gets .1 appended).
-    public func rotatedPath(_ k: Int) -> String {
-        path.hasSuffix(".csv") ? String(path.dropLast(4)) + ".\(k).csv" : path + ".\(k)"
-    }
-
-    private func writeAll(_ bytes: [UInt8]) throws(LogError) {
+    static func inspect(_ file: LogFileDescriptor, sizeBytes: Int, expectedHeader: [UInt8]) throws(LogError) -> ExistingLog {
+        var result = ExistingLog()
+        guard sizeBytes > 0 else { return result }
+        var boundaries = CSVRecordBoundaries()
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { raw in Glibc.write(fileDescriptor, raw.baseAddress! + offset, bytes.count - offset) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw LogError(path: path, operation: "write", errno: errno)
+        var firstRecordEnd: Int?
+        var firstLine: [UInt8] = []
+        while offset < sizeBytes {
+            let count = try file.read(into: &chunk, range: 0..<chunk.count, atOffset: offset, operation: .inspect)
+            if count == 0 { break }  // Shrunk under us: what was read is what there is.
+            for k in 0..<count {
+                let byte = chunk[k]
+                let position = offset + k
+                if firstRecordEnd == nil {
+                    if position < expectedHeader.count + 1 { firstLine.append(byte) }
+                    if position >= expectedHeader.count || byte != expectedHeader[position] { result.hasOurHeader = false }
+                }
+                if boundaries.consume(byte) {
+                    result.completeBytes = position + 1
+                    if firstRecordEnd == nil { firstRecordEnd = position + 1 }
+                }
             }
-            offset += n
+            offset += count
         }
-    }
-
-    static func readFile(_ path: String) throws(LogError) -> [UInt8]? {
-        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 {
-            if errno == ENOENT { return nil }
-            throw LogError(path: path, operation: "open to check the last line", errno: errno)
-        }
-        defer { _ = Glibc.close(fd) }
-        var result: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw LogError(path: path, operation: "read", errno: errno)
-            }
-            if n == 0 { break }
-            result.append(contentsOf: chunk[0..<n])
-        }
+        // A header that ended, but early (a prefix of ours), is not ours either.
+        if let firstRecordEnd, firstRecordEnd != expectedHeader.count { result.hasOurHeader = false }
+        let shown = firstLine.prefix(while: { $0 != CSVRow.lineFeed })
+        result.firstLinePreview = "'" + String(decoding: shown.prefix(80), as: UTF8.self) + (shown.count > 80 ? "…'" : "'")
         return result
     }
 }

@@ -10,11 +10,17 @@ public enum UTCTimestamp {
     public static func now() -> String {
         var t = timespec()
         clock_gettime(CLOCK_REALTIME, &t)
-        var seconds = t.tv_sec
+        return string(epochSeconds: Int(t.tv_sec), nanoseconds: Int(t.tv_nsec))
+    }
+
+    /// The timestamp of `epochSeconds` (since 1970-01-01 UTC) plus
+    /// `nanoseconds` (0 ..< 1e9), truncated to the millisecond.
+    public static func string(epochSeconds: Int, nanoseconds: Int) -> String {
+        var seconds = time_t(epochSeconds)
         var parts = tm()
         gmtime_r(&seconds, &parts)
         func two(_ x: Int32) -> String { x < 10 ? "0\(x)" : "\(x)" }
-        let millis = Int(t.tv_nsec / 1_000_000)
+        let millis = min(999, max(0, nanoseconds / 1_000_000))
         let ms = millis < 10 ? "00\(millis)" : millis < 100 ? "0\(millis)" : "\(millis)"
         return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)).\(ms)Z"
     }

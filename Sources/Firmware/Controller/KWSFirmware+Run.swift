@@ -54,7 +54,7 @@ extension KWSFirmware {
         func wallTime() -> String { UTCTimestamp.now() }
         func write(_ record: EnergyLogRecord) {
             guard let log, failure == nil else { return }
-            do { try log.append(record.fields, nowSeconds: clock.now()) } catch { failure = .log("\(error)") }
+            do { try log.append(record, nowSeconds: clock.now()) } catch { failure = .log("\(error)") }
         }
         func energyFault(_ error: HALError) {
             if meter.fallBackToEnergyModel() {

@@ -21,6 +21,14 @@ public enum StopSignal {
             action.sa_flags = 0
             sigaction(signal, &action, nil)
         }
+        // A parent may hand down a mask that blocks them (a test runner's
+        // worker thread, some supervisors): a blocked SIGTERM would stay
+        // pending and the firmware would never stop.
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        sigaddset(&unblock, SIGINT)
+        sigaddset(&unblock, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
     }
 
     public static var isRaised: Bool { raisedSignal.load(ordering: .relaxed) != 0 }

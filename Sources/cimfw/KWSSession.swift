@@ -18,27 +18,7 @@ struct KWSSession {
         } catch {
             throw CLIError("\(error)")
         }
-        var description: BoardDescription
-        do {
-            description = try BoardFile.load(path: boardPath)
-        } catch {
-            throw CLIError("\(error)")
-        }
-        if let seed {
-            switch description {
-            case .simulated(var c):
-                c.seed = seed
-                description = .simulated(c)
-            case .hardware(var c):
-                c.simulation?.seed = seed
-                description = .hardware(c)
-            }
-        }
-        do {
-            board = try Board.open(description)
-        } catch {
-            throw CLIError("\(boardPath): cannot open the board: \(error)")
-        }
+        board = try openBoard(boardPath, seed: seed)
         self.boardPath = boardPath
         do {
             compiled = try TileCompiler.compile(image.model, for: board.accelerator.geometry)
@@ -59,6 +39,24 @@ struct KWSSession {
             throw CLIError("\(boardPath): deploying the model failed: \(error)")
         }
     }
+}
+
+/// Opens a board file, with `seed` (when given) in place of the file's seed,
+/// also for the simulated macro behind an emulated board.
+func openBoard(_ path: String, seed: UInt64?) throws -> Board {
+    var description: BoardDescription
+    do { description = try BoardFile.load(path: path) } catch { throw CLIError("\(error)") }
+    if let seed {
+        switch description {
+        case .simulated(var c):
+            c.seed = seed
+            description = .simulated(c)
+        case .hardware(var c):
+            c.simulation?.seed = seed
+            description = .hardware(c)
+        }
+    }
+    do { return try Board.open(description) } catch { throw CLIError("\(path): cannot open the board: \(error)") }
 }
 
 /// `s` left-aligned in a column of `width`, with at least one space after it.

@@ -75,7 +75,7 @@ struct Run: ParsableCommand {
         } catch {
             throw CLIError("\(error)")
         }
-        let board = try openBoard()
+        let board = try openBoard(self.board, seed: seed)
         let ramp = try thermalRamp.map { try parseRamp($0, board: board, durationSeconds: durationSeconds) }
         let audioSpec: AudioSourceSpec
         let audioPath = audio ?? URL(fileURLWithPath: firmware).appendingPathComponent("stream/stream.wav").path
@@ -124,22 +124,6 @@ struct Run: ParsableCommand {
             output.failure("\(error)")
             throw ExitCode(1)
         }
-    }
-
-    private func openBoard() throws -> Board {
-        var description: BoardDescription
-        do { description = try BoardFile.load(path: board) } catch { throw CLIError("\(error)") }
-        if let seed {
-            switch description {
-            case .simulated(var c):
-                c.seed = seed
-                description = .simulated(c)
-            case .hardware(var c):
-                c.simulation?.seed = seed
-                description = .hardware(c)
-            }
-        }
-        do { return try Board.open(description) } catch { throw CLIError("\(board): cannot open the board: \(error)") }
     }
 
     private func parseRamp(_ text: String, board: Board, durationSeconds: Double?) throws -> (from: Double, to: Double, seconds: Double) {

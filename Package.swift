@@ -61,8 +61,10 @@ let package = Package(
             "CIMHAL", "CIMSimulator", "CIMDrivers", "CIMEmulation", "CIMLinux",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
+        // `cimfw evaluate`: the buyer's benchmark of a board running the KWS model, and its report.
+        .target(name: "Evaluation", dependencies: ["BoardSupport", "CIMSimulator", "CIMHAL", "CIMDrivers", "KWS"]),
         .executableTarget(name: "cimfw", dependencies: [
-            "BoardSupport", "CIMSimulator", "CIMHAL", "KWS", "Firmware",
+            "BoardSupport", "CIMSimulator", "CIMHAL", "KWS", "Firmware", "Evaluation",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "CIMHALTests", dependencies: ["CIMHAL"]),
@@ -74,6 +76,7 @@ let package = Package(
         .testTarget(name: "KWSTests", dependencies: ["KWS", "CIMHAL", "CIMSimulator", "BoardSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "FirmwareTests", dependencies: ["Firmware", "KWS", "CIMHAL", "CIMSimulator", "BoardSupport"]),
         .testTarget(name: "BoardSupportTests", dependencies: ["BoardSupport", "CIMSimulator", "CIMHAL", "CIMEmulation", "CIMDrivers"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "BoardSupport", "KWS", "CIMSimulator", "CIMHAL"]),
         // Runs the built `cimfw` executable as a user would.
         .testTarget(name: "cimfwTests", dependencies: ["cimfw"]),
     ],

@@ -6,5 +6,5 @@ struct CIMFW: ParsableCommand {
         commandName: "cimfw",
         abstract: "Firmware and tools for analog compute-in-memory accelerators.",
         version: "0.1.0",
-        subcommands: [Run.self, Characterize.self, Compile.self, Accuracy.self, Probe.self, Power.self])
+        subcommands: [Run.self, Characterize.self, Compile.self, Accuracy.self, Evaluate.self, Probe.self, Power.self])
 }

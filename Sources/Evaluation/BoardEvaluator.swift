@@ -1,0 +1,114 @@
+import BoardSupport
+import CIMSimulator
+import KWS
+
+/// Runs the article's procedure on one board: port the model, measure
+/// accuracy and effective throughput, energy per inference, quantisation,
+/// the thermal chamber, drift, MVM error by array position, and the verdict.
+public struct BoardEvaluator {
+    public let boardFile: String
+    /// Opens a fresh copy of the board (same file, same seed): the drift
+    /// sweep needs two more that start from programming.
+    public let open: () throws(EvaluationError) -> Board
+    public let image: KWSImage
+    public let settings: EvaluationSettings
+    public let seed: UInt64
+
+    public init(boardFile: String, seed: UInt64, image: KWSImage, settings: EvaluationSettings,
+                open: @escaping () throws(EvaluationError) -> Board) {
+        self.boardFile = boardFile
+        self.seed = seed
+        self.image = image
+        self.settings = settings
+        self.open = open
+    }
+
+    public func evaluate(_ set: TestSet, baseline: DigitalBaselineResult, floatPredictions: [Int],
+                         progress: (String) -> Void) throws(EvaluationError) -> BoardEvaluation {
+        let frames = image.imported.frames
+        progress("porting: compile, stuck-cell scan, write-verify, calibration")
+        let board = try open()
+        let deployed = try DeployedModel.deploy(image, on: board, boardFile: boardFile)
+        let compiled = deployed.runtime.compiled
+        let g = board.accelerator.geometry
+
+        progress("accuracy on \(set.clips.count) clips")
+        let before = board.clock.now()
+        let predictions = try deployed.predictions(set, boardFile: boardFile)
+        let boardSecondsPerInference = (board.clock.now() - before) / Double(max(1, set.clips.count))
+        let acceleratorAccuracy = DeployedModel.accuracy(predictions, set)
+        let agreement = Double(zip(predictions, floatPredictions).filter { $0 == $1 }.count) / Double(max(1, set.clips.count))
+        let accuracy = AccuracyResult(clips: set.clips.count, float: baseline.floatAccuracy, accelerator: acceleratorAccuracy,
+                                      gapPoints: 100 * (baseline.floatAccuracy - acceleratorAccuracy), agreement: agreement)
+        let throughput = ThroughputMeasurement.result(compiled: compiled, frames: frames, board: board,
+                                                      boardSecondsPerInference: boardSecondsPerInference)
+
+        let energy = try EnergyMeasurement(deployed: deployed, boardFile: boardFile, settings: settings)
+            .run(features: set.clips.map(\.features), progress: progress)
+
+        progress("porting: accuracy of the float model quantised to 4 and 8 bits and the board's \(g.weightBits)")
+        let bits = Array(Set([4, 8, g.weightBits])).sorted()
+        let quantised = try WeightQuantisation.accuracies(image, set, bits: bits, floatAccuracy: baseline.floatAccuracy)
+        let needsRetraining = accuracy.gapPoints > 1
+        let porting = PortingResult(
+            quantisation: quantised, boardWeightBits: g.weightBits, retrainingNeeded: needsRetraining,
+            retrainingAdvice: needsRetraining
+                ? "the board is \(String(format: "%.1f", accuracy.gapPoints)) points under float: retrain hardware-aware at its precision (python3 tools/kws/train.py --hardware-aware, see firmware/kws-gru/README.md)"
+                : "not needed: the post-training port is within 1 point of float",
+            compileSeconds: deployed.compileSeconds, faultScanAndProgramSeconds: deployed.faultScanAndProgramSeconds,
+            calibrateSeconds: deployed.calibrateSeconds,
+            totalPortSeconds: deployed.compileSeconds + deployed.faultScanAndProgramSeconds + deployed.calibrateSeconds,
+            stuckPairsFound: deployed.deployment.faultMaps.reduce(0) { $0 + $1.stuckOnPairs + $1.stuckOffPairs },
+            weightsMovedToDigital: compiled.digitalWeights)
+
+        var notMeasured: [String] = []
+        var temperature: TemperatureResult?
+        var drift: DriftResult?
+        if let simulation = board.simulation {
+            temperature = try ThermalChamber(deployed: deployed, simulation: simulation, boardFile: boardFile)
+                .sweep(set, settings: settings, progress: progress)
+            drift = try DriftSweep(open: { () throws(EvaluationError) -> DeployedModel in
+                let copy = try open()
+                copy.simulation?.thermal = .fixed(celsius: settings.referenceCelsius)
+                return try DeployedModel.deploy(image, on: copy, boardFile: boardFile)
+            }, boardFile: boardFile, referenceCelsius: settings.referenceCelsius).run(set, settings: settings, progress: progress)
+        } else {
+            notMeasured.append("temperature: a real board needs a thermal chamber; run `cimfw accuracy` at each chamber setting")
+            notMeasured.append("drift: simulated time needs a simulated macro; on a real board, rerun `cimfw accuracy` after an hour, a day, a month")
+        }
+
+        progress("MVM error by array position on tile 0")
+        let arrayError = try ArrayErrorMeasurement(board: board, boardFile: boardFile)
+            .run(tile: 0, blocks: settings.arrayErrorBlocks, vectors: settings.arrayErrorVectors, seed: seed)
+
+        let verdict = Self.verdict(accuracy: accuracy, energy: energy, baseline: baseline)
+        return BoardEvaluation(
+            boardFile: boardFile, boardName: board.name, backend: board.simulation == nil ? "hardware" : (board.marker == nil ? "simulated" : "emulated"),
+            seed: seed,
+            geometry: .init(tiles: g.tiles, rows: g.rows, columns: g.columns, weightBits: g.weightBits, dacBits: g.dacBits, adcBits: g.adcBits),
+            accuracy: accuracy, throughput: throughput, energy: energy, porting: porting, temperature: temperature,
+            drift: drift, arrayError: arrayError, verdict: verdict, notMeasured: notMeasured)
+    }
+
+    /// The article's rule: at least 5x less energy per inference than the
+    /// digital baseline, both ways it is estimated, within 1 point of its accuracy.
+    static func verdict(accuracy: AccuracyResult, energy: EnergyResult, baseline: DigitalBaselineResult) -> Verdict {
+        let board = energy.medianJoulesPerInference
+        let overModel = board > 0 ? baseline.cpuModelJoulesPerInference / board : 0
+        let overMeasured = board > 0 ? baseline.measuredCPUJoulesPerInference / board : 0
+        let core = energy.coreJoulesPerInference.map { $0 > 0 ? baseline.cpuModelJoulesPerInference / $0 : 0 }
+        let within = accuracy.gapPoints <= 1
+        var reasons: [String] = []
+        reasons.append(within
+            ? String(format: "accuracy %.1f%% is within 1 point of the float baseline's %.1f%%", 100 * accuracy.accelerator, 100 * accuracy.float)
+            : String(format: "accuracy %.1f%% is %.1f points under the float baseline's %.1f%% (more than 1)", 100 * accuracy.accelerator, accuracy.gapPoints, 100 * accuracy.float))
+        reasons.append(String(format: "%.2fx less energy per inference than the CPU model", overModel) + (overModel >= 5 ? " (5x needed: met)" : " (5x needed: not met)"))
+        reasons.append(String(format: "%.2fx less energy per inference than the float runtime's measured CPU time", overMeasured) + (overMeasured >= 5 ? " (5x needed: met)" : " (5x needed: not met)"))
+        if let core, overModel < 5 {
+            reasons.append(String(format: "the arrays and converters alone would be %.0fx better than the CPU model: idle and board overhead (%.3f W) spent during each inference decide the result", core, energy.idlePowerWatts))
+        }
+        return Verdict(worthScaling: within && overModel >= 5 && overMeasured >= 5, accuracyGapPoints: accuracy.gapPoints,
+                       accuracyWithinOnePoint: within, energyAdvantageOverCPUModel: overModel,
+                       energyAdvantageOverMeasuredCPU: overMeasured, coreEnergyAdvantageOverCPUModel: core, reasons: reasons)
+    }
+}

@@ -1,0 +1,51 @@
+import BoardSupport
+import Foundation
+import KWS
+
+/// The whole evaluation: the digital baseline once, then each board.
+public struct Evaluator {
+    public var image: KWSImage
+    public var testSet: TestSet
+    public var settings: EvaluationSettings
+
+    public init(image: KWSImage, testSet: TestSet, settings: EvaluationSettings) throws(EvaluationError) {
+        guard !testSet.clips.isEmpty else { throw .invalidSetting("the test set at \(testSet.directory.path) has no clips") }
+        self.image = image
+        self.settings = settings
+        self.testSet = Self.subset(testSet, limit: settings.clipLimit)
+    }
+
+    /// Every k-th clip, so a reduced run keeps every split and class in proportion.
+    static func subset(_ set: TestSet, limit: Int?) -> TestSet {
+        guard let limit, limit > 0, limit < set.clips.count else { return set }
+        var reduced = set
+        reduced.clips = (0..<limit).map { set.clips[$0 * set.clips.count / limit] }
+        return reduced
+    }
+
+    public func baseline(host: String) throws(EvaluationError) -> (DigitalBaselineResult, [Int]) {
+        let float = try DigitalBaselineMeasurement.run(image, testSet, repeats: settings.quick ? 1 : 3)
+        let cpuJoules = float.cpuSeconds * settings.cpuActiveWatts
+        let result = DigitalBaselineResult(
+            floatAccuracy: DeployedModel.accuracy(float.predictions, testSet), clips: testSet.clips.count,
+            cpuModelJoulesPerInference: DigitalBaselineMeasurement.cpuModelJoules(image.model, frames: image.imported.frames),
+            cpuModelSource: DigitalBaselineMeasurement.cpuModelSource,
+            measuredCPUSecondsPerInference: float.cpuSeconds, cpuActiveWatts: settings.cpuActiveWatts,
+            cpuWattsSource: settings.cpuActiveWatts == EvaluationSettings.raspberryPi4WattsPerCore
+                ? EvaluationSettings.raspberryPi4WattsSource : "given with --cpu-watts",
+            measuredCPUJoulesPerInference: cpuJoules, host: host)
+        return (result, float.predictions)
+    }
+
+    /// Evaluates each board in turn; `progress` gets (board index, message).
+    public func run(boards: [BoardEvaluator], provenance: Provenance,
+                    progress: (Int, String) -> Void) throws(EvaluationError) -> EvaluationReport {
+        progress(-1, "digital baseline: the float model on \(testSet.clips.count) clips, CPU time per inference")
+        let (baseline, floatPredictions) = try baseline(host: provenance.host)
+        var results: [BoardEvaluation] = []
+        for (n, evaluator) in boards.enumerated() {
+            results.append(try evaluator.evaluate(testSet, baseline: baseline, floatPredictions: floatPredictions) { progress(n, $0) })
+        }
+        return EvaluationReport(provenance: provenance, settings: settings, baseline: baseline, boards: results)
+    }
+}

@@ -1,0 +1,59 @@
+import CIMSimulator
+import KWS
+
+/// The digital baseline: the float model on a CPU. Its accuracy is the
+/// float model's; its energy per inference comes two ways — the 45 nm CPU
+/// model (every MAC in a 32-bit ALU, weights from DRAM), and this machine's
+/// measured CPU time for the float runtime times a busy core's power.
+enum DigitalBaselineMeasurement {
+    /// Energy of one inference on the CPU model. The GRU's weights fit in
+    /// cache across its steps, so they come from DRAM once per inference
+    /// (the step MVMs share one fetch); inputs and outputs move every step.
+    static func cpuModelJoules(_ model: GRUModel, frames: Int, baseline: DigitalBaseline = DigitalBaseline()) -> Double {
+        let g = model.gru
+        let steps = g.steps(frames: frames)
+        let step = baseline.mvmEnergy(rows: g.inputSize + g.hiddenSize, columns: 3 * g.hiddenSize, batch: steps)
+        var joules = Double(steps) * step.totalJoules
+        for layer in model.head {
+            joules += baseline.mvmEnergy(rows: layer.inputs, columns: layer.outputs).totalJoules
+        }
+        return joules
+    }
+
+    static let cpuModelSource = "45 nm: 4.5 pJ per 32-bit MAC, 640 pJ per DRAM byte (cim-at-the-edge.txt; Horowitz, ISSCC 2014); weights fetched once per inference"
+
+    /// Float predictions of every clip, and the median thread CPU time per
+    /// inference (features in, probabilities out), over `repeats` passes.
+    static func run(_ image: KWSImage, _ set: TestSet, repeats: Int) throws(EvaluationError) -> (predictions: [Int], cpuSeconds: Double) {
+        let runtime = FloatRuntime(model: image.model)
+        var probabilities = [Float](repeating: 0, count: image.model.outputs)
+        var predictions: [Int] = []
+        var times: [Double] = []
+        times.reserveCapacity(set.clips.count * repeats)
+        for pass in 0..<max(1, repeats) {
+            for clip in set.clips {
+                let start = HostClock.threadCPUSeconds()
+                do {
+                    try clip.features.withUnsafeBufferPointer { (f) throws(ModelError) in
+                        try probabilities.withUnsafeMutableBufferPointer { (p) throws(ModelError) in try runtime.classify(f, into: p) }
+                    }
+                } catch {
+                    throw .inference(boardFile: "float runtime", reason: "\(clip.path): \(error)")
+                }
+                times.append(HostClock.threadCPUSeconds() - start)
+                if pass == 0 {
+                    predictions.append(probabilities.indices.max { probabilities[$0] < probabilities[$1] } ?? 0)
+                }
+            }
+        }
+        return (predictions, Statistics.median(times))
+    }
+}
+
+enum Statistics {
+    static func median(_ values: [Double]) -> Double {
+        guard !values.isEmpty else { return 0 }
+        let s = values.sorted()
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+    }
+}

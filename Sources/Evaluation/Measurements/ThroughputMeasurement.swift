@@ -1,0 +1,40 @@
+import BoardSupport
+import KWS
+
+/// Effective throughput: model operations over the board time one
+/// inference takes, against the chip's peak (every tile converting full
+/// arrays back to back). The gap is the article's 3–5x and more: tiles
+/// that sit idle while one works, cells the model leaves empty, and the
+/// host link that carries every MVM's codes.
+enum ThroughputMeasurement {
+    static func result(compiled: CompiledModel, frames: Int, board: Board, boardSecondsPerInference: Double) -> ThroughputResult {
+        let macs = compiled.modelMACsPerInference(frames: frames)
+        let mvms = compiled.tileMultipliesPerInference(frames: frames)
+        let effective = boardSecondsPerInference > 0 ? 2 * Double(macs) / boardSecondsPerInference / 1e12 : 0
+        var peak: Double?
+        var source = "not stated: a real board's peak comes from its datasheet"
+        var shares: [ThroughputResult.TimeShare] = []
+        if let simulation = board.simulation {
+            let g = simulation.configuration
+            let perMVM = simulation.secondsPerMVM
+            peak = 2 * Double(g.rows * g.columns * g.tiles) / perMVM.array / 1e12
+            source = "energy model: \(g.tiles) tiles of \(g.rows)x\(g.columns), one MVM per \(String(format: "%.0f", perMVM.array * 1e9)) ns of DAC pulses and ADC conversions"
+            let array = Double(mvms) * perMVM.array
+            let link = Double(mvms) * perMVM.hostLink
+            let other = max(0, boardSecondsPerInference - array - link)
+            let total = max(boardSecondsPerInference, array + link)
+            shares = [
+                .init(part: "array reads and ADC conversions", secondsPerInference: array, fraction: array / total),
+                .init(part: "host link (input and output codes)", secondsPerInference: link, fraction: link / total),
+                .init(part: "other (bus protocol, monitor reads, reconfiguration)", secondsPerInference: other, fraction: other / total),
+            ]
+        } else {
+            shares = [.init(part: "measured end to end (not broken down on a real board)", secondsPerInference: boardSecondsPerInference, fraction: 1)]
+        }
+        return ThroughputResult(
+            peakTOPS: peak, peakSource: source, effectiveTOPS: effective,
+            gap: peak.flatMap { effective > 0 ? $0 / effective : nil },
+            modelMACsPerInference: macs, tileMVMsPerInference: mvms, tilesUsed: compiled.tilesUsed,
+            cellUtilisation: compiled.utilisation, secondsPerInference: boardSecondsPerInference, timeBreakdown: shares)
+    }
+}

@@ -1,0 +1,49 @@
+import KWS
+
+/// The model with every weight rounded to signed `bits`-bit integers, one
+/// scale per output (a row of W, a column on the array, as the compiler
+/// maps it): what a toolchain that supports only that precision gives the
+/// model before any analog error. Biases stay float (they are added digitally).
+enum WeightQuantisation {
+    static func quantised(_ model: GRUModel, bits: Int) throws(ModelError) -> GRUModel {
+        guard (2...16).contains(bits) else { throw ModelError("weight precision \(bits) bits is outside 2...16") }
+        let levels = Float((1 << (bits - 1)) - 1)
+        func rows(_ w: [Float], columns: Int) -> [Float] {
+            var out = w
+            for start in stride(from: 0, to: w.count, by: columns) {
+                let row = start..<min(w.count, start + columns)
+                let peak = w[row].reduce(Float(0)) { max($0, abs($1)) }
+                guard peak > 0 else { continue }
+                let step = peak / levels
+                for k in row { out[k] = (w[k] / step).rounded() * step }
+            }
+            return out
+        }
+        let g = model.gru
+        let gru = try GRULayer(inputSize: g.inputSize, hiddenSize: g.hiddenSize, w: rows(g.w, columns: g.inputSize),
+                               r: rows(g.r, columns: g.hiddenSize), wb: g.wb, rb: g.rb, linearBeforeReset: g.linearBeforeReset,
+                               initialState: g.initialState, sequenceLength: g.sequenceLength, reverse: g.reverse)
+        var head: [DenseLayer] = []
+        for layer in model.head {
+            head.append(try DenseLayer(inputs: layer.inputs, outputs: layer.outputs, w: rows(layer.w, columns: layer.inputs),
+                                       b: layer.b, activation: layer.activation))
+        }
+        return try GRUModel(gru: gru, head: head, softmax: model.softmax)
+    }
+
+    /// Float-runtime accuracy of the model quantised to each precision.
+    static func accuracies(_ image: KWSImage, _ set: TestSet, bits: [Int], floatAccuracy: Double) throws(EvaluationError) -> [PortingResult.QuantisedAccuracy] {
+        var results: [PortingResult.QuantisedAccuracy] = []
+        for b in bits {
+            do {
+                let model = try quantised(image.model, bits: b)
+                let spotter = try KeywordSpotter(backend: .float(FloatRuntime(model: model)), normalisation: image.normalisation)
+                let accuracy = DeployedModel.accuracy(try spotter.predictions(set), set)
+                results.append(.init(weightBits: b, accuracy: accuracy, gapPoints: 100 * (floatAccuracy - accuracy)))
+            } catch {
+                throw .inference(boardFile: "float runtime", reason: "\(b)-bit quantised model: \(error)")
+            }
+        }
+        return results
+    }
+}

@@ -1,0 +1,118 @@
+import ArgumentParser
+import BoardSupport
+import Evaluation
+import Firmware
+import Foundation
+import KWS
+
+struct Evaluate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "The CIM buyer's benchmark: throughput, board-level energy per inference, porting, temperature, drift and the verdict against a digital baseline, as HTML, JSON and Markdown.",
+        discussion: """
+        Follows cim-at-the-edge.txt ("How to Benchmark CIM Hardware for Your Edge AI Workload"): energy by the \
+        MLPerf Tiny protocol (marker window, runs of at least 10 s, 5 runs, median), the thermal chamber at 0, 25 \
+        and 60 °C, drift after an hour, a day and a month, and the rule "at least 5x less energy per inference \
+        than the digital baseline, within 1 point of its accuracy". Exit status: 0 done, 1 the evaluation \
+        failed on a board, 2 bad input.
+        """)
+
+    @Option(name: .customLong("board"), help: "Board file; repeat to compare boards side by side.")
+    var boards: [String] = ["boards/sim-rram-256.toml"]
+
+    @Option(help: "Firmware image directory (model.onnx, normalisation.json, test/).")
+    var firmware: String = "firmware/kws-gru"
+
+    @Option(help: "Directory for report.html, report.json and summary.md (created if missing).")
+    var out: String = "evaluation"
+
+    @Flag(help: "A reduced run (48 clips, one short energy run): a smoke test in well under a minute.")
+    var quick = false
+
+    @Option(help: "Seed for every random draw on simulated boards (defaults to each board file's).")
+    var seed: UInt64?
+
+    @Option(help: "Active power of one busy CPU core for the measured-CPU baseline, W (default: a Raspberry Pi 4 core, 0.93 W).")
+    var cpuWatts: Double?
+
+    @Flag(help: "No progress lines on stderr.")
+    var quiet = false
+
+    func run() throws {
+        do {
+            try evaluate()
+        } catch let error as CLIError {
+            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+            throw ExitCode(2)
+        } catch let error as EvaluationError {
+            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+            throw ExitCode(1)
+        } catch let error as ReportFiles.WriteError {
+            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+
+    private func evaluate() throws {
+        var settings = quick ? EvaluationSettings.quickRun : EvaluationSettings.full
+        if let cpuWatts {
+            guard cpuWatts.isFinite, cpuWatts > 0, cpuWatts <= 500 else {
+                throw CLIError("--cpu-watts \(cpuWatts) is invalid; expected a power in W, above 0 and at most 500")
+            }
+            settings.cpuActiveWatts = cpuWatts
+        }
+        let image: KWSImage
+        let testSet: TestSet
+        do {
+            image = try KWSImage.load(directory: URL(fileURLWithPath: firmware))
+            testSet = try TestSet.load(directory: URL(fileURLWithPath: firmware).appendingPathComponent("test"),
+                                       normalisation: image.normalisation, classes: image.model.outputs)
+        } catch {
+            throw CLIError("\(error)")
+        }
+        // Open every board once up front, so a bad file fails before minutes of measuring.
+        var evaluators: [BoardEvaluator] = []
+        for path in boards {
+            let description: BoardDescription
+            do { description = try BoardFile.load(path: path) } catch { throw CLIError("\(error)") }
+            _ = try openBoard(path, seed: seed)
+            let boardSeed = seed ?? Self.seed(of: description)
+            evaluators.append(BoardEvaluator(boardFile: path, seed: boardSeed, image: image, settings: settings) { () throws(EvaluationError) -> Board in
+                do { return try openBoard(path, seed: seed) } catch {
+                    throw .deployment(boardFile: path, reason: "\(error)")
+                }
+            })
+        }
+        let evaluator: Evaluator
+        do { evaluator = try Evaluator(image: image, testSet: testSet, settings: settings) } catch { throw CLIError("\(error)") }
+        let provenance = Provenance(
+            version: CIMFW.configuration.version, generatedAt: UTCTimestamp.now(), firmware: firmware, seed: seed,
+            host: Self.hostDescription(), command: (["cimfw"] + CommandLine.arguments.dropFirst()).joined(separator: " "))
+        let clock = Date()
+        let report = try evaluator.run(boards: evaluators, provenance: provenance) { board, message in
+            guard !quiet else { return }
+            let prefix = board < 0 ? "baseline" : "\(board + 1)/\(boards.count) \(boards[board])"
+            FileHandle.standardError.write(Data((String(format: "[%6.1f s] ", Date().timeIntervalSince(clock)) + "\(prefix): \(message)\n").utf8))
+        }
+        let written = try ReportFiles.write(report, to: out)
+        print(MarkdownSummary.render(report))
+        print("wrote " + written.joined(separator: ", ") + String(format: " in %.1f s", Date().timeIntervalSince(clock)))
+    }
+
+    private static func seed(of description: BoardDescription) -> UInt64 {
+        switch description {
+        case let .simulated(c): return c.seed
+        case let .hardware(c): return c.simulation?.seed ?? 1
+        }
+    }
+
+    /// CPU model and core count: the machine the measured-CPU baseline ran on.
+    private static func hostDescription() -> String {
+        let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        var name = "unknown CPU"
+        if let line = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
+           let value = line.split(separator: ":", maxSplits: 1).last {
+            name = value.trimmingCharacters(in: .whitespaces)
+        }
+        return "\(name), \(ProcessInfo.processInfo.activeProcessorCount) cores"
+    }
+}

@@ -30,7 +30,8 @@ public struct Evaluator {
             floatAccuracy: DeployedModel.accuracy(float.predictions, testSet), clips: testSet.clips.count,
             cpuModelJoulesPerInference: DigitalBaselineMeasurement.cpuModelJoules(image.model, frames: image.imported.frames),
             cpuModelSource: DigitalBaselineMeasurement.cpuModelSource,
-            measuredCPUSecondsPerInference: float.cpuSeconds, cpuActiveWatts: settings.cpuActiveWatts,
+            measuredCPUSecondsPerInference: float.cpuSeconds, referenceRuntimeCPUSecondsPerInference: float.referenceSeconds,
+            cpuActiveWatts: settings.cpuActiveWatts,
             cpuWattsSource: settings.cpuActiveWatts == EvaluationSettings.raspberryPi4WattsPerCore
                 ? EvaluationSettings.raspberryPi4WattsSource : "given with --cpu-watts",
             measuredCPUJoulesPerInference: cpuJoules, host: host)

@@ -25,8 +25,11 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Directory for report.html, report.json and summary.md (created if missing).")
     var out: String = "evaluation"
 
-    @Flag(help: "A reduced run (48 clips, one short energy run): a smoke test in well under a minute.")
+    @Flag(help: "A reduced run (48 clips, one 0.1 s energy run, fewer array-error vectors): a smoke test in well under a minute.")
     var quick = false
+
+    @Option(help: "Use this many of the image's test clips (every k-th, so splits stay in proportion); default all, 48 with --quick.")
+    var clips: Int?
 
     @Option(help: "Seed for every random draw on simulated boards (defaults to each board file's).")
     var seed: UInt64?
@@ -59,6 +62,10 @@ struct Evaluate: ParsableCommand {
                 throw CLIError("--cpu-watts \(cpuWatts) is invalid; expected a power in W, above 0 and at most 500")
             }
             settings.cpuActiveWatts = cpuWatts
+        }
+        if let clips {
+            guard clips >= 1 else { throw CLIError("--clips \(clips) is invalid; expected at least 1 clip") }
+            settings.clipLimit = clips
         }
         let image: KWSImage
         let testSet: TestSet

@@ -31,17 +31,25 @@ enum WeightQuantisation {
         return try GRUModel(gru: gru, head: head, softmax: model.softmax)
     }
 
-    /// Float-runtime accuracy of the model quantised to each precision.
+    /// Accuracy of the model quantised to each precision, run in Float32 on the CPU.
     static func accuracies(_ image: KWSImage, _ set: TestSet, bits: [Int], floatAccuracy: Double) throws(EvaluationError) -> [PortingResult.QuantisedAccuracy] {
         var results: [PortingResult.QuantisedAccuracy] = []
         for b in bits {
             do {
-                let model = try quantised(image.model, bits: b)
-                let spotter = try KeywordSpotter(backend: .float(FloatRuntime(model: model)), normalisation: image.normalisation)
-                let accuracy = DeployedModel.accuracy(try spotter.predictions(set), set)
+                let runtime = CPURuntime(model: try quantised(image.model, bits: b))
+                var probabilities = [Float](repeating: 0, count: image.model.outputs)
+                var correct = 0
+                for clip in set.clips {
+                    try clip.features.withUnsafeBufferPointer { (f) throws(ModelError) in
+                        try probabilities.withUnsafeMutableBufferPointer { (p) throws(ModelError) in try runtime.classify(f, into: p) }
+                    }
+                    let predicted = probabilities.indices.max { probabilities[$0] < probabilities[$1] } ?? 0
+                    if predicted == clip.classIndex { correct += 1 }
+                }
+                let accuracy = Double(correct) / Double(max(1, set.clips.count))
                 results.append(.init(weightBits: b, accuracy: accuracy, gapPoints: 100 * (floatAccuracy - accuracy)))
             } catch {
-                throw .inference(boardFile: "float runtime", reason: "\(b)-bit quantised model: \(error)")
+                throw .inference(boardFile: "CPU runtime", reason: "\(b)-bit quantised model: \(error)")
             }
         }
         return results

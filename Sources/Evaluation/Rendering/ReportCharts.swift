@@ -3,14 +3,17 @@ import Foundation
 /// The report's plots, each from the report's own numbers.
 enum ReportCharts {
     static func all(_ report: EvaluationReport) -> [String] {
-        [energyDistribution(report), energyAgainstBaselines(report), accuracyAgainstTemperature(report),
-         accuracyAgainstTime(report), throughput(report)] + arrayError(report)
+        energyDistributions(report) + [energyAgainstBaselines(report), accuracyAgainstTemperature(report),
+                                       accuracyAgainstTime(report), throughput(report)] + arrayError(report)
     }
 
-    static func energyDistribution(_ r: EvaluationReport) -> String {
-        SVGChart.histogram(title: "Energy per inference, one monitor interval each",
-                           x: .init(label: "energy per inference (µJ)"),
-                           series: r.boards.map { ($0.boardName, $0.energy.perInferenceJoules.map { $0 * 1e6 }) })
+    /// One histogram per board: boards differ by more than their spread.
+    static func energyDistributions(_ r: EvaluationReport) -> [String] {
+        r.boards.map { b in
+            SVGChart.histogram(title: "\(b.boardName): energy per inference (\(b.energy.source))",
+                               x: .init(label: "µJ per monitor interval (one inference each); run median \(ComparisonTable.joules(b.energy.medianJoulesPerInference))"),
+                               series: [(b.boardName, b.energy.perInferenceJoules.map { $0 * 1e6 })])
+        }
     }
 
     static func energyAgainstBaselines(_ r: EvaluationReport) -> String {

@@ -3,8 +3,11 @@ import Foundation
 /// Small self-contained SVG charts for the HTML report: no script, no
 /// external font or stylesheet, so the file opens anywhere and prints.
 enum SVGChart {
-    static let width = 640.0, height = 360.0
-    static let left = 70.0, right = 20.0, top = 36.0, bottom = 56.0
+    static let width = 640.0
+    static let left = 70.0, right = 20.0, top = 36.0
+    static let plotHeight = 268.0, plotBottom = top + plotHeight
+    /// Tick labels and the axis title sit under the plot, then the legend, one row per series.
+    static func height(legendRows: Int) -> Double { plotBottom + 56 + Double(legendRows) * 16 }
     static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#17becf", "#7f7f7f"]
 
     struct Series {
@@ -25,7 +28,7 @@ enum SVGChart {
     static func line(title: String, x: Axis, y: Axis, series: [Series]) -> String {
         let xs = series.flatMap { $0.points.map(\.x) }, ys = series.flatMap { $0.points.map(\.y) }
         let xr = x.range ?? span(xs, log: x.logarithmic), yr = y.range ?? span(ys, log: y.logarithmic, pad: true)
-        var svg = open(title: title)
+        var svg = open(title: title, legendRows: series.count)
         svg += frame(x: x, y: y, xRange: xr, yRange: yr)
         for (n, s) in series.enumerated() {
             let colour = palette[n % palette.count]
@@ -46,7 +49,7 @@ enum SVGChart {
         let ys = series.flatMap(\.values).filter { !y.logarithmic || $0 > 0 }
         var yr = y.range ?? span(ys + (y.logarithmic ? [] : [0]), log: y.logarithmic, pad: true)
         if !y.logarithmic { yr = min(0, yr.lowerBound)...yr.upperBound }
-        var svg = open(title: title)
+        var svg = open(title: title, legendRows: series.count)
         svg += frame(x: Axis(label: ""), y: y, xRange: 0...1, yRange: yr, xTicks: false)
         let plotWidth = width - left - right
         let groupWidth = plotWidth / Double(max(1, categories.count))
@@ -60,7 +63,7 @@ enum SVGChart {
                 let top = py(v, yr, y.logarithmic)
                 svg += "<rect x=\"\(fmt(x0 + Double(n) * barWidth))\" y=\"\(fmt(min(top, base)))\" width=\"\(fmt(barWidth * 0.92))\" height=\"\(fmt(abs(base - top)))\" fill=\"\(palette[n % palette.count])\"><title>\(escape(category)) · \(escape(s.name)): \(fmt(v, 4))</title></rect>\n"
             }
-            svg += "<text x=\"\(fmt(left + (Double(c) + 0.5) * groupWidth))\" y=\"\(fmt(height - bottom + 16))\" text-anchor=\"middle\" font-size=\"11\">\(escape(category))</text>\n"
+            svg += "<text x=\"\(fmt(left + (Double(c) + 0.5) * groupWidth))\" y=\"\(fmt(plotBottom + 16))\" text-anchor=\"middle\" font-size=\"11\">\(escape(category))</text>\n"
         }
         svg += legend(series.map(\.name), dashed: series.map { _ in false })
         return svg + "</svg>\n"
@@ -97,8 +100,8 @@ enum SVGChart {
             return empty(title: title, note: "no data")
         }
         let lo = values.min() ?? 0
-        var svg = open(title: title)
-        let plotWidth = width - left - right - 70, plotHeight = height - top - bottom
+        var svg = open(title: title, legendRows: 0)
+        let plotWidth = width - left - right - 70, plotHeight = plotHeight
         let cw = plotWidth / Double(columns), ch = plotHeight / Double(grid.count)
         for (r, row) in grid.enumerated() {
             for (c, v) in row.enumerated() {
@@ -109,7 +112,7 @@ enum SVGChart {
                 }
             }
         }
-        svg += "<text x=\"\(fmt(left + plotWidth / 2))\" y=\"\(fmt(height - bottom + 30))\" text-anchor=\"middle\" font-size=\"12\">\(escape(columnLabel))</text>\n"
+        svg += "<text x=\"\(fmt(left + plotWidth / 2))\" y=\"\(fmt(plotBottom + 30))\" text-anchor=\"middle\" font-size=\"12\">\(escape(columnLabel))</text>\n"
         svg += "<text x=\"18\" y=\"\(fmt(top + plotHeight / 2))\" text-anchor=\"middle\" font-size=\"12\" transform=\"rotate(-90 18 \(fmt(top + plotHeight / 2)))\">\(escape(rowLabel))</text>\n"
         // Colour scale.
         let sx = left + plotWidth + 20
@@ -125,16 +128,17 @@ enum SVGChart {
     // MARK: pieces
 
     static func empty(title: String, note: String) -> String {
-        open(title: title) + "<text x=\"\(fmt(width / 2))\" y=\"\(fmt(height / 2))\" text-anchor=\"middle\" font-size=\"13\">\(escape(note))</text>\n</svg>\n"
+        open(title: title, legendRows: 0) + "<text x=\"\(fmt(width / 2))\" y=\"\(fmt(top + plotHeight / 2))\" text-anchor=\"middle\" font-size=\"13\">\(escape(note))</text>\n</svg>\n"
     }
 
-    private static func open(title: String) -> String {
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(fmt(width)) \(fmt(height))\" width=\"\(fmt(width))\" height=\"\(fmt(height))\" font-family=\"sans-serif\" role=\"img\" aria-label=\"\(escape(title))\">\n"
+    private static func open(title: String, legendRows: Int) -> String {
+        let height = height(legendRows: legendRows)
+        return "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(fmt(width)) \(fmt(height))\" width=\"\(fmt(width))\" height=\"\(fmt(height))\" font-family=\"sans-serif\" role=\"img\" aria-label=\"\(escape(title))\">\n"
             + "<text x=\"\(fmt(width / 2))\" y=\"20\" text-anchor=\"middle\" font-size=\"14\" font-weight=\"bold\">\(escape(title))</text>\n"
     }
 
     private static func frame(x: Axis, y: Axis, xRange: ClosedRange<Double>, yRange: ClosedRange<Double>, xTicks: Bool = true) -> String {
-        var svg = "<rect x=\"\(fmt(left))\" y=\"\(fmt(top))\" width=\"\(fmt(width - left - right))\" height=\"\(fmt(height - top - bottom))\" fill=\"none\" stroke=\"#888\"/>\n"
+        var svg = "<rect x=\"\(fmt(left))\" y=\"\(fmt(top))\" width=\"\(fmt(width - left - right))\" height=\"\(fmt(plotHeight))\" fill=\"none\" stroke=\"#888\"/>\n"
         for (v, label) in y.ticks ?? ticks(yRange, log: y.logarithmic) {
             let yy = py(v, yRange, y.logarithmic)
             svg += "<line x1=\"\(fmt(left))\" x2=\"\(fmt(width - right))\" y1=\"\(fmt(yy))\" y2=\"\(fmt(yy))\" stroke=\"#ddd\"/>\n"
@@ -143,12 +147,12 @@ enum SVGChart {
         if xTicks {
             for (v, label) in x.ticks ?? ticks(xRange, log: x.logarithmic) {
                 let xx = px(v, xRange, x.logarithmic)
-                svg += "<line x1=\"\(fmt(xx))\" x2=\"\(fmt(xx))\" y1=\"\(fmt(height - bottom))\" y2=\"\(fmt(height - bottom + 5))\" stroke=\"#888\"/>\n"
-                svg += "<text x=\"\(fmt(xx))\" y=\"\(fmt(height - bottom + 18))\" text-anchor=\"middle\" font-size=\"11\">\(escape(label))</text>\n"
+                svg += "<line x1=\"\(fmt(xx))\" x2=\"\(fmt(xx))\" y1=\"\(fmt(plotBottom))\" y2=\"\(fmt(plotBottom + 5))\" stroke=\"#888\"/>\n"
+                svg += "<text x=\"\(fmt(xx))\" y=\"\(fmt(plotBottom + 18))\" text-anchor=\"middle\" font-size=\"11\">\(escape(label))</text>\n"
             }
         }
-        svg += "<text x=\"\(fmt(left + (width - left - right) / 2))\" y=\"\(fmt(height - 8))\" text-anchor=\"middle\" font-size=\"12\">\(escape(x.label))</text>\n"
-        let mid = top + (height - top - bottom) / 2
+        svg += "<text x=\"\(fmt(left + (width - left - right) / 2))\" y=\"\(fmt(plotBottom + 38))\" text-anchor=\"middle\" font-size=\"12\">\(escape(x.label))</text>\n"
+        let mid = top + (plotHeight) / 2
         svg += "<text x=\"16\" y=\"\(fmt(mid))\" text-anchor=\"middle\" font-size=\"12\" transform=\"rotate(-90 16 \(fmt(mid)))\">\(escape(y.label))</text>\n"
         return svg
     }
@@ -156,7 +160,7 @@ enum SVGChart {
     private static func legend(_ names: [String], dashed: [Bool]) -> String {
         var svg = ""
         for (n, name) in names.enumerated() {
-            let y = top + 14 + Double(n) * 16
+            let y = plotBottom + 60 + Double(n) * 16
             let colour = palette[n % palette.count]
             svg += "<line x1=\"\(fmt(left + 10))\" x2=\"\(fmt(left + 34))\" y1=\"\(fmt(y - 4))\" y2=\"\(fmt(y - 4))\" stroke=\"\(colour)\" stroke-width=\"3\"\(dashed[n] ? " stroke-dasharray=\"6 4\"" : "")/>\n"
             svg += "<text x=\"\(fmt(left + 40))\" y=\"\(fmt(y))\" font-size=\"11\">\(escape(name))</text>\n"
@@ -205,7 +209,7 @@ enum SVGChart {
     }
 
     private static func py(_ y: Double, _ r: ClosedRange<Double>, _ log: Bool) -> Double {
-        height - bottom - (height - top - bottom) * fraction(y, r, log)
+        plotBottom - (plotHeight) * fraction(y, r, log)
     }
 
     private static func fraction(_ v: Double, _ r: ClosedRange<Double>, _ log: Bool) -> Double {

@@ -196,8 +196,11 @@ public struct DigitalBaselineResult: Sendable, Codable, Hashable {
     /// The 45 nm CPU model: MACs at 4.5 pJ, weights from DRAM once per inference at 640 pJ/byte.
     public var cpuModelJoulesPerInference: Double
     public var cpuModelSource: String
-    /// Median thread CPU time of the float runtime per inference on this machine.
+    /// Median thread CPU time per inference on this machine of the optimised
+    /// Float32 CPU runtime (`CPURuntime`), the deployment a buyer compares against.
     public var measuredCPUSecondsPerInference: Double
+    /// The same for the reference runtime (Double sums, scalar), for scale.
+    public var referenceRuntimeCPUSecondsPerInference: Double
     public var cpuActiveWatts: Double
     public var cpuWattsSource: String
     public var measuredCPUJoulesPerInference: Double

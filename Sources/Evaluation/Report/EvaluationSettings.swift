@@ -45,7 +45,7 @@ public struct EvaluationSettings: Sendable, Codable, Hashable {
 
     /// Every metric, on fewer clips, one short energy run.
     public static let quickRun = EvaluationSettings(
-        quick: true, clipLimit: 48, energyRuns: 1, minimumRunSeconds: 0.25,
+        quick: true, clipLimit: 48, energyRuns: 1, minimumRunSeconds: 0.1,
         temperaturesCelsius: [0, 25, 60], referenceCelsius: 25,
         driftAges: [.init(label: "1 hour", seconds: 3600), .init(label: "1 day", seconds: 86_400),
                     .init(label: "1 month", seconds: 30 * 86_400)],

@@ -62,7 +62,8 @@ let package = Package(
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         // `cimfw evaluate`: the buyer's benchmark of a board running the KWS model, and its report.
-        .target(name: "Evaluation", dependencies: ["BoardSupport", "CIMSimulator", "CIMHAL", "CIMDrivers", "KWS"]),
+        .target(name: "Evaluation", dependencies: ["BoardSupport", "CIMSimulator", "CIMHAL", "CIMDrivers", "KWS"],
+                exclude: ["Report/report.schema.json"]),
         .executableTarget(name: "cimfw", dependencies: [
             "BoardSupport", "CIMSimulator", "CIMHAL", "KWS", "Firmware", "Evaluation",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

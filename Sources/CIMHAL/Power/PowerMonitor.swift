@@ -21,3 +21,11 @@ public protocol PowerMonitor {
     var railName: String { get }
     mutating func sample() throws(HALError) -> PowerSample
 }
+
+/// A monitor whose readings are block averages over a conversion window
+/// (which may be shorter than the time between reads) in steps of a power
+/// LSB: an INA chip. Energy integration uses both to bound its error.
+public protocol BlockAveragingPowerMonitor: PowerMonitor {
+    var conversionWindowSeconds: Double { get }
+    var powerResolutionWatts: Double { get }
+}

@@ -60,7 +60,10 @@ struct EnergyMeasurement {
             }
             let measured: InferenceEnergy
             do {
-                measured = try InferenceEnergy.integrate(samples, from: start, to: end, inferences: inferences)
+                let chip = board.powerMonitors[0] as? any BlockAveragingPowerMonitor
+                measured = try InferenceEnergy.integrate(samples, from: start, to: end, inferences: inferences,
+                                                         conversionWindowSeconds: chip?.conversionWindowSeconds,
+                                                         powerResolutionWatts: chip?.powerResolutionWatts ?? 0)
             } catch {
                 throw .hardware(boardFile: boardFile, step: "integrating energy run \(n + 1)", error)
             }

@@ -59,8 +59,18 @@ public final class CPURuntime {
                         gates[row] = wb[row] + Self.dot(inputWeights + row * i, x, i)
                     }
                     let recurrentRows = g.linearBeforeReset ? 3 * h : 2 * h
-                    for row in 0..<recurrentRows {
+                    var row = 0
+                    while row + 4 <= recurrentRows {
+                        let d = Self.dot4(recurrentWeights + row * h, stride: h, hidden, h)
+                        recurrent[row] = rb[row] + d[0]
+                        recurrent[row + 1] = rb[row + 1] + d[1]
+                        recurrent[row + 2] = rb[row + 2] + d[2]
+                        recurrent[row + 3] = rb[row + 3] + d[3]
+                        row += 4
+                    }
+                    while row < recurrentRows {
                         recurrent[row] = rb[row] + Self.dot(recurrentWeights + row * h, hidden, h)
+                        row += 1
                     }
                     for k in 0..<(2 * h) { gates[k] = 1 / (1 + Float.exp(-(gates[k] + recurrent[k]))) }
                     if !g.linearBeforeReset {
@@ -115,6 +125,34 @@ public final class CPURuntime {
             k += 1
         }
         return s
+    }
+
+    /// Four rows (`stride` apart) against one vector: each load of `b` serves four rows.
+    @inline(__always)
+    private static func dot4(_ a: UnsafePointer<Float>, stride: Int, _ b: UnsafePointer<Float>, _ n: Int) -> SIMD4<Float> {
+        var s0 = SIMD8<Float>(), s1 = SIMD8<Float>(), s2 = SIMD8<Float>(), s3 = SIMD8<Float>()
+        let lane = MemoryLayout<Float>.stride
+        let r0 = UnsafeRawPointer(a), r1 = UnsafeRawPointer(a + stride), r2 = UnsafeRawPointer(a + 2 * stride), r3 = UnsafeRawPointer(a + 3 * stride)
+        let rb = UnsafeRawPointer(b)
+        var k = 0
+        while k + 8 <= n {
+            let o = k * lane
+            let v = rb.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self)
+            s0 += r0.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self) * v
+            s1 += r1.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self) * v
+            s2 += r2.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self) * v
+            s3 += r3.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self) * v
+            k += 8
+        }
+        var result = SIMD4<Float>(s0.sum(), s1.sum(), s2.sum(), s3.sum())
+        while k < n {
+            result[0] += a[k] * b[k]
+            result[1] += a[stride + k] * b[k]
+            result[2] += a[2 * stride + k] * b[k]
+            result[3] += a[3 * stride + k] * b[k]
+            k += 1
+        }
+        return result
     }
 
     private static func copy(_ values: [Float]) -> UnsafeMutablePointer<Float> {

@@ -29,6 +29,8 @@ public final class Board {
     public let probe: (() -> BoardProbe.Report)?
     /// The emulated bus of an emulated board, for injecting faults in tests.
     public let emulatedBus: EmulatedI2CBus?
+    /// A hardware board's datasheet peak (board file `eval_board.peak_tops`).
+    public let claimedPeakTOPS: Double?
 
     /// Write-verify to ±2% of the range with up to 10 pulses and 32
     /// reference vectors, where the board file does not say (hardware):
@@ -41,7 +43,7 @@ public final class Board {
          programmingPolicy: WriteVerifyPolicy = Board.hardwareProgrammingPolicy,
          calibrationMethod: CalibrationMethod = Board.hardwareCalibrationMethod,
          simulation: SimulatedAccelerator? = nil, probe: (() -> BoardProbe.Report)? = nil,
-         emulatedBus: EmulatedI2CBus? = nil) {
+         emulatedBus: EmulatedI2CBus? = nil, claimedPeakTOPS: Double? = nil) {
         self.name = name
         self.accelerator = accelerator
         self.powerMonitors = powerMonitors
@@ -52,6 +54,7 @@ public final class Board {
         self.simulation = simulation
         self.probe = probe
         self.emulatedBus = emulatedBus
+        self.claimedPeakTOPS = claimedPeakTOPS
     }
 
     public static func open(_ description: BoardDescription) throws(HALError) -> Board {

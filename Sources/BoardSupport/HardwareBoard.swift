@@ -25,7 +25,7 @@ public enum HardwareBoard {
                          calibrationMethod: .referenceInputs(count: rig.accelerator.configuration.calibration.referenceVectors),
                          simulation: rig.accelerator,
                          probe: { var bus: any I2CBus = rig.bus; return BoardProbe.run(&bus, against: c) },
-                         emulatedBus: rig.bus)
+                         emulatedBus: rig.bus, claimedPeakTOPS: c.claimedPeakTOPS)
         case .linux:
             #if canImport(Glibc)
             let bus = try LinuxI2CBus(bus: c.i2cBus, forceAddress: c.forceAddress)
@@ -38,7 +38,8 @@ public enum HardwareBoard {
                                             timeouts: timeouts(c), attempts: c.retries + 1)
             let monitors = try powerMonitors(on: bus, c, clock: clock.now, delay: clock.wait)
             return Board(name: c.name, accelerator: accelerator, powerMonitors: monitors, marker: marker, clock: clock,
-                         probe: { var probed: any I2CBus = bus; return BoardProbe.run(&probed, against: c) })
+                         probe: { var probed: any I2CBus = bus; return BoardProbe.run(&probed, against: c) },
+                         claimedPeakTOPS: c.claimedPeakTOPS)
             #else
             throw .unsupported("the linux backend needs Linux (i2c-dev, libgpiod)")
             #endif

@@ -51,6 +51,10 @@ public struct HardwareBoardConfiguration: Sendable, Hashable {
     public var readyLine: String
     public var markerLine: String
     public var powerMonitors: [PowerMonitorConfiguration]
+    /// The vendor's peak throughput for the whole chip (`eval_board.peak_tops`,
+    /// from its datasheet), which `cimfw evaluate` holds the measured rate
+    /// against; nil when the file states none.
+    public var claimedPeakTOPS: Double?
     /// Emulated boards: the simulated macro behind the emulated eval board.
     public var simulation: SimulatorConfiguration?
 }
@@ -147,6 +151,7 @@ enum HardwareBoardFile {
             }
         }
 
+        let peak = r.has("eval_board.peak_tops") ? try r.double("eval_board.peak_tops", in: 1e-6...1e6) : nil
         var simulation: SimulatorConfiguration?
         if backend == .emulated {
             let relative = try r.string("emulation.simulation")
@@ -158,7 +163,7 @@ enum HardwareBoardFile {
             name: name, backend: backend, i2cBus: i2cBus, forceAddress: force, evalBoardAddress: evalAddress,
             programTimeoutMilliseconds: programTimeout, multiplyTimeoutMilliseconds: multiplyTimeout,
             calibrateTimeoutMilliseconds: calibrateTimeout, resetTimeoutMilliseconds: resetTimeout, retries: retries, gpioChip: chip, resetLine: reset, readyLine: ready,
-            markerLine: marker, powerMonitors: monitors, simulation: simulation)
+            markerLine: marker, powerMonitors: monitors, claimedPeakTOPS: peak, simulation: simulation)
     }
 
     /// A 7-bit address outside the reserved ranges.

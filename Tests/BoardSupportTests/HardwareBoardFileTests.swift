@@ -56,6 +56,20 @@ struct HardwareBoardFileTests {
         }
     }
 
+    @Test func aDatasheetPeakIsReadAndAnImpossibleOneRefused() throws {
+        let sandbox = try BoardSandbox()
+        _ = try sandbox.copyPreset(as: "sim-rram-256.toml")
+        let base = try String(contentsOfFile: Presets.directory.appendingPathComponent("virtual-eval.toml").path, encoding: .utf8)
+        #expect(try hardware(Presets.directory.appendingPathComponent("virtual-eval.toml").path).claimedPeakTOPS == nil)
+        let stated = try sandbox.write("peak.toml", base.replacingOccurrences(of: "[eval_board]\n", with: "[eval_board]\npeak_tops = 25.0\n"))
+        #expect(try hardware(stated).claimedPeakTOPS == 25)
+        let board = try Board.open(try BoardFile.load(path: stated))
+        #expect(board.claimedPeakTOPS == 25)
+        let bad = try sandbox.write("bad-peak.toml", base.replacingOccurrences(of: "[eval_board]\n", with: "[eval_board]\npeak_tops = -3.0\n"))
+        let error = try hardwareLoadFailure(bad)
+        #expect(error.key == "eval_board.peak_tops" && (error.value ?? "").contains("-3"), "\(error)")
+    }
+
     func hardwareLoadFailure(_ path: String) throws -> BoardFileError {
         do {
             _ = try BoardFile.load(path: path)

@@ -11,14 +11,17 @@ enum ThroughputMeasurement {
         let macs = compiled.modelMACsPerInference(frames: frames)
         let mvms = compiled.tileMultipliesPerInference(frames: frames)
         let effective = boardSecondsPerInference > 0 ? 2 * Double(macs) / boardSecondsPerInference / 1e12 : 0
-        var peak: Double?
-        var source = "not stated: a real board's peak comes from its datasheet"
+        var peak = board.claimedPeakTOPS
+        var source = peak != nil ? "the board file's eval_board.peak_tops (the datasheet's claim)"
+            : "not stated: set eval_board.peak_tops in the board file from the datasheet"
         var shares: [ThroughputResult.TimeShare] = []
         if let simulation = board.simulation {
             let g = simulation.configuration
             let perMVM = simulation.secondsPerMVM
-            peak = 2 * Double(g.rows * g.columns * g.tiles) / perMVM.array / 1e12
-            source = "energy model: \(g.tiles) tiles of \(g.rows)x\(g.columns), one MVM per \(String(format: "%.0f", perMVM.array * 1e9)) ns of DAC pulses and ADC conversions"
+            if peak == nil {
+                peak = 2 * Double(g.rows * g.columns * g.tiles) / perMVM.array / 1e12
+                source = "energy model: \(g.tiles) tiles of \(g.rows)x\(g.columns), one MVM per \(String(format: "%.0f", perMVM.array * 1e9)) ns of DAC pulses and ADC conversions"
+            }
             let array = Double(mvms) * perMVM.array
             let link = Double(mvms) * perMVM.hostLink
             let other = max(0, boardSecondsPerInference - array - link)

@@ -22,6 +22,8 @@ let package = Package(
         // The simulator's column kernel in 256-bit AVX, chosen at run time on
         // x86-64 CPUs that have it (same bits as the portable Swift kernel).
         .target(name: "CSimKernels", path: "Sources/CSimKernels"),
+        // Vectorisable exp, sigmoid and tanh for the inference hot path.
+        .target(name: "CVectorMath", path: "Sources/CVectorMath"),
         .target(name: "CIMSimulator", dependencies: [
             "CIMHAL", "CSimKernels",
             .product(name: "RealModule", package: "swift-numerics"),
@@ -47,7 +49,7 @@ let package = Package(
         // Keyword spotting: audio frontend, ONNX import (Sources/KWS/ONNX/Generated is
         // protoc output, see its README), float runtime, tile compiler, accelerator runtime.
         .target(name: "KWS", dependencies: [
-            "CIMHAL", "CFFTW",
+            "CIMHAL", "CFFTW", "CVectorMath",
             .product(name: "RealModule", package: "swift-numerics"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ]),
@@ -74,7 +76,7 @@ let package = Package(
         // On a board, CIMFW_HIL_BOARD names its board file and the driver checks run on /dev too.
         .testTarget(name: "CIMDriversTests", dependencies: ["CIMDrivers", "CIMEmulation", "CIMSimulator", "CIMHAL", "CIMLinux", "BoardSupport"]),
         .testTarget(name: "CIMLinuxTests", dependencies: ["CIMLinux", "CIMHAL"]),
-        .testTarget(name: "KWSTests", dependencies: ["KWS", "CIMHAL", "CIMSimulator", "BoardSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "KWSTests", dependencies: ["KWS", "CIMHAL", "CIMSimulator", "BoardSupport", "CVectorMath"], resources: [.copy("Fixtures")]),
         .testTarget(name: "FirmwareTests", dependencies: ["Firmware", "KWS", "CIMHAL", "CIMSimulator", "BoardSupport"]),
         .testTarget(name: "BoardSupportTests", dependencies: ["BoardSupport", "CIMSimulator", "CIMHAL", "CIMEmulation", "CIMDrivers"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "BoardSupport", "KWS", "CIMSimulator", "CIMHAL"]),

@@ -4,6 +4,14 @@
 //   swift package --package-path Benchmarks benchmark
 import PackageDescription
 
+// SwiftPM names a path dependency after its directory, so the checkout's
+// folder name ("cimfw", "main", a worktree) is the package identity.
+let cimfw = Context.packageDirectory
+    .split(separator: "/")
+    .dropLast()
+    .last
+    .map { $0.lowercased() } ?? "cimfw"
+
 let package = Package(
     name: "cimfw-benchmarks",
     platforms: [.macOS(.v14)],
@@ -16,8 +24,8 @@ let package = Package(
             name: "MVM",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "CIMSimulator", package: "main"),
-                .product(name: "CIMHAL", package: "main"),
+                .product(name: "CIMSimulator", package: cimfw),
+                .product(name: "CIMHAL", package: cimfw),
             ],
             path: "Benchmarks/MVM",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
@@ -26,9 +34,9 @@ let package = Package(
             name: "KWSInference",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "KWS", package: "main"),
-                .product(name: "BoardSupport", package: "main"),
-                .product(name: "CIMHAL", package: "main"),
+                .product(name: "KWS", package: cimfw),
+                .product(name: "BoardSupport", package: cimfw),
+                .product(name: "CIMHAL", package: cimfw),
             ],
             path: "Benchmarks/KWSInference",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

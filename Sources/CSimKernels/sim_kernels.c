@@ -19,6 +19,31 @@ static inline float lane_sum(__m256 v) {
     return s;
 }
 
+// lane_sum of eight vectors at once: transpose so that vector i holds lane
+// i of every accumulator, then add lanes 0, 1, …, 7 in lane_sum's order
+// (−0 + l0 is l0 exactly), so each column gets the same bits in a quarter
+// of the instructions of eight stores and 64 scalar adds.
+__attribute__((target("avx")))
+static inline __m256 lane_sums8(const __m256 a[8]) {
+    __m256 t0 = _mm256_unpacklo_ps(a[0], a[1]), t1 = _mm256_unpackhi_ps(a[0], a[1]);
+    __m256 t2 = _mm256_unpacklo_ps(a[2], a[3]), t3 = _mm256_unpackhi_ps(a[2], a[3]);
+    __m256 t4 = _mm256_unpacklo_ps(a[4], a[5]), t5 = _mm256_unpackhi_ps(a[4], a[5]);
+    __m256 t6 = _mm256_unpacklo_ps(a[6], a[7]), t7 = _mm256_unpackhi_ps(a[6], a[7]);
+    // Lanes (0 | 4), (1 | 5), (2 | 6), (3 | 7) of a[0..3], then of a[4..7].
+    __m256 q0 = _mm256_shuffle_ps(t0, t2, 0x44), q1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+    __m256 q2 = _mm256_shuffle_ps(t1, t3, 0x44), q3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+    __m256 q4 = _mm256_shuffle_ps(t4, t6, 0x44), q5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+    __m256 q6 = _mm256_shuffle_ps(t5, t7, 0x44), q7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+    __m256 s = _mm256_permute2f128_ps(q0, q4, 0x20);
+    s = _mm256_add_ps(s, _mm256_permute2f128_ps(q1, q5, 0x20));
+    s = _mm256_add_ps(s, _mm256_permute2f128_ps(q2, q6, 0x20));
+    s = _mm256_add_ps(s, _mm256_permute2f128_ps(q3, q7, 0x20));
+    s = _mm256_add_ps(s, _mm256_permute2f128_ps(q0, q4, 0x31));
+    s = _mm256_add_ps(s, _mm256_permute2f128_ps(q1, q5, 0x31));
+    s = _mm256_add_ps(s, _mm256_permute2f128_ps(q2, q6, 0x31));
+    return _mm256_add_ps(s, _mm256_permute2f128_ps(q3, q7, 0x31));
+}
+
 __attribute__((target("avx")))
 void cimfw_columns_avx(const float *x, const float *weights, size_t column_stride,
                        const intptr_t *block_byte_offsets, size_t blocks,
@@ -40,7 +65,7 @@ void cimfw_columns_avx(const float *x, const float *weights, size_t column_strid
                 a[k] = _mm256_add_ps(a[k], _mm256_mul_ps(xv, _mm256_load_ps((const float *)(w + k * column_bytes + o))));
             }
         }
-        for (int k = 0; k < 8; k++) y[j + k] = lane_sum(a[k]);
+        _mm256_storeu_ps(y + j, lane_sums8(a));
     }
     for (; j + 3 < columns; j += 4) {
         const char *w0 = (const char *)(weights + j * column_stride);

@@ -1,4 +1,5 @@
 import CIMHAL
+import CVectorMath
 import RealModule
 
 /// Runs a `CompiledModel` on any `CIMAccelerator`: programs its tiles,
@@ -34,6 +35,9 @@ public final class AcceleratorRuntime {
     private let inputCodes: UnsafeMutableBufferPointer<Int32>
     private let outputCodes: UnsafeMutableBufferPointer<Int32>
     private let hidden: UnsafeMutableBufferPointer<Float>
+    /// The update and reset gates (2 x hidden), the candidate's
+    /// pre-activation and the candidate (hidden each).
+    private let activations: UnsafeMutableBufferPointer<Float>
     /// Per piece, its digital weights as applied: the weight, less the
     /// full-range weight a stuck-on pair adds (known once the tile's readout is).
     private let digital: UnsafeMutableBufferPointer<Float>
@@ -90,6 +94,8 @@ public final class AcceleratorRuntime {
         outputCodes.initialize(repeating: 0)
         hidden = .allocate(capacity: compiled.model.gru.hiddenSize)
         hidden.initialize(repeating: 0)
+        activations = .allocate(capacity: 4 * compiled.model.gru.hiddenSize)
+        activations.initialize(repeating: 0)
         digitalOffset = compiled.pieces.reduce(into: [0]) { $0.append($0[$0.count - 1] + $1.digitalWeights.count) }
         digital = .allocate(capacity: max(1, digitalOffset[digitalOffset.count - 1]))
         digital.initialize(repeating: 0)
@@ -106,6 +112,7 @@ public final class AcceleratorRuntime {
         inputCodes.deallocate()
         outputCodes.deallocate()
         hidden.deallocate()
+        activations.deallocate()
         digital.deallocate()
         inputCodeMax.deallocate()
         for b in [physicalRows, physicalColumns, digitalRow, digitalColumn] { b.deallocate() }
@@ -186,22 +193,20 @@ public final class AcceleratorRuntime {
             }
             for k in 0..<h { gatesIn[xRows + k] = hidden[k] }
             try multiply(matrix: 0)
+            let state = hidden.baseAddress!, zr = activations.baseAddress!, candidate = zr + 2 * h, n = zr + 3 * h
             if g.linearBeforeReset {
-                for k in 0..<h {
-                    let z = Activation.sigmoid.apply(gatesOut[k]), r = Activation.sigmoid.apply(gatesOut[h + k])
-                    let n = Self.tanh(gatesOut[2 * h + k] + r * gatesOut[3 * h + k])
-                    hidden[k] = (1 - z) * n + z * hidden[k]
-                }
+                // z and r sit next to each other in the output: one pass.
+                cimfw_sigmoid(gatesOut, zr, 2 * h)
+                for k in 0..<h { candidate[k] = gatesOut[2 * h + k] + zr[h + k] * gatesOut[3 * h + k] }
             } else {
                 let candidateIn = v + inputOffset[1], candidateOut = v + outputOffset[1]
-                for k in 0..<h { candidateIn[k] = Activation.sigmoid.apply(gatesOut[h + k]) * hidden[k] }
+                cimfw_sigmoid(gatesOut, zr, 2 * h)
+                for k in 0..<h { candidateIn[k] = zr[h + k] * state[k] }
                 try multiply(matrix: 1)
-                for k in 0..<h {
-                    let z = Activation.sigmoid.apply(gatesOut[k])
-                    let n = Self.tanh(gatesOut[2 * h + k] + candidateOut[k])
-                    hidden[k] = (1 - z) * n + z * hidden[k]
-                }
+                for k in 0..<h { candidate[k] = gatesOut[2 * h + k] + candidateOut[k] }
             }
+            cimfw_tanh(candidate, n, h)
+            for k in 0..<h { state[k] = (1 - zr[k]) * n[k] + zr[k] * state[k] }
         }
         let firstDense = g.linearBeforeReset ? 1 : 2
         var previous = UnsafeMutablePointer(hidden.baseAddress!)
@@ -216,12 +221,6 @@ public final class AcceleratorRuntime {
         for o in 0..<model.outputs { probabilities[o] = previous[o] }
         if model.softmax { Softmax.apply(probabilities) }
     }
-
-    /// tanh through one exp (libm's tanhf goes through expm1f at several
-    /// times the cost): 2 / (1 + e^(−2x)) − 1, within 1e-6 absolute, far
-    /// below the analog error. Saturates cleanly: e^(−2x) → ∞ gives −1.
-    @inline(__always)
-    static func tanh(_ x: Float) -> Float { 2 / (1 + Float.exp(-2 * x)) - 1 }
 
     /// output = matrix · input over its tiles: inputs scaled so the largest
     /// is at most full scale, quantised to DAC codes, partial sums of row

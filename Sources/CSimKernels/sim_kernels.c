@@ -8,21 +8,9 @@ int cimfw_cpu_has_avx(void) {
     return __builtin_cpu_supports("avx") ? 1 : 0;
 }
 
-// "avx" alone, not "fma": a fused multiply-add would round differently
-// from the portable kernel and break bit-for-bit reproducibility.
-__attribute__((target("avx")))
-static inline float lane_sum(__m256 v) {
-    float lanes[8] __attribute__((aligned(32)));
-    _mm256_store_ps(lanes, v);
-    float s = -0.0f;
-    for (int i = 0; i < 8; i++) s += lanes[i];
-    return s;
-}
-
-// lane_sum of eight vectors at once: transpose so that vector i holds lane
-// i of every accumulator, then add lanes 0, 1, …, 7 in lane_sum's order
-// (−0 + l0 is l0 exactly), so each column gets the same bits in a quarter
-// of the instructions of eight stores and 64 scalar adds.
+// The lane sums of eight accumulators at once: transpose so that vector i
+// holds lane i of every accumulator, then add lanes 0, 1, …, 7 in order,
+// as SIMD8<Float>.sum() does in the portable kernel.
 __attribute__((target("avx")))
 static inline __m256 lane_sums8(const __m256 a[8]) {
     __m256 t0 = _mm256_unpacklo_ps(a[0], a[1]), t1 = _mm256_unpackhi_ps(a[0], a[1]);
@@ -44,48 +32,30 @@ static inline __m256 lane_sums8(const __m256 a[8]) {
     return _mm256_add_ps(s, _mm256_permute2f128_ps(q3, q7, 0x31));
 }
 
+// "avx" alone, not "fma": a fused multiply-add would round differently
+// from the portable kernel and break bit-for-bit reproducibility.
 __attribute__((target("avx")))
 void cimfw_columns_avx(const float *x, const float *weights, size_t column_stride,
                        const intptr_t *block_byte_offsets, size_t blocks,
                        size_t columns, float *y) {
     const char *xb = (const char *)x;
-    const size_t column_bytes = column_stride * sizeof(float);
-    size_t j = 0;
-    // Eight columns per pass: eight independent add chains hide the add
-    // latency, and each load of x serves eight columns. A column's own sum
-    // keeps its order, so the grouping does not change any result.
-    for (; j + 7 < columns; j += 8) {
-        const char *w = (const char *)(weights + j * column_stride);
+    // One panel of eight columns per pass: eight independent add chains
+    // hide the add latency, each load of x serves eight columns, and the
+    // panel's blocks are one sequential stream. A column's own sum keeps
+    // its order, so the grouping does not change any result.
+    for (size_t j = 0; j + 7 < columns; j += 8) {
+        const char *panel = (const char *)(weights + j * column_stride);
         __m256 a[8];
         for (int k = 0; k < 8; k++) a[k] = _mm256_setzero_ps();
         for (size_t b = 0; b < blocks; b++) {
             intptr_t o = block_byte_offsets[b];
             __m256 xv = _mm256_load_ps((const float *)(xb + o));
+            const char *w = panel + 8 * o;
             for (int k = 0; k < 8; k++) {
-                a[k] = _mm256_add_ps(a[k], _mm256_mul_ps(xv, _mm256_load_ps((const float *)(w + k * column_bytes + o))));
+                a[k] = _mm256_add_ps(a[k], _mm256_mul_ps(xv, _mm256_load_ps((const float *)(w + 32 * k))));
             }
         }
         _mm256_storeu_ps(y + j, lane_sums8(a));
-    }
-    for (; j + 3 < columns; j += 4) {
-        const char *w0 = (const char *)(weights + j * column_stride);
-        const char *w1 = w0 + column_stride * sizeof(float);
-        const char *w2 = w1 + column_stride * sizeof(float);
-        const char *w3 = w2 + column_stride * sizeof(float);
-        __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
-        __m256 a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
-        for (size_t b = 0; b < blocks; b++) {
-            intptr_t o = block_byte_offsets[b];
-            __m256 xv = _mm256_load_ps((const float *)(xb + o));
-            a0 = _mm256_add_ps(a0, _mm256_mul_ps(xv, _mm256_load_ps((const float *)(w0 + o))));
-            a1 = _mm256_add_ps(a1, _mm256_mul_ps(xv, _mm256_load_ps((const float *)(w1 + o))));
-            a2 = _mm256_add_ps(a2, _mm256_mul_ps(xv, _mm256_load_ps((const float *)(w2 + o))));
-            a3 = _mm256_add_ps(a3, _mm256_mul_ps(xv, _mm256_load_ps((const float *)(w3 + o))));
-        }
-        y[j] = lane_sum(a0);
-        y[j + 1] = lane_sum(a1);
-        y[j + 2] = lane_sum(a2);
-        y[j + 3] = lane_sum(a3);
     }
 }
 

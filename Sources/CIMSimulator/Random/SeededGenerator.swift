@@ -61,8 +61,13 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Hashable {
     /// ±4.9σ — ample for read noise, and many times cheaper than Box–Muller's
     /// log and cosine.
     @inlinable
-    public mutating func nextFastGaussian() -> Float {
-        let w = next()
+    public mutating func nextFastGaussian() -> Float { Self.fastGaussian(fromWord: next()) }
+
+    /// `nextFastGaussian` of a word already drawn: a loop can draw its
+    /// words first (the generator is one serial chain) and then turn them
+    /// into normals several at a time.
+    @inlinable
+    public static func fastGaussian(fromWord w: UInt64) -> Float {
         // Pairwise byte sums without a loop: 4 lanes of 16 bits, then fold.
         let pairs = (w & 0x00FF_00FF_00FF_00FF) &+ ((w >> 8) & 0x00FF_00FF_00FF_00FF)
         let quads = (pairs & 0x0000_FFFF_0000_FFFF) &+ ((pairs >> 16) & 0x0000_FFFF_0000_FFFF)

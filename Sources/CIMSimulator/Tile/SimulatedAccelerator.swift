@@ -29,6 +29,8 @@ public final class SimulatedAccelerator: CIMAccelerator {
     let valueScratchB: UnsafeMutableBufferPointer<Float>
     let codeScratch: UnsafeMutableBufferPointer<Int32>
     let codeScratchB: UnsafeMutableBufferPointer<Int32>
+    /// One random word per column for a read's noise.
+    let noiseWords: UnsafeMutableBufferPointer<UInt64>
     let mvmSeconds: Double
     let hostLinkSeconds: Double
     let converterEnergy: MVMEnergy
@@ -74,6 +76,8 @@ public final class SimulatedAccelerator: CIMAccelerator {
         columnScratch = floats(logical); columnScratchB = floats(logical)
         valueScratch = floats(logical); valueScratchB = floats(logical)
         codeScratch = ints(logical); codeScratchB = ints(logical)
+        noiseWords = .allocate(capacity: logical)
+        noiseWords.initialize(repeating: 0)
         let slices = c.dac.slices
         mvmSeconds = c.energy.mvmSeconds(slices: slices, adcBits: c.adc.bits, columnsPerADC: c.columnsPerADC)
         hostLinkSeconds = c.energy.hostLinkSeconds(rows: c.rows, columns: c.columns, dacBits: c.dac.bits, adcBits: c.adc.bits)
@@ -85,6 +89,7 @@ public final class SimulatedAccelerator: CIMAccelerator {
         for b in [inputScratch, inputScratchB, sliceScratch] { SimulatedTile.deallocateAligned(b) }
         for b in [columnScratch, columnScratchB, valueScratch, valueScratchB] { b.deallocate() }
         codeScratch.deallocate(); codeScratchB.deallocate()
+        noiseWords.deallocate()
     }
 
     // MARK: Time
@@ -130,15 +135,18 @@ public final class SimulatedAccelerator: CIMAccelerator {
             let n = inputCodes.firstIndex { $0 < -codeMax || $0 > codeMax } ?? 0
             throw .invalidArgument("input code \(inputCodes[n]) at row \(n % rows) of vector \(n / rows) is outside ±\(codeMax) for a \(c.dac.bits)-bit DAC")
         }
+        guard let source = inputCodes.baseAddress, let destination = outputCodes.baseAddress else { return }
         let t = tileState(index)
         let inverseCodeMax = 1 / Float(codeMax)
+        // Pointer loops with wrapping index arithmetic (the counts were
+        // validated above), so that they vectorise.
         func load(_ vector: Int, into x: UnsafeMutableBufferPointer<Float>) {
-            let first = vector * rows
-            for i in 0..<rows { x[i] = Float(inputCodes[first + i]) * inverseCodeMax }
+            let codes = source + vector &* rows, values = x.baseAddress!
+            for i in 0..<rows { values[i] = Float(codes[i]) * inverseCodeMax }
         }
         func store(_ codes: UnsafeMutableBufferPointer<Int32>, as vector: Int) {
-            let first = vector * columns
-            for j in 0..<columns { outputCodes[first + j] = codes[j] }
+            let first = destination + vector &* columns
+            first.update(from: codes.baseAddress!, count: columns)
         }
         var b = 0
         if !c.dac.appliesBitSerial {
@@ -217,7 +225,11 @@ public final class SimulatedAccelerator: CIMAccelerator {
         let sigma = Float(c.readNoise.sigmaRelative)
         if c.readNoise.enabled && sigma > 0 {
             let k = sigma * norm
-            for j in 0..<columns { y[j] += k * rng.nextFastGaussian() }
+            // Draws in column order, as nextFastGaussian would, then the
+            // arithmetic in a loop the compiler can vectorise.
+            let words = noiseWords.baseAddress!
+            for j in 0..<columns { words[j] = rng.next() }
+            for j in 0..<columns { y[j] += k * SeededGenerator.fastGaussian(fromWord: words[j]) }
         }
         let slope = t.columnSlope.baseAddress!, intercept = t.columnIntercept.baseAddress!
         if c.adc.enabled {

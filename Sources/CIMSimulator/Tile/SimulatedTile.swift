@@ -53,10 +53,13 @@ final class SimulatedTile {
     /// Reference-column response (measured / intended) at the last full calibration.
     var referenceRatioAtCalibration: Double?
 
-    /// Column-major effective normalized weights: column j starts at
-    /// j · columnStride. The stride pads rows to a multiple of 8 with zero
-    /// weights, so every column starts 32-byte aligned and the kernel's
-    /// vector loads fold into its multiplies.
+    /// Effective normalized weights in panels of eight columns: panel p
+    /// holds columns 8p ..< 8p + 8, and within it each 8-row block of the
+    /// eight columns lies contiguous (256 bytes, column after column), so
+    /// a pass over eight columns reads one sequential stream instead of
+    /// eight strided ones — about a fifth faster from L2 here. Rows are
+    /// padded to `columnStride`, a multiple of 8, and columns to whole
+    /// panels, with zero weights; every block is 32-byte aligned.
     let effective: UnsafeMutableBufferPointer<Float>
     let columnStride: Int
     /// Byte offsets of the 8-row blocks the current input drives (any
@@ -104,7 +107,7 @@ final class SimulatedTile {
         adcLSB = c.adc.lsb(rows: c.rows)
         mismatchEnabled = c.adcMismatch.enabled
         columnStride = Self.paddedLength(rows)
-        effective = Self.allocateAligned(logicalColumns * columnStride)
+        effective = Self.allocateAligned(Self.paddedLength(logicalColumns) * columnStride)
         activeBlocks = .allocate(capacity: columnStride / 8)
         activeBlocks.initialize(repeating: 0)
         rowConductance = .allocate(capacity: rows)
@@ -205,14 +208,30 @@ final class SimulatedTile {
                 let gPlus = cellScratch[plus] * attenuationScratch[plus]
                 let gMinus = cellScratch[plus + 1] * attenuationScratch[plus + 1]
                 rowSum += gPlus + gMinus
-                effective[j * columnStride + i] = Float((gPlus - gMinus) * inverseRange)
+                effective[effectiveIndex(row: i, column: j)] = Float((gPlus - gMinus) * inverseRange)
             }
             rowConductance[i] = rowSum
         }
     }
 
     /// Effective normalized weight as the hot path sees it (for tests).
-    func effectiveWeight(row: Int, column: Int) -> Float { effective[column * columnStride + row] }
+    func effectiveWeight(row: Int, column: Int) -> Float { effective[effectiveIndex(row: row, column: column)] }
+
+    /// Where weight (i, j) sits in the panel layout of `effective`.
+    @inline(__always)
+    func effectiveIndex(row i: Int, column j: Int) -> Int {
+        let panel: Int = (j >> 3) &* 8 &* columnStride
+        let block: Int = (i >> 3) &* 64
+        return panel &+ block &+ (j & 7) &* 8 &+ (i & 7)
+    }
+
+    /// Column j's first block: its block at x's byte offset o is at
+    /// `columnBase(j) + 8 · o`.
+    @inline(__always)
+    private func columnBase(_ j: Int) -> UnsafeRawPointer {
+        let panelBytes: Int = (j >> 3) &* 32 &* columnStride
+        return UnsafeRawPointer(effective.baseAddress!) + (panelBytes &+ (j & 7) &* 32)
+    }
 
     /// Rows rounded up to whole 8-float vectors.
     static func paddedLength(_ rows: Int) -> Int { (rows + 7) & ~7 }
@@ -263,28 +282,25 @@ final class SimulatedTile {
     /// gives the same bits as single calls.
     @inline(__always)
     func analogColumns(input x: UnsafePointer<Float>, output y: UnsafeMutablePointer<Float>, kernel: ColumnKernel) -> RowDrive {
-        let stride = columnStride
         let raw = UnsafeRawPointer(x)
-        let weights = UnsafeRawPointer(effective.baseAddress!)
-        let columnBytes = stride &* 4
         let blocks = markActiveBlocks(x, x), active = activeBlocks.baseAddress!
         var j = 0
         if kernel == .avx {
-            j = logicalColumns & ~3
-            cimfw_columns_avx(x, effective.baseAddress!, stride, active, blocks, j, y)
+            j = logicalColumns & ~7
+            cimfw_columns_avx(x, effective.baseAddress!, columnStride, active, blocks, j, y)
         }
         while j + 3 < logicalColumns {
-            let w0 = weights + j &* columnBytes, w1 = w0 + columnBytes, w2 = w1 + columnBytes, w3 = w2 + columnBytes
+            let w0 = columnBase(j), w1 = columnBase(j + 1), w2 = columnBase(j + 2), w3 = columnBase(j + 3)
             var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
             var b = 0
             while b < blocks {
-                let offset = active[b]
+                let offset = active[b], panelOffset = active[b] &* 8
                 b &+= 1
                 let xv = raw.load(fromByteOffset: offset, as: SIMD8<Float>.self)
-                a0 += xv * w0.load(fromByteOffset: offset, as: SIMD8<Float>.self)
-                a1 += xv * w1.load(fromByteOffset: offset, as: SIMD8<Float>.self)
-                a2 += xv * w2.load(fromByteOffset: offset, as: SIMD8<Float>.self)
-                a3 += xv * w3.load(fromByteOffset: offset, as: SIMD8<Float>.self)
+                a0 += xv * w0.load(fromByteOffset: panelOffset, as: SIMD8<Float>.self)
+                a1 += xv * w1.load(fromByteOffset: panelOffset, as: SIMD8<Float>.self)
+                a2 += xv * w2.load(fromByteOffset: panelOffset, as: SIMD8<Float>.self)
+                a3 += xv * w3.load(fromByteOffset: panelOffset, as: SIMD8<Float>.self)
             }
             y[j] = a0.sum(); y[j + 1] = a1.sum(); y[j + 2] = a2.sum(); y[j + 3] = a3.sum()
             j += 4
@@ -302,21 +318,19 @@ final class SimulatedTile {
     func analogColumnsPair(_ xA: UnsafePointer<Float>, _ xB: UnsafePointer<Float>,
                            _ yA: UnsafeMutablePointer<Float>, _ yB: UnsafeMutablePointer<Float>) -> (RowDrive, RowDrive) {
         let rawA = UnsafeRawPointer(xA), rawB = UnsafeRawPointer(xB)
-        let weights = UnsafeRawPointer(effective.baseAddress!)
-        let columnBytes = columnStride &* 4
         let blocks = markActiveBlocks(xA, xB), active = activeBlocks.baseAddress!
         var j = 0
         while j + 1 < logicalColumns {
-            let w0 = weights + j &* columnBytes, w1 = w0 + columnBytes
+            let w0 = columnBase(j), w1 = columnBase(j + 1)
             var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), b0 = SIMD8<Float>(), b1 = SIMD8<Float>()
             var block = 0
             while block < blocks {
-                let offset = active[block]
+                let offset = active[block], panelOffset = active[block] &* 8
                 block &+= 1
                 let xa = rawA.load(fromByteOffset: offset, as: SIMD8<Float>.self)
                 let xb = rawB.load(fromByteOffset: offset, as: SIMD8<Float>.self)
-                let v0 = w0.load(fromByteOffset: offset, as: SIMD8<Float>.self)
-                let v1 = w1.load(fromByteOffset: offset, as: SIMD8<Float>.self)
+                let v0 = w0.load(fromByteOffset: panelOffset, as: SIMD8<Float>.self)
+                let v1 = w1.load(fromByteOffset: panelOffset, as: SIMD8<Float>.self)
                 a0 += xa * v0
                 a1 += xa * v1
                 b0 += xb * v0
@@ -356,11 +370,11 @@ final class SimulatedTile {
     @inline(__always)
     private func column(_ j: Int, _ x: UnsafePointer<Float>) -> Float {
         let raw = UnsafeRawPointer(x)
-        let w0 = UnsafeRawPointer(effective.baseAddress!) + j &* columnStride &* 4
+        let w0 = columnBase(j)
         var a0 = SIMD8<Float>()
         var offset = 0
         while offset < columnStride &* 4 {
-            a0 += raw.load(fromByteOffset: offset, as: SIMD8<Float>.self) * w0.load(fromByteOffset: offset, as: SIMD8<Float>.self)
+            a0 += raw.load(fromByteOffset: offset, as: SIMD8<Float>.self) * w0.load(fromByteOffset: offset &* 8, as: SIMD8<Float>.self)
             offset &+= 32
         }
         return a0.sum()

@@ -8,13 +8,15 @@
 int cimfw_cpu_has_avx(void);
 
 /// Column sums of the simulated crossbar with 256-bit AVX, for the first
-/// `columns` columns (a multiple of 4): y[j] = sum over the listed 8-row
-/// blocks of x * w_j, each column's 8 lane sums added in lane order from
-/// -0.0f. That is exactly the arithmetic of the portable Swift kernel
-/// (SIMD8<Float> multiply, add and sum(), no fused multiply-add), so the
-/// two give the same bits. `block_byte_offsets` are offsets into x and
-/// into each column; columns are `column_stride` floats apart; x and the
-/// weights are 32-byte aligned. Only call when cimfw_cpu_has_avx() is 1.
+/// `columns` columns (a multiple of 8): y[j] = sum over the listed 8-row
+/// blocks of x * w_j, each column's 8 lane sums added in lane order. That
+/// is exactly the arithmetic of the portable Swift kernel (SIMD8<Float>
+/// multiply, add and sum(), no fused multiply-add), so the two give the
+/// same bits. The weights are in panels of eight columns, `column_stride`
+/// rows each: column j's block at x's byte offset o starts 8·o + 32·(j % 8)
+/// bytes into panel j / 8, which starts at weights + j / 8 · 8 · column_stride.
+/// x and the weights are 32-byte aligned. Only call when
+/// cimfw_cpu_has_avx() is 1.
 void cimfw_columns_avx(const float *x, const float *weights, size_t column_stride,
                        const intptr_t *block_byte_offsets, size_t blocks,
                        size_t columns, float *y);

@@ -59,7 +59,9 @@ public final class MFCCFrontend {
         }
         dct = table
         frame = [Float](repeating: 0, count: s.windowLength)
-        spectrum = [Float](repeating: 0, count: s.fftLength / 2 + 1)
+        // Only the bins under a filter are ever read (up to 4 kHz of 8): the
+        // FFT leaves the magnitudes of the others uncomputed.
+        spectrum = [Float](repeating: 0, count: max(1, filters.map { $0.first + $0.weights.count }.max() ?? 1))
         logMel = [Float](repeating: 0, count: m)
     }
 
@@ -109,7 +111,8 @@ public final class MFCCFrontend {
                         dct.withUnsafeBufferPointer { dct in
                             for t in 0..<frames {
                                 let start = t * s.hopLength
-                                for n in 0..<s.windowLength { frame[n] = samples[start + n] * window[n] }
+                                let source = samples.baseAddress! + start
+                                for n in 0..<s.windowLength { frame[n] = source[n] * window[n] }
                                 fft.magnitudes(of: UnsafeBufferPointer(frame), into: spectrum)
                                 for m in 0..<bands {
                                     let first = filterStart[m]
@@ -119,10 +122,14 @@ public final class MFCCFrontend {
                                     }
                                     logMel[m] = Float.log(energy + floor)
                                 }
-                                for i in 0..<coefficients {
-                                    var c: Float = 0
-                                    for m in 0..<bands { c += dct[i * bands + m] * logMel[m] }
-                                    features[t * coefficients + i] = c
+                                // All coefficients at once, band by band: ten
+                                // independent sums in flight instead of one
+                                // chain of adds, each still summed in band order.
+                                let c = features.baseAddress! + t &* coefficients
+                                c.update(repeating: 0, count: coefficients)
+                                for m in 0..<bands {
+                                    let l = logMel[m]
+                                    for i in 0..<coefficients { c[i] += dct[i &* bands &+ m] * l }
                                 }
                             }
                         }

@@ -41,15 +41,21 @@ public final class RealFFT {
         fftwf_free(output)
     }
 
-    /// |X_k| for k = 0 … length/2 of `signal` zero-padded to `length`.
+    /// |X_k| for k = 0 … min(length/2, out.count − 1) of `signal`
+    /// zero-padded to `length`.
     public func magnitudes(of signal: UnsafeBufferPointer<Float>, into out: UnsafeMutableBufferPointer<Float>) {
         let n = min(signal.count, length)
-        for i in 0..<n { input[i] = signal[i] }
-        for i in n..<length { input[i] = 0 }
+        if let source = signal.baseAddress, n > 0 { input.update(from: source, count: n) }
+        (input + n).update(repeating: 0, count: length - n)
         fftwf_execute_dft_r2c(plan, input, output)
-        for k in 0...(length / 2) where k < out.count {
-            let (re, im) = output[k]
-            out[k] = (re * re + im * im).squareRoot()
+        guard let magnitudes = out.baseAddress else { return }
+        // fftwf_complex is float[2]: walk it as interleaved floats, a loop
+        // the compiler vectorises (a square root is exact, so lanes give
+        // the same bits as one at a time).
+        let parts = UnsafeRawPointer(output).assumingMemoryBound(to: Float.self)
+        for k in 0..<min(length / 2 + 1, out.count) {
+            let re = parts[2 &* k], im = parts[2 &* k &+ 1]
+            magnitudes[k] = (re * re + im * im).squareRoot()
         }
     }
 }

@@ -21,7 +21,13 @@ public final class AcceleratorRuntime {
     /// The plan flattened for the hot path (no array-of-struct copies,
     /// no per-access checks): each piece's shape, then its physical rows
     /// and columns and its digital weights' positions, piece after piece.
-    private struct Layout { var tile, rowStart, rowCount, columnStart, columnCount, rowMap, columnMap: Int }
+    /// `firstPhysicalRow` and `firstPhysicalColumn` are set when the piece's
+    /// rows (columns) are consecutive on the tile, −1 when placement around
+    /// faults scattered them: consecutive ones take loops that vectorise.
+    private struct Layout {
+        var tile, rowStart, rowCount, columnStart, columnCount, rowMap, columnMap: Int
+        var firstPhysicalRow, firstPhysicalColumn: Int
+    }
     private let layout: [Layout]
     private let matrixRows: [Int], matrixOutputs: [Int]
     private let physicalRows: UnsafeMutableBufferPointer<Int>
@@ -57,9 +63,14 @@ public final class AcceleratorRuntime {
         inputCodeMax.initialize(repeating: 0)
         var layout: [Layout] = []
         var rowMap: [Int] = [], columnMap: [Int] = [], dRow: [Int] = [], dColumn: [Int] = []
+        func firstOfRun(_ map: [Int]) -> Int {
+            guard let first = map.first, map.enumerated().allSatisfy({ $0.element == first + $0.offset }) else { return -1 }
+            return first
+        }
         for p in compiled.pieces {
             layout.append(Layout(tile: p.tile, rowStart: p.rowStart, rowCount: p.rowCount, columnStart: p.columnStart,
-                                 columnCount: p.columnCount, rowMap: rowMap.count, columnMap: columnMap.count))
+                                 columnCount: p.columnCount, rowMap: rowMap.count, columnMap: columnMap.count,
+                                 firstPhysicalRow: firstOfRun(p.physicalRows), firstPhysicalColumn: firstOfRun(p.physicalColumns)))
             rowMap += p.physicalRows
             columnMap += p.physicalColumns
             dRow += p.digitalWeights.map { p.rowStart + $0.row }
@@ -188,10 +199,12 @@ public final class AcceleratorRuntime {
         let steps = g.steps(frames: frames.count / i)
         for step in 0..<steps {
             let x = (g.reverse ? steps - 1 - step : step) * i
+            let frame = frames.baseAddress! + x
             for copy in 0..<gates.inputReplicas {
-                for col in 0..<i { gatesIn[copy * i + col] = frames[x + col] * inverseScale }
+                let replica = gatesIn + copy &* i
+                for col in 0..<i { replica[col] = frame[col] * inverseScale }
             }
-            for k in 0..<h { gatesIn[xRows + k] = hidden[k] }
+            (gatesIn + xRows).update(from: hidden.baseAddress!, count: h)
             try multiply(matrix: 0)
             let state = hidden.baseAddress!, zr = activations.baseAddress!, candidate = zr + 2 * h, n = zr + 3 * h
             if g.linearBeforeReset {
@@ -239,17 +252,30 @@ public final class AcceleratorRuntime {
             let piece = layout[n]
             let codeMax = inputCodeMax[n], perUnit = codeMax / largest
             let rowMap = physicalRows.baseAddress! + piece.rowMap, columnMap = physicalColumns.baseAddress! + piece.columnMap
-            for r in 0..<rows { codes[r] = 0 }
-            for r in 0..<piece.rowCount {
-                let scaled = max(-codeMax, min(codeMax, input[piece.rowStart + r] * perUnit)) + magic
-                codes[rowMap[r]] = Int32(bitPattern: scaled.bitPattern) &- 0x4B40_0000
+            codes.update(repeating: 0, count: rows)
+            let source = input + piece.rowStart
+            @inline(__always) func code(_ r: Int) -> Int32 {
+                let scaled = max(-codeMax, min(codeMax, source[r] * perUnit)) + magic
+                return Int32(bitPattern: scaled.bitPattern) &- 0x4B40_0000
+            }
+            if piece.firstPhysicalRow >= 0 {
+                let target = codes + piece.firstPhysicalRow
+                for r in 0..<piece.rowCount { target[r] = code(r) }
+            } else {
+                for r in 0..<piece.rowCount { codes[rowMap[r]] = code(r) }
             }
             try accelerator.multiply(tile: piece.tile, inputCodes: UnsafeBufferPointer(inputCodes), outputCodes: outputCodes)
-            let scale = outputScale.baseAddress! + n * columns
+            let scale = outputScale.baseAddress! + n &* columns
             let out = output + piece.columnStart
-            for c in 0..<piece.columnCount {
-                let p = columnMap[c]
-                out[c] += Float(results[p]) * scale[p] * largest
+            if piece.firstPhysicalColumn >= 0 {
+                let first = piece.firstPhysicalColumn
+                let tileCodes = results + first, tileScale = scale + first
+                for c in 0..<piece.columnCount { out[c] += Float(tileCodes[c]) * tileScale[c] * largest }
+            } else {
+                for c in 0..<piece.columnCount {
+                    let p = columnMap[c]
+                    out[c] += Float(results[p]) * scale[p] * largest
+                }
             }
             for k in digitalOffset[n]..<digitalOffset[n + 1] {
                 output[digitalColumn[k]] += digital[k] * input[digitalRow[k]]

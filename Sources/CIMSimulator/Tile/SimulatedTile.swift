@@ -57,9 +57,9 @@ final class SimulatedTile {
     /// holds columns 8p ..< 8p + 8, and within it each 8-row block of the
     /// eight columns lies contiguous (256 bytes, column after column), so
     /// a pass over eight columns reads one sequential stream instead of
-    /// eight strided ones — about a fifth faster from L2 here. Rows are
-    /// padded to `columnStride`, a multiple of 8, and columns to whole
-    /// panels, with zero weights; every block is 32-byte aligned.
+    /// eight strided ones. Rows are padded to `columnStride`, a multiple
+    /// of 8, and columns to whole panels, with zero weights; every block
+    /// is 32-byte aligned.
     let effective: UnsafeMutableBufferPointer<Float>
     let columnStride: Int
     /// Byte offsets of the 8-row blocks the current input drives (any

@@ -109,7 +109,11 @@ import Testing
         #expect(accelerator.ledger == ledger, "no time or energy booked")
     }
 
-    @Test func aBatchGivesTheSameBitsAsSingleCalls() throws {
+    /// With the portable kernel, parallel-input batches run two vectors per
+    /// pass (the pair path); with AVX, one at a time. Both must give the bits
+    /// of single calls.
+    @Test(arguments: [ColumnKernel.portable, ColumnKernel.fastest])
+    func aBatchGivesTheSameBitsAsSingleCalls(kernel: ColumnKernel) throws {
         for bitSerial in [false, true] {
             var c = SimulatorConfiguration.ideal(rows: 70, columns: 37)
             c.readNoise = ReadNoise(enabled: true, sigmaRelative: 0.02)
@@ -119,10 +123,12 @@ import Testing
             let w = try Fixture.weights(rows: 70, columns: 37)
             let x = (0..<(70 * 5)).map { Int32($0 * 37 % 255) - 127 }
             let batched = try SimulatedAccelerator(configuration: c)
+            batched.kernel = kernel
             _ = try batched.program(tile: 0, weights: w, policy: .singleShot)
             var together = [Int32](repeating: 0, count: 37 * 5)
             try batched.multiplyBatch(tile: 0, batchSize: 5, inputCodes: x, into: &together)
             let single = try SimulatedAccelerator(configuration: c)
+            single.kernel = kernel
             _ = try single.program(tile: 0, weights: w, policy: .singleShot)
             var oneByOne: [Int32] = []
             var out = [Int32](repeating: 0, count: 37)

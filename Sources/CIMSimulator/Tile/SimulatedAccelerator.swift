@@ -149,7 +149,10 @@ public final class SimulatedAccelerator: CIMAccelerator {
             first.update(from: codes.baseAddress!, count: columns)
         }
         var b = 0
-        if !c.dac.appliesBitSerial {
+        // Pairs share each weight load in the portable kernel; the AVX
+        // kernel on one vector at a time is faster still (README, MVM
+        // benchmark). Either way the bits are those of single calls.
+        if !c.dac.appliesBitSerial && kernel == .portable {
             while b + 1 < batchSize {
                 load(b, into: inputScratch)
                 load(b + 1, into: inputScratchB)

@@ -229,8 +229,7 @@ final class SimulatedTile {
     /// `columnBase(j) + 8 · o`.
     @inline(__always)
     private func columnBase(_ j: Int) -> UnsafeRawPointer {
-        let panelBytes: Int = (j >> 3) &* 32 &* columnStride
-        return UnsafeRawPointer(effective.baseAddress!) + (panelBytes &+ (j & 7) &* 32)
+        UnsafeRawPointer(effective.baseAddress! + effectiveIndex(row: 0, column: j))
     }
 
     /// Rows rounded up to whole 8-float vectors.

@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "cimfw",
-    platforms: [.macOS(.v14)],
+    // Linux only (Glibc, i2c-dev, the GPIO character device): no Apple platforms are declared.
     products: [
         .executable(name: "cimfw", targets: ["cimfw"]),
         .library(name: "CIMHAL", targets: ["CIMHAL"]),
@@ -16,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        // `swift package generate-documentation`: the DocC archives of the library products.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
     ],
     targets: [
         .target(name: "CIMHAL"),

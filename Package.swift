@@ -54,7 +54,7 @@ let package = Package(
             "CIMHAL", "CFFTW", "CVectorMath",
             .product(name: "RealModule", package: "swift-numerics"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-        ]),
+        ], exclude: ["ONNX/Generated/README.md"]),
         // The firmware loop: manifest, scheduler, state machine, audio sources,
         // detections, energy log. HAL protocols, KWS and a BoardClock only.
         .target(name: "Firmware", dependencies: [

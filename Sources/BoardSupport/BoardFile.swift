@@ -20,7 +20,7 @@ public enum BoardFile {
         } else {
             description = .simulated(try SimulatedBoardFile.configuration(from: &reader))
         }
-        try reader.rejectUnknownKeys(validKeysHint: "see the board file format in README.md for the keys a \(backend) board takes")
+        try reader.rejectUnknownKeys(validKeysHint: "see docs/board-files.md for the keys a \(backend) board takes")
         return description
     }
 

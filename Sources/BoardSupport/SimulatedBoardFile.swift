@@ -2,7 +2,7 @@ import CIMHAL
 import CIMSimulator
 
 /// The `backend = "simulated"` board file: every physics parameter of
-/// CIMSimulator, with its unit in the key. See README.md for the format.
+/// CIMSimulator, with its unit in the key. See docs/board-files.md for the format.
 enum SimulatedBoardFile {
     static func configuration(from r: inout BoardFileReader) throws(BoardFileError) -> SimulatorConfiguration {
         let name = try r.string("board.name")

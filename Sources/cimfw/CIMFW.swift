@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct CIMFW: ParsableCommand {
@@ -7,4 +8,23 @@ struct CIMFW: ParsableCommand {
         abstract: "Firmware and tools for analog compute-in-memory accelerators.",
         version: "0.1.0",
         subcommands: [Run.self, Characterize.self, Compile.self, Accuracy.self, Evaluate.self, Probe.self, Power.self])
+
+    /// Exit statuses every command shares: 0 done, 1 the work failed,
+    /// 2 bad input (a flag, a file, a value), which argument-parser would
+    /// otherwise report as 64.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let error as CLIError {
+            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+            Foundation.exit(error.exitStatus)
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }

@@ -44,7 +44,7 @@ struct Characterize: ParsableCommand {
         do {
             report = try Characterization(configuration: configuration, testVectors: vectors, ageSeconds: ageSeconds).report()
         } catch {
-            throw CLIError("\(board): characterisation failed: \(error)")
+            throw CLIError.failure("\(board): characterisation failed: \(error)")
         }
         if json {
             let encoder = JSONEncoder()
@@ -57,8 +57,22 @@ struct Characterize: ParsableCommand {
     }
 }
 
-/// A failure to show the user as it is, with a non-zero exit.
+/// A failure to show the user as it is. Bad input (a file, a flag, a value)
+/// exits with status 2; a failure of the work itself, with 1.
 struct CLIError: Error, CustomStringConvertible {
     var description: String
-    init(_ description: String) { self.description = description }
+    var exitStatus: Int32
+
+    /// Bad input: the message names the file or flag, the value and what was expected.
+    init(_ description: String) {
+        self.description = description
+        exitStatus = 2
+    }
+
+    /// The input was fine; the work failed (a device, a bus, a measurement).
+    static func failure(_ description: String) -> CLIError {
+        var error = CLIError(description)
+        error.exitStatus = 1
+        return error
+    }
 }

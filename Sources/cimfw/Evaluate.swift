@@ -45,7 +45,7 @@ struct Evaluate: ParsableCommand {
             try evaluate()
         } catch let error as CLIError {
             FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
-            throw ExitCode(2)
+            throw ExitCode(error.exitStatus)
         } catch let error as EvaluationError {
             FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
             throw ExitCode(1)

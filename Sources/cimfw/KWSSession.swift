@@ -36,7 +36,7 @@ struct KWSSession {
                                               calibration: calibrate ? board.calibrationMethod : nil, faultScan: faultScan,
                                               options: options)
         } catch {
-            throw CLIError("\(boardPath): deploying the model failed: \(error)")
+            throw CLIError.failure("\(boardPath): deploying the model failed: \(error)")
         }
     }
 }

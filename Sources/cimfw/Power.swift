@@ -28,7 +28,7 @@ struct Power: ParsableCommand {
                 try PowerLog.record(monitors, clock: clock, durationSeconds: duration.seconds, rateHz: rate) { print($0) }
             }
         } catch {
-            throw CLIError("\(board): \(error)")
+            throw CLIError.failure("\(board): \(error)")
         }
     }
 }

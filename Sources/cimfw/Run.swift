@@ -62,7 +62,7 @@ struct Run: ParsableCommand {
         } catch let error as CLIError {
             // Bad input (board file, manifest, audio) exits 2; a firmware fault exits 1.
             FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
-            throw ExitCode(2)
+            throw ExitCode(error.exitStatus)
         }
     }
 

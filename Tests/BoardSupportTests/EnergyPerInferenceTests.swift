@@ -50,7 +50,7 @@ import Testing
         print("energy per inference on virtual-eval: \(inferences) inferences in \(window.endSeconds - window.startSeconds) s, measured \(energy.energyJoules) J, booked \(truth) J, bound \(energy.errorBoundJoules) J, coverage \(energy.coverageFraction)")
         #expect(window.endSeconds - window.startSeconds > 0.002, "the window spans many INA conversions")
         // The bound covers sampling; the 1% covers the INA226's own truncating arithmetic
-        // (it reads this rail 0.5% low, see README).
+        // (it reads this rail about 0.8% low, docs/evaluate.md).
         #expect(abs(energy.energyJoules - truth) <= energy.errorBoundJoules + 0.01 * truth,
                 "measured \(energy.energyJoules) J, spent \(truth) J, bound \(energy.errorBoundJoules) J")
         #expect(energy.joulesPerInference > 0)

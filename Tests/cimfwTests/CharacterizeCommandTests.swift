@@ -84,14 +84,14 @@ import Testing
     @Test func aBadBoardFileFailsWithItsFileKeyAndValue() throws {
         let board = try smallBoard("adc.bits = 40\n")
         let result = try run(["characterize", "--board", board])
-        #expect(result.status != 0)
+        #expect(result.status == 2, "bad input exits 2")
         #expect(result.stdout.isEmpty, "nothing half-written to stdout")
         for text in [board, "adc.bits", "40", "4...12"] { #expect(result.stderr.contains(text), "stderr lacks \(text): \(result.stderr)") }
     }
 
     @Test func aMissingBoardFileFailsClearly() throws {
         let result = try run(["characterize", "--board", "/nonexistent/board.toml"])
-        #expect(result.status != 0)
+        #expect(result.status == 2, "bad input exits 2")
         #expect(result.stderr.contains("/nonexistent/board.toml"))
     }
 }

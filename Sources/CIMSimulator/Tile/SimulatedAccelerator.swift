@@ -150,7 +150,7 @@ public final class SimulatedAccelerator: CIMAccelerator {
         }
         var b = 0
         // Pairs share each weight load in the portable kernel; the AVX
-        // kernel on one vector at a time is faster still (README, MVM
+        // kernel on one vector at a time is faster still (docs/performance.md, MVM
         // benchmark). Either way the bits are those of single calls.
         if !c.dac.appliesBitSerial && kernel == .portable {
             while b + 1 < batchSize {

@@ -1,0 +1,43 @@
+import Foundation
+import Testing
+
+/// Every command shares one rule for its exit status: 0 done, 1 the work
+/// failed, 2 bad input — a flag, a file or a value — with a message that
+/// names it, and nothing on stdout.
+@Suite struct ExitStatusTests {
+    let cli = CharacterizeCommandTests()
+
+    func expectBadInput(_ arguments: [String], names text: String) throws {
+        let result = try cli.run(arguments)
+        #expect(result.status == 2, "\(arguments.joined(separator: " ")): exit \(result.status), \(result.stderr)")
+        #expect(result.stderr.contains(text), "stderr lacks \(text): \(result.stderr)")
+        #expect(result.stdout.isEmpty, "nothing on stdout: \(result.stdout)")
+    }
+
+    @Test func anUnknownFlagIsBadInput() throws {
+        try expectBadInput(["characterize", "--no-such-flag"], names: "--no-such-flag")
+    }
+
+    @Test func aFlagValueOfTheWrongTypeIsBadInput() throws {
+        try expectBadInput(["characterize", "--vectors", "many"], names: "many")
+    }
+
+    @Test func aMissingBoardFileIsBadInputForEveryCommandThatReadsOne() throws {
+        let missing = "/nonexistent/board.toml"
+        for command in ["compile firmware/kws-gru", "accuracy", "power --duration 1s", "probe"] {
+            try expectBadInput(command.split(separator: " ").map(String.init) + ["--board", missing], names: missing)
+        }
+    }
+
+    @Test func aMissingFirmwareImageIsBadInput() throws {
+        try expectBadInput(["compile", "/nonexistent/image"], names: "/nonexistent/image")
+    }
+
+    @Test func aMissingClipsDirectoryIsBadInput() throws {
+        try expectBadInput(["accuracy", "--clips", "/nonexistent/clips"], names: "/nonexistent/clips")
+    }
+
+    @Test func anOutOfRangeOptionIsBadInput() throws {
+        try expectBadInput(["accuracy", "--input-replicas", "0"], names: "--input-replicas 0")
+    }
+}

@@ -9,7 +9,7 @@ struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "The CIM buyer's benchmark: throughput, board-level energy per inference, porting, temperature, drift and the verdict against a digital baseline, as HTML, JSON and Markdown.",
         discussion: """
-        Follows cim-at-the-edge.txt ("How to Benchmark CIM Hardware for Your Edge AI Workload"): energy by the \
+        Follows "How to Benchmark CIM Hardware for Your Edge AI Workload": energy by the \
         MLPerf Tiny protocol (marker window, runs of at least 10 s, 5 runs, median), the thermal chamber at 0, 25 \
         and 60 °C, drift after an hour, a day and a month, and the rule "at least 5x less energy per inference \
         than the digital baseline, within 1 point of its accuracy". Exit status: 0 done, 1 the evaluation \

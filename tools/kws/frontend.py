@@ -1,7 +1,7 @@
 """MFCC frontend for the keyword spotter, in numpy: the reference the Swift
 frontend (Sources/KWS/Audio/MFCCFrontend.swift) must match within 1e-3.
 
-Definition (shared/reference/kws.md): 16 kHz mono; 640-sample periodic Hann
+Definition (Hello Edge's MFCC configuration, Zhang et al., arXiv 1711.07128): 16 kHz mono; 640-sample periodic Hann
 window, 320-sample hop (49 frames per second); 1024-point FFT magnitude;
 40 triangular mel filters on the HTK mel scale, unnormalised, 20-4000 Hz;
 log(x + 1e-6); orthonormal DCT-II; the first 10 coefficients.

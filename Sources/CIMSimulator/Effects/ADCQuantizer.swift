@@ -6,7 +6,7 @@
 /// The fraction is a design choice of the chip: a column of R random signed
 /// products sums to about √R of one product, so a full scale of the whole R
 /// would waste most codes; aihwkit's defaults clip at ±12 for its
-/// normalized outputs (cim-simulators.md).
+/// normalized outputs (IBM aihwkit, Rasch et al., AICAS 2021).
 public struct ADCQuantizer: Sendable, Hashable, Codable {
     /// The effect switch: off, the conversion is ideal (no rounding, no clipping).
     public var enabled: Bool

@@ -2,7 +2,7 @@ import RealModule
 
 /// Conductance decay with time after programming, per cell:
 /// G(t) = G₀ · ((t + t₀) / t₀)^(−ν), ν ~ N(νmean, νstd) clipped at 0.
-/// The form and t₀ = 20 s are aihwkit's PCM model (cim-simulators.md).
+/// The form and t₀ = 20 s are aihwkit's PCM model (Rasch et al., AICAS 2021).
 public struct ConductanceDrift: Sendable, Hashable, Codable {
     public var enabled: Bool
     public var exponentMean: Double

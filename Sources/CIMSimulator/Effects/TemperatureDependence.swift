@@ -1,7 +1,7 @@
 /// Conductance versus die temperature, per cell: G(T) = G(Tref)·(1 + α(T − Tref)),
 /// α ~ N(αmean, αstd). The spread matters: the measured coefficient is a
 /// per-cell distribution that depends on state and can change sign (Xu et al.,
-/// arXiv 2105.05534); no public simulator models it (cim-simulators.md).
+/// arXiv 2105.05534); aihwkit, CrossSim, MemTorch and NeuroSim do not model it.
 public struct TemperatureDependence: Sendable, Hashable, Codable {
     public var enabled: Bool
     public var coefficientMeanPerKelvin: Double

@@ -1,7 +1,7 @@
 /// The digital von Neumann machine that CIM is compared against: every MAC in
 /// a 32-bit ALU, and weights and activations fetched from off-chip DRAM.
 /// Defaults are the article's 45 nm figures: 4.5 pJ per 32-bit multiply-add,
-/// 640 pJ per DRAM byte (cim-at-the-edge.txt; Horowitz, ISSCC 2014).
+/// 640 pJ per DRAM byte (Horowitz, ISSCC 2014).
 public struct DigitalBaseline: Sendable, Hashable, Codable {
     public var macJoules: Double
     public var dramJoulesPerByte: Double

@@ -5,7 +5,7 @@
 /// - cells: Σ V_i² · G_i · t_read over every conducting cell (Ohmic read);
 /// - ADC: one conversion per column, E = (a·bits + b) µW × (bits + 1) ns —
 ///   NeuroSim's SAR ADC model without its column-resistance term
-///   (cim-simulators.md);
+///   (DNN+NeuroSim, Peng et al., IEDM 2019);
 /// - digital periphery: shift-add, scaling and trim per column conversion;
 /// - chip periphery: on-chip buffers, control and data movement per MVM — the
 ///   term that brings a macro model to a whole chip's published TOPS/W;

@@ -20,7 +20,7 @@ enum DigitalBaselineMeasurement {
         return joules
     }
 
-    static let cpuModelSource = "45 nm: 4.5 pJ per 32-bit MAC, 640 pJ per DRAM byte (cim-at-the-edge.txt; Horowitz, ISSCC 2014); weights fetched once per inference"
+    static let cpuModelSource = "45 nm: 4.5 pJ per 32-bit MAC, 640 pJ per DRAM byte (Horowitz, ISSCC 2014); weights fetched once per inference"
 
     /// Float predictions of every clip (the reference runtime), and the
     /// median thread CPU time per inference (features in, probabilities

@@ -1,7 +1,7 @@
 import RealModule
 
-/// Audio to the GRU's input: MFCC frames, as shared/reference/kws.md
-/// recommends for a GRU keyword spotter: 16 kHz mono; 640-sample periodic
+/// Audio to the GRU's input: MFCC frames in the configuration of Hello Edge
+/// (Zhang et al., arXiv 1711.07128: 40 ms frames, 20 ms stride, 10 MFCCs): 16 kHz mono; 640-sample periodic
 /// Hann window, 320-sample hop (49 frames per second of audio); 1024-point
 /// FFT magnitude; 40 triangular mel filters (HTK mel scale, unnormalised
 /// triangles) from 20 to 4000 Hz; log(x + 1e-6); orthonormal DCT-II, first

@@ -1,24 +1,32 @@
 #!/usr/bin/env python3
-"""GRU keyword-spotting trainer in numpy only, with ONNX export.
+"""GRU keyword-spotting trainer (PyTorch), with ONNX export.
 
 Model: one GRU layer (ONNX GRU semantics, linear_before_reset=1, gate order
-z, r, h) over 49 frames x 10 MFCC (tools/kws/frontend.mfcc, normalised per
-coefficient with the training mean/std), then a linear classifier on the last
-hidden state and a softmax over 12 classes.
+z, r, h — PyTorch's GRU is the same cell with gates stored r, z, n) over
+49 frames x 10 MFCC (tools/kws/frontend.mfcc, normalised per coefficient with
+the training mean/std), a linear classifier on the last hidden state and a
+softmax over 12 classes.
 
-    z  = sigmoid(Wz x + Wbz + Rz h + Rbz)
-    r  = sigmoid(Wr x + Wbr + Rr h + Rbr)
-    h~ = tanh(Wh x + Wbh + r * (Rh h + Rbh))
-    h  = (1 - z) * h~ + z * h
+Data, any mix of:
+  --speech-commands DIR  real recordings in Speech Commands' layout
+                         (speech_commands.py): its training split trains,
+                         its validation split selects the epoch and is reported;
+                         words outside the ten keywords are "unknown", and
+                         "silence" is cut from its _background_noise_ files;
+  --synthetic DIR        synthesize.py's output (DIR/<split>/<label>/*.wav):
+                         its train split trains (capped per keyword with
+                         --synthetic-per-word, except where the real data has
+                         fewer than --real-minimum clips of a class), its
+                         test and hard splits are reported.
 
-Weights are stored in ONNX layout: W [3H, I], R [3H, H], Wb [3H], Rb [3H];
-classifier Wc [C, H], bc [C].
-
-Data: DIR/<split>/<label>/*.wav, 16 kHz mono 16-bit PCM (stdlib wave).
-Label directories not among the 12 class names are mapped to "unknown"
-(surrounding underscores are ignored: "_silence_" is "silence").
-Augmentation works on waveforms before the frontend (features of augmented
-training clips are recomputed every epoch).
+The recipe (Hello Edge / TensorFlow's speech_commands / MLPerf Tiny): a
+silence class and an unknown class each a set share of the training set;
+every epoch each clip is re-augmented: speed perturbation (which moves pitch
+with it), volume, time shift up to +/-100 ms, real background noise mixed at a
+random SNR, and a noise floor under every clip so that no training clip has
+digital silence (short clips are padded with it); SpecAugment-style time and
+coefficient masks on the features. Hardware-aware options: weight noise and
+straight-through fake quantisation per crossbar column.
 
 See tools/kws/TRAINING.md.
 """
@@ -33,33 +41,24 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import frontend  # noqa: E402
+import speech_commands  # noqa: E402
 
 LABELS = ["yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go",
           "unknown", "silence"]
-SPLITS = ["train", "test-clean", "test-10db", "test-0db",
-          "hard-clean", "hard-10db", "hard-0db"]
+KEYWORDS = LABELS[:10]
+SYNTHETIC_SPLITS = ["train", "test-clean", "test-10db", "test-0db",
+                    "hard-clean", "hard-10db", "hard-0db"]
 FRAMES = 49
 COEFFS = frontend.COEFFICIENTS
 CLIP = frontend.SAMPLE_RATE  # 1 s
-SHIFT_MAX = frontend.SAMPLE_RATE // 10  # 100 ms
+SPEEDS = [(9, 10), (19, 20), (1, 1), (21, 20), (11, 10)]  # resample_poly up/down ratios
 
 
 # ---------------------------------------------------------------- data
 
-def read_wav(path):
-    """16 kHz mono 16-bit PCM -> float64 samples in [-1, 1), padded/trimmed to 1 s."""
-    with wave.open(path, "rb") as w:
-        if w.getnchannels() != 1:
-            raise ValueError(f"{path}: channels = {w.getnchannels()}, expected 1")
-        if w.getsampwidth() != 2:
-            raise ValueError(f"{path}: sample width = {w.getsampwidth()} bytes, expected 2")
-        if w.getframerate() != frontend.SAMPLE_RATE:
-            raise ValueError(f"{path}: sample rate = {w.getframerate()}, expected {frontend.SAMPLE_RATE}")
-        pcm = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2")
-    x = pcm.astype(np.float64) / 32768.0
-    out = np.zeros(CLIP)
-    out[:min(CLIP, len(x))] = x[:CLIP]
-    return out
+def read_clip(path):
+    """Mono float32 samples at 16 kHz (WAV or FLAC), not padded."""
+    return speech_commands.read_audio(path)
 
 
 def write_wav(path, samples):
@@ -72,215 +71,233 @@ def write_wav(path, samples):
 
 
 def label_index(name):
-    # synthesize.py (like Speech Commands) names the two extra classes
-    # "_silence_" and "_unknown_"; strip the underscores so "_silence_" is
-    # class "silence", not mapped to "unknown".
+    """A folder or word name as a class: "_silence_" is silence, any word
+    outside the keywords is unknown."""
     name = name.strip("_")
     return LABELS.index(name) if name in LABELS else LABELS.index("unknown")
 
 
-def load_split(root, split):
-    """Returns (waves [N, 16000], labels [N]) or None if the split is absent."""
+def load_synthetic_split(root, split):
+    """[(samples, label)] of DIR/<split>/<label>/*.wav, or [] when absent."""
     d = os.path.join(root, split)
     if not os.path.isdir(d):
-        return None
-    waves, labels = [], []
+        return []
+    out = []
     for lab in sorted(os.listdir(d)):
         ld = os.path.join(d, lab)
-        if not os.path.isdir(ld):
+        if os.path.isdir(ld):
+            out += [(read_clip(os.path.join(ld, f)), label_index(lab))
+                    for f in sorted(os.listdir(ld)) if f.lower().endswith(".wav")]
+    return out
+
+
+def fit(samples, length=CLIP):
+    """Centre-crop or zero-pad to `length` samples, returning the start offset of the content."""
+    samples = np.asarray(samples, dtype=np.float32)
+    if len(samples) >= length:
+        start = (len(samples) - length) // 2
+        return samples[start:start + length], 0
+    out = np.zeros(length, dtype=np.float32)
+    offset = (length - len(samples)) // 2
+    out[offset:offset + len(samples)] = samples
+    return out, offset
+
+
+class Augmenter:
+    """Per-epoch waveform augmentation on real background noise."""
+
+    def __init__(self, noise, rng, shift_ms=100.0, noise_prob=0.8, snr_min=0.0, snr_max=25.0,
+                 speed=True, gain_db=6.0, floor_dbfs=(-75.0, -50.0)):
+        self.noise = [n for n in noise if len(n) >= CLIP]
+        self.rng = rng
+        self.shift = int(round(shift_ms * frontend.SAMPLE_RATE / 1000))
+        self.noise_prob, self.snr = noise_prob, (snr_min, snr_max)
+        self.speed, self.gain_db, self.floor = speed, gain_db, floor_dbfs
+
+    def noise_segment(self, rms):
+        """One second of a random background recording scaled to RMS `rms`
+        (white noise when there are no recordings)."""
+        if self.noise:
+            n = self.noise[self.rng.integers(len(self.noise))]
+            start = self.rng.integers(0, len(n) - CLIP + 1)
+            seg = n[start:start + CLIP].astype(np.float32)
+        else:
+            seg = self.rng.standard_normal(CLIP).astype(np.float32)
+        return seg * (rms / max(float(np.sqrt(np.mean(seg ** 2))), 1e-9))
+
+    def silence(self):
+        """A silence clip: background noise at a random level, sometimes near digital silence."""
+        return self.noise_segment(10 ** (self.rng.uniform(-70, -20) / 20))
+
+    def __call__(self, samples, label):
+        from scipy.signal import resample_poly
+        rng = self.rng
+        x = np.asarray(samples, dtype=np.float32)
+        if label == LABELS.index("silence"):
+            return self.silence()
+        if self.speed:
+            up, down = SPEEDS[rng.integers(len(SPEEDS))]
+            if up != down:
+                x = resample_poly(x, up, down).astype(np.float32)
+        x = x * np.float32(10 ** (rng.uniform(-self.gain_db, self.gain_db) / 20))
+        x, offset = fit(x)
+        if self.shift:
+            s = int(rng.integers(-self.shift, self.shift + 1))
+            x = np.roll(x, s)
+            if s > 0:
+                x[:s] = 0
+            elif s < 0:
+                x[s:] = 0
+        # A noise floor under the whole second: real recordings never reach digital silence.
+        x = x + self.noise_segment(10 ** (rng.uniform(*self.floor) / 20))
+        if rng.random() < self.noise_prob:
+            speech_rms = float(np.sqrt(np.mean(x ** 2)))
+            snr = rng.uniform(*self.snr)
+            x = x + self.noise_segment(speech_rms / 10 ** (snr / 20))
+        peak = float(np.max(np.abs(x)))
+        return x / peak * 0.99 if peak > 0.99 else x
+
+
+def spec_augment(F, rng, time_masks=1, max_frames=6, coefficient_masks=1, max_coefficients=2, prob=0.5):
+    """SpecAugment-style masks on normalised features [N, T, C] (set to 0, the mean)."""
+    F = F.copy()
+    n, T, C = F.shape
+    for i in range(n):
+        if rng.random() >= prob:
             continue
-        for f in sorted(os.listdir(ld)):
-            if f.lower().endswith(".wav"):
-                waves.append(read_wav(os.path.join(ld, f)))
-                labels.append(label_index(lab))
-    if not waves:
-        return None
-    return np.stack(waves), np.array(labels, dtype=np.int64)
+        for _ in range(time_masks):
+            w = rng.integers(0, max_frames + 1)
+            t0 = rng.integers(0, T - w + 1)
+            F[i, t0:t0 + w] = 0
+        for _ in range(coefficient_masks):
+            w = rng.integers(0, max_coefficients + 1)
+            c0 = rng.integers(1, C - w + 1)  # never c0: it is loudness
+            F[i, :, c0:c0 + w] = 0
+    return F
 
 
 def features(waves):
-    """[N, 16000] -> [N, 49, 10] via frontend.mfcc."""
-    return np.stack([frontend.mfcc(w) for w in waves])
+    """[N] clips of 16000 samples -> [N, 49, 10] via frontend.mfcc."""
+    return np.stack([frontend.mfcc(w) for w in waves]).astype(np.float32)
 
 
-def augment(waves, rng, noise_prob, snr_min, snr_max, shift_ms):
-    """Waveform augmentation: time shift (zero fill) then white noise at a
-    uniformly random SNR in [snr_min, snr_max] dB with probability noise_prob."""
-    out = waves.copy()
-    n = len(out)
-    smax = int(round(shift_ms * frontend.SAMPLE_RATE / 1000))
-    if smax > 0:
-        shifts = rng.integers(-smax, smax + 1, size=n)
-        for i, s in enumerate(shifts):
-            if s > 0:
-                out[i, s:] = waves[i, :-s]
-                out[i, :s] = 0
-            elif s < 0:
-                out[i, :s] = waves[i, -s:]
-                out[i, s:] = 0
-    if noise_prob > 0:
-        mask = rng.random(n) < noise_prob
-        snr = rng.uniform(snr_min, snr_max, size=n)
-        noise = rng.standard_normal(out.shape)
-        p_sig = np.mean(out ** 2, axis=1)
-        for i in np.nonzero(mask)[0]:
-            ps = p_sig[i] if p_sig[i] > 1e-10 else 1e-4  # silence: fixed level
-            out[i] += noise[i] * np.sqrt(ps / 10 ** (snr[i] / 10))
-    return out
+def assemble_training_set(real, synthetic, rng, unknown_share, silence_share,
+                          synthetic_per_word, real_minimum):
+    """(clips, labels, sources): real clips, synthetic clips where they are
+    needed or capped, unknown and silence at their shares of the whole.
+    A silence clip's samples are None (cut from noise at augmentation)."""
+    unknown, silence = LABELS.index("unknown"), LABELS.index("silence")
+    per_class = {c: [] for c in range(len(LABELS))}
+    for samples, y in real:
+        per_class[y].append((samples, "real"))
+    real_counts = {c: len(v) for c, v in per_class.items()}
+    synthetic_by_class = {c: [] for c in range(len(LABELS))}
+    for samples, y in synthetic:
+        synthetic_by_class[y].append(samples)
+    for c in range(len(LABELS)):
+        if c == silence:
+            continue
+        pool = synthetic_by_class[c]
+        order = rng.permutation(len(pool))
+        take = len(pool) if (c != unknown and real_counts[c] < real_minimum) else \
+            (len(pool) if c == unknown else min(len(pool), synthetic_per_word))
+        per_class[c] += [(pool[i], "synthetic") for i in order[:take]]
+    keyword_total = sum(len(per_class[c]) for c in range(len(KEYWORDS)))
+    # unknown and silence are shares of the whole set: n = share * total, total = keywords + n_u + n_s.
+    total = keyword_total / max(1e-9, 1 - unknown_share - silence_share)
+    n_unknown = int(round(unknown_share * total))
+    pool = per_class[unknown]
+    if len(pool) > n_unknown:
+        # Keep the real unknown words first; fill with synthetic ones.
+        real_u = [p for p in pool if p[1] == "real"]
+        synth_u = [p for p in pool if p[1] == "synthetic"]
+        keep_real = [real_u[i] for i in rng.permutation(len(real_u))[:n_unknown]]
+        rest = n_unknown - len(keep_real)
+        per_class[unknown] = keep_real + [synth_u[i] for i in rng.permutation(len(synth_u))[:rest]]
+    per_class[silence] = [(None, "noise")] * int(round(silence_share * total))
+    clips, labels, sources = [], [], []
+    for c in range(len(LABELS)):
+        for samples, source in per_class[c]:
+            clips.append(samples)
+            labels.append(c)
+            sources.append(source)
+    return clips, np.array(labels, dtype=np.int64), sources
 
 
 # ---------------------------------------------------------------- model
 
-PARAM_NAMES = ["W", "R", "Wb", "Rb", "Wc", "bc"]
-MATRICES = ["W", "R", "Wc"]
-
-
-def init_params(rng, inputs, hidden, classes):
-    s_in, s_h = 1 / np.sqrt(inputs), 1 / np.sqrt(hidden)
-    R = np.concatenate([np.linalg.qr(rng.standard_normal((hidden, hidden)))[0]
-                        for _ in range(3)])
-    return {
-        "W": rng.uniform(-s_in, s_in, (3 * hidden, inputs)),
-        "R": R,
-        "Wb": np.zeros(3 * hidden),
-        "Rb": np.zeros(3 * hidden),
-        "Wc": rng.uniform(-s_h, s_h, (classes, hidden)),
-        "bc": np.zeros(classes),
-    }
-
-
-def sigmoid(x):
-    return 0.5 * (1 + np.tanh(0.5 * x))
-
-
 def fake_quant(w, bits, differential=False):
     """Symmetric per-column quantisation. A crossbar column is one output, i.e.
-    one row of the ONNX-layout matrix [out, in]. Signed BITS-bit integers
-    (2^(b-1)-1 positive steps), or with differential=True the simulator's
+    one row of the matrix [out, in]. Signed BITS-bit integers (2^(b-1)-1
+    positive steps), or with differential=True the simulator's
     differential-pair mapping (2^b-1 steps per sign, ConductanceMapping)."""
+    import torch
     steps = (2 ** bits - 1) if differential else (2 ** (bits - 1) - 1)
-    scale = np.max(np.abs(w), axis=1, keepdims=True)
-    scale = np.where(scale > 0, scale, 1.0)
-    return np.round(np.clip(w / scale, -1, 1) * steps) / steps * scale
+    scale = w.abs().amax(dim=1, keepdim=True).clamp_min(1e-12)
+    return torch.round(torch.clamp(w / scale, -1, 1) * steps) / steps * scale
 
 
-def effective_params(p, rng=None, weight_noise=0.0, quant_bits=0, differential=False):
-    """Weights as used in a forward pass: quantised, then (training only)
-    Gaussian noise of weight_noise * max|w| per matrix. Gradients w.r.t. these
-    are applied to the float weights unchanged (straight-through)."""
-    e = dict(p)
-    for k in MATRICES:
-        w = p[k]
-        if quant_bits:
-            w = fake_quant(w, quant_bits, differential)
-        if weight_noise > 0 and rng is not None:
-            w = w + rng.standard_normal(w.shape) * (weight_noise * np.max(np.abs(w)))
-        e[k] = w
-    return e
+class KWSModel:
+    """torch GRU + Linear, with the weights a forward pass uses made explicit
+    so that hardware-aware training can quantise them or add noise."""
+
+    MATRICES = ("gru.weight_ih_l0", "gru.weight_hh_l0", "linear.weight")
+
+    def __init__(self, hidden, seed):
+        import torch
+        torch.manual_seed(seed)
+        self.torch = torch
+        self.net = torch.nn.ModuleDict({
+            "gru": torch.nn.GRU(COEFFS, hidden, batch_first=True),
+            "linear": torch.nn.Linear(hidden, len(LABELS)),
+        })
+
+    def parameters(self):
+        return self.net.parameters()
+
+    def weights(self, generator=None, weight_noise=0.0, quant_bits=0, differential=False):
+        """The weights as a forward pass uses them: quantised (straight-through),
+        then (training only) Gaussian noise of weight_noise x max|w| per matrix."""
+        torch = self.torch
+        out = dict(self.net.named_parameters())
+        for k in self.MATRICES:
+            w = out[k]
+            if quant_bits:
+                w = w + (fake_quant(w, quant_bits, differential) - w).detach()
+            if weight_noise > 0 and generator is not None:
+                noise = torch.randn(w.shape, generator=generator) * (weight_noise * w.detach().abs().max())
+                w = w + noise
+            out[k] = w
+        return out
+
+    def logits(self, x, weights=None):
+        """x [B, T, I] normalised features -> [B, C]."""
+        from torch.func import functional_call
+        weights = weights if weights is not None else dict(self.net.named_parameters())
+        gru = {k.split(".", 1)[1]: v for k, v in weights.items() if k.startswith("gru.")}
+        lin = {k.split(".", 1)[1]: v for k, v in weights.items() if k.startswith("linear.")}
+        _, h = functional_call(self.net["gru"], gru, (x,))
+        return functional_call(self.net["linear"], lin, (h[-1],))
+
+    def onnx_params(self, weights):
+        """ONNX layout (gates z, r, h): W [3H, I], R [3H, H], Wb, Rb [3H], Wc [C, H], bc [C]."""
+        def zrh(a):
+            r, z, n = np.split(a.detach().numpy().astype(np.float64), 3, axis=0)
+            return np.concatenate([z, r, n], axis=0)
+        return {"W": zrh(weights["gru.weight_ih_l0"]), "R": zrh(weights["gru.weight_hh_l0"]),
+                "Wb": zrh(weights["gru.bias_ih_l0"]), "Rb": zrh(weights["gru.bias_hh_l0"]),
+                "Wc": weights["linear.weight"].detach().numpy().astype(np.float64),
+                "bc": weights["linear.bias"].detach().numpy().astype(np.float64)}
 
 
-def forward(p, X, keep=False):
-    """X [T, B, I] -> logits [B, C]; with keep=True also the cache for backward."""
-    T, B, _ = X.shape
-    H = p["R"].shape[1]
-    gx = X @ p["W"].T + p["Wb"]  # [T, B, 3H]
-    h = np.zeros((B, H))
-    cache = []
-    for t in range(T):
-        gh = h @ p["R"].T + p["Rb"]
-        z = sigmoid(gx[t, :, :H] + gh[:, :H])
-        r = sigmoid(gx[t, :, H:2 * H] + gh[:, H:2 * H])
-        n = np.tanh(gx[t, :, 2 * H:] + r * gh[:, 2 * H:])
-        if keep:
-            cache.append((h, z, r, n, gh[:, 2 * H:]))
-        h = (1 - z) * n + z * h
-    logits = h @ p["Wc"].T + p["bc"]
-    return (logits, (X, cache, h)) if keep else logits
-
-
-def softmax(logits):
-    e = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
-
-
-def loss_and_grads(p, X, y):
-    """Mean cross-entropy and its gradients (full BPTT over all T steps)."""
-    logits, (X, cache, hT) = forward(p, X, keep=True)
-    B = len(y)
-    prob = softmax(logits)
-    loss = -np.mean(np.log(prob[np.arange(B), y] + 1e-300))
-    dlog = prob.copy()
-    dlog[np.arange(B), y] -= 1
-    dlog /= B
-    g = {k: np.zeros_like(v) for k, v in p.items()}
-    g["Wc"] = dlog.T @ hT
-    g["bc"] = dlog.sum(axis=0)
-    dh = dlog @ p["Wc"]
-    H = p["R"].shape[1]
-    dgx = np.zeros(X.shape[:2] + (3 * H,))
-    for t in reversed(range(len(cache))):
-        h_prev, z, r, n, ghn = cache[t]
-        dz = dh * (h_prev - n)
-        dn = dh * (1 - z)
-        dh_prev = dh * z
-        dan = dn * (1 - n * n)
-        daz = dz * z * (1 - z)
-        dar = dan * ghn * r * (1 - r)
-        dgx[t] = np.concatenate([daz, dar, dan], axis=1)
-        dgh = np.concatenate([daz, dar, dan * r], axis=1)
-        g["R"] += dgh.T @ h_prev
-        g["Rb"] += dgh.sum(axis=0)
-        dh = dh_prev + dgh @ p["R"]
-    g["W"] = np.einsum("tbg,tbi->gi", dgx, X)
-    g["Wb"] = dgx.sum(axis=(0, 1))
-    return loss, g
-
-
-class Adam:
-    def __init__(self, params, lr=3e-3, b1=0.9, b2=0.999, eps=1e-8):
-        self.lr, self.b1, self.b2, self.eps, self.t = lr, b1, b2, eps, 0
-        self.m = {k: np.zeros_like(v) for k, v in params.items()}
-        self.v = {k: np.zeros_like(v) for k, v in params.items()}
-
-    def step(self, params, grads):
-        self.t += 1
-        for k in params:
-            self.m[k] = self.b1 * self.m[k] + (1 - self.b1) * grads[k]
-            self.v[k] = self.b2 * self.v[k] + (1 - self.b2) * grads[k] ** 2
-            mh = self.m[k] / (1 - self.b1 ** self.t)
-            vh = self.v[k] / (1 - self.b2 ** self.t)
-            params[k] -= self.lr * mh / (np.sqrt(vh) + self.eps)
-
-
-LR_DECAYS = ["none", "cosine", "step"]
-
-
-def lr_at(kind, lr, step, total_steps, steps_per_epoch=1, step_epochs=10, gamma=0.1):
-    """Learning rate for mini-batch STEP (0-based) of TOTAL_STEPS.
-    none: constant LR (the behaviour before --lr-decay existed);
-    cosine: LR * (1 + cos(pi * step / total_steps)) / 2, from LR at the first
-    mini-batch towards 0 at the end of the last epoch (per mini-batch);
-    step: LR * GAMMA ** (epoch // STEP_EPOCHS), epoch = step // steps_per_epoch."""
-    if kind == "none":
-        return lr
-    if kind == "cosine":
-        return lr * 0.5 * (1.0 + np.cos(np.pi * step / max(total_steps, 1)))
-    if kind == "step":
-        return lr * gamma ** ((step // max(steps_per_epoch, 1)) // max(step_epochs, 1))
-    raise ValueError(f"--lr-decay {kind!r}: expected one of {', '.join(LR_DECAYS)}")
-
-
-def to_seq(F, mean, std):
-    """[N, 49, 10] features -> normalised [49, N, 10]."""
-    return np.transpose((F - mean) / std, (1, 0, 2))
-
-
-def accuracy(p, F, y, mean, std, batch=256):
-    correct = 0
-    for i in range(0, len(y), batch):
-        logits = forward(p, to_seq(F[i:i + batch], mean, std))
-        correct += int(np.sum(np.argmax(logits, axis=1) == y[i:i + batch]))
-    return correct / len(y)
+def predict(model, F, mean, std, weights=None, batch=512):
+    torch = model.torch
+    out = []
+    with torch.no_grad():
+        for i in range(0, len(F), batch):
+            x = torch.from_numpy(((F[i:i + batch] - mean) / std).astype(np.float32))
+            out.append(torch.softmax(model.logits(x, weights), dim=1).numpy())
+    return np.concatenate(out) if out else np.zeros((0, len(LABELS)), dtype=np.float32)
 
 
 # ---------------------------------------------------------------- ONNX
@@ -322,174 +339,219 @@ def export_onnx(p, path, opset=14):
     onnx.save(model, path)
 
 
-# ---------------------------------------------------------------- main
-
-def save_model(out, p, mean, std, config):
-    np.savez(os.path.join(out, "model.npz"), mean=mean, std=std,
-             **{k: v for k, v in p.items()})
-    with open(os.path.join(out, "normalisation.json"), "w") as f:
-        json.dump({"mean": mean.tolist(), "std": std.tolist(), "labels": LABELS,
-                   "frames": FRAMES, "coefficients": COEFFS,
-                   "input_layout": "[seq=49, batch=1, features=10], x = (mfcc - mean) / std"},
-                  f, indent=1)
-    with open(os.path.join(out, "config.json"), "w") as f:
-        json.dump(config, f, indent=1)
+def onnxruntime_probabilities(path, F, mean, std):
+    """The exported model's outputs through onnxruntime, one clip at a time."""
+    import onnxruntime
+    session = onnxruntime.InferenceSession(path, providers=["CPUExecutionProvider"])
+    x = ((F - mean) / std).astype(np.float32)
+    return np.stack([session.run(None, {"mfcc": x[i][:, None, :]})[0][0] for i in range(len(x))])
 
 
-def load_model(out):
-    z = np.load(os.path.join(out, "model.npz"))
-    return {k: z[k] for k in PARAM_NAMES}, z["mean"], z["std"]
+# ---------------------------------------------------------------- report
+
+def class_report(y, predicted):
+    """Accuracy, per-class accuracy and the confusion matrix (rows: truth)."""
+    confusion = np.zeros((len(LABELS), len(LABELS)), dtype=np.int64)
+    for t, p in zip(y, predicted):
+        confusion[t, p] += 1
+    per_class = {LABELS[c]: (float(confusion[c, c] / confusion[c].sum()) if confusion[c].sum() else None)
+                 for c in range(len(LABELS))}
+    return {"clips": int(len(y)), "accuracy": float(np.mean(predicted == y)) if len(y) else None,
+            "per_class": per_class, "confusion": confusion.tolist()}
 
 
-def write_report(path, result):
-    root, ext = os.path.splitext(path)
-    stem = root if ext in (".json", ".md") else path
+def write_report(stem, result):
     with open(stem + ".json", "w") as f:
         json.dump(result, f, indent=1)
+    c = result["config"]
     lines = ["# KWS GRU training report", "",
-             f"- hidden {result['config']['hidden']}, epochs {result['config']['epochs']}, "
-             f"seed {result['config']['seed']}, weight noise {result['config']['weight_noise']}, "
-             f"fake quant {result['config']['fake_quant'] or 'off'} bits",
-             f"- lr {result['config']['lr']:g}, lr decay {result['config'].get('lr_decay', 'none')}, "
-             f"batch {result['config']['batch']}",
-             f"- training time {result['train_seconds']:.1f} s "
-             f"(feature extraction {result['feature_seconds']:.1f} s)", "",
-             "| split | clips | " + " | ".join(result["columns"]) + " |",
-             "|---|---:|" + "---:|" * len(result["columns"])]
+             f"- hidden {c['hidden']}, epochs {c['epochs']} (best {result['best_epoch']} by "
+             f"{result['selection']}), seed {c['seed']}, batch {c['batch']}, lr {c['lr']:g} cosine",
+             f"- weight noise {c['weight_noise']}, fake quant {c['fake_quant'] or 'off'} bits",
+             f"- training set: {result['training_set']}",
+             f"- training time {result['train_seconds']:.0f} s on {result['threads']} thread(s)",
+             f"- onnxruntime vs torch: max |Δp| {result['onnx_max_abs_diff']:.2e}, "
+             f"same class on {100 * result['onnx_same_class']:.2f}% of the selection set", "",
+             "| split | clips | accuracy |", "|---|---:|---:|"]
     for split, r in result["splits"].items():
-        lines.append(f"| {split} | {r['clips']} | "
-                     + " | ".join(f"{100 * r[c]:.1f}%" for c in result["columns"]) + " |")
+        lines.append(f"| {split} | {r['clips']} | {100 * r['accuracy']:.1f}% |")
+    for split, r in result["splits"].items():
+        if not split.startswith("real"):
+            continue
+        lines += ["", f"## {split}: per class and confusion (rows: truth, columns: predicted)", "",
+                  "| class | clips | accuracy | " + " | ".join(LABELS) + " |",
+                  "|---|---:|---:|" + "---:|" * len(LABELS)]
+        for i, name in enumerate(LABELS):
+            row = r["confusion"][i]
+            acc = r["per_class"][name]
+            lines.append(f"| {name} | {sum(row)} | {'—' if acc is None else f'{100 * acc:.1f}%'} | "
+                         + " | ".join(str(v) for v in row) + " |")
+    if c.get("speech_commands"):
+        lines += ["", "Real recordings: Google Speech Commands (P. Warden, \"Speech Commands: A Dataset "
+                  "for Limited-Vocabulary Speech Recognition\", arXiv:1804.03209, 2018; CC BY 4.0)."]
     with open(stem + ".md", "w") as f:
         f.write("\n".join(lines) + "\n")
 
 
+# ---------------------------------------------------------------- main
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--data", required=True, help="DIR/<split>/<label>/*.wav")
+    ap.add_argument("--speech-commands", help="real recordings in Speech Commands' layout")
+    ap.add_argument("--synthetic", help="synthesize.py output: DIR/<split>/<label>/*.wav")
     ap.add_argument("--out", required=True, help="output directory")
-    ap.add_argument("--hidden", type=int, default=64)
-    ap.add_argument("--epochs", type=int, default=20)
-    ap.add_argument("--batch", type=int, default=32)
-    ap.add_argument("--lr", type=float, default=3e-3)
-    ap.add_argument("--lr-decay", choices=LR_DECAYS, default="none",
-                    help="learning-rate schedule: none (constant --lr, default), cosine "
-                         "(per mini-batch, --lr to 0 over all epochs), step (x --lr-gamma "
-                         "every --lr-step-epochs epochs)")
-    ap.add_argument("--lr-step-epochs", type=int, default=10, help="with --lr-decay step")
-    ap.add_argument("--lr-gamma", type=float, default=0.1, help="with --lr-decay step")
+    ap.add_argument("--hidden", type=int, default=128)
+    ap.add_argument("--epochs", type=int, default=30)
+    ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--lr", type=float, default=3e-3, help="peak learning rate, cosine decay to 0")
     ap.add_argument("--clip-norm", type=float, default=5.0, help="global gradient-norm clip")
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--noise-prob", type=float, default=0.0,
-                    help="probability a training clip gets additive white noise (per epoch)")
+    ap.add_argument("--threads", type=int, default=1, help="torch CPU threads")
+    ap.add_argument("--unknown-share", type=float, default=0.1)
+    ap.add_argument("--silence-share", type=float, default=0.1)
+    ap.add_argument("--synthetic-per-word", type=int, default=150,
+                    help="synthetic clips per keyword where the real data has enough")
+    ap.add_argument("--real-minimum", type=int, default=100,
+                    help="a keyword with fewer real clips than this takes every synthetic clip")
+    ap.add_argument("--noise-prob", type=float, default=0.8,
+                    help="probability a training clip gets background noise (per epoch)")
     ap.add_argument("--snr-min", type=float, default=0.0)
-    ap.add_argument("--snr-max", type=float, default=20.0)
-    ap.add_argument("--shift-ms", type=float, default=0.0,
-                    help="random time shift up to +/- this many ms (100 = MLPerf Tiny)")
+    ap.add_argument("--snr-max", type=float, default=25.0)
+    ap.add_argument("--shift-ms", type=float, default=100.0)
+    ap.add_argument("--no-speed", action="store_true", help="no speed perturbation")
+    ap.add_argument("--gain-db", type=float, default=6.0, help="random volume of +/- this many dB")
+    ap.add_argument("--spec-augment", type=float, default=0.5, help="probability of feature masks per clip")
     ap.add_argument("--weight-noise", type=float, default=0.0,
                     help="training: Gaussian weight noise, FRACTION x max|w| per matrix, per forward pass")
     ap.add_argument("--fake-quant", type=int, default=0,
-                    help="straight-through fake quantisation of W, R, Wc to BITS signed levels per column")
+                    help="straight-through fake quantisation of the matrices to BITS levels per column")
     ap.add_argument("--differential-levels", action="store_true",
                     help="with --fake-quant: 2^BITS-1 steps per sign (simulator's differential pairs)")
-    ap.add_argument("--eval-quant", type=int, default=None,
-                    help="report accuracy with weights quantised to BITS per column "
-                         "(default: --fake-quant; use for post-training quantisation)")
-    ap.add_argument("--eval-weight-noise", type=float, default=None,
-                    help="report accuracy under weight noise FRACTION (default: --weight-noise)")
-    ap.add_argument("--eval-noise-draws", type=int, default=5,
-                    help="weight-noise draws averaged in the report")
-    ap.add_argument("--no-onnx", action="store_true")
-    ap.add_argument("--report", help="write PATH.json and PATH.md")
+    ap.add_argument("--limit", type=int, default=0, help="at most this many clips per source (tests)")
+    ap.add_argument("--report", help="write PATH.json and PATH.md (default OUT/report)")
     a = ap.parse_args(argv)
+    if not a.speech_commands and not a.synthetic:
+        ap.error("give --speech-commands DIR, --synthetic DIR or both")
 
+    import torch
+    torch.set_num_threads(a.threads)
     rng = np.random.default_rng(a.seed)
     os.makedirs(a.out, exist_ok=True)
-    augmenting = a.noise_prob > 0 or a.shift_ms > 0
-
     t0 = time.time()
-    data = {s: load_split(a.data, s) for s in SPLITS}
-    data = {s: d for s, d in data.items() if d is not None}
-    if "train" not in data:
-        raise SystemExit(f"{a.data}/train: no WAV files")
-    feats = {s: features(w) for s, (w, _) in data.items()}
-    feature_seconds = time.time() - t0
-    mean = feats["train"].reshape(-1, COEFFS).mean(axis=0)
-    std = feats["train"].reshape(-1, COEFFS).std(axis=0) + 1e-8
-    train_w, train_y = data["train"]
-    print(f"loaded {', '.join(f'{s}:{len(d[1])}' for s, d in data.items())} "
-          f"in {feature_seconds:.1f} s", flush=True)
 
-    p = init_params(rng, COEFFS, a.hidden, len(LABELS))
-    opt = Adam(p, lr=a.lr)
+    real_train, real_validation, noise = [], [], []
+    if a.speech_commands:
+        clips, noise_files = speech_commands.scan(a.speech_commands)
+        if a.limit:
+            clips = [clips[i] for i in sorted(rng.permutation(len(clips))[:a.limit])]
+        for c in clips:
+            item = (read_clip(c.path), label_index(c.word))
+            (real_validation if c.split == "validation" else real_train if c.split == "training" else []).append(item)
+        noise = [read_clip(n) for n in noise_files]
+    synthetic = {s: load_synthetic_split(a.synthetic, s) for s in SYNTHETIC_SPLITS} if a.synthetic else {}
+    if a.limit:
+        synthetic = {s: [v[i] for i in sorted(rng.permutation(len(v))[:a.limit])] for s, v in synthetic.items()}
+    augment = Augmenter(noise, rng, a.shift_ms, a.noise_prob, a.snr_min, a.snr_max,
+                        not a.no_speed, a.gain_db)
+    clips, labels, sources = assemble_training_set(real_train, synthetic.get("train", []), rng, a.unknown_share,
+                                                   a.silence_share, a.synthetic_per_word, a.real_minimum)
+    if len(labels) == 0:
+        raise SystemExit("train.py: no training clips")
+    counts = {LABELS[c]: int(np.sum(labels == c)) for c in range(len(LABELS))}
+    training_set = (f"{len(labels)} clips ({sources.count('real')} real, {sources.count('synthetic')} synthetic, "
+                    f"{sources.count('noise')} silence from noise); per class {counts}")
+    print(training_set, flush=True)
+
+    # Evaluation sets: real validation as recorded (padded to 1 s with zeros, as the
+    # firmware's window would hold them), synthetic splits as written.
+    evaluation = {}
+    if real_validation:
+        evaluation["real-validation"] = ([fit(s)[0] for s, _ in real_validation],
+                                         np.array([y for _, y in real_validation]))
+    for s in SYNTHETIC_SPLITS[1:]:
+        if synthetic.get(s):
+            evaluation[f"synthetic-{s}"] = ([fit(x)[0] for x, _ in synthetic[s]], np.array([y for _, y in synthetic[s]]))
+    eval_features = {k: features(w) for k, (w, _) in evaluation.items()}
+    selection = "real-validation" if "real-validation" in evaluation else \
+        ("synthetic-test-clean" if "synthetic-test-clean" in evaluation else None)
+
+    base = [augment(c, y) if c is None else fit(c)[0] + augment.noise_segment(1e-3)
+            for c, y in zip(clips, labels)]
+    F0 = features(base)
+    mean = F0.reshape(-1, COEFFS).mean(axis=0)
+    std = F0.reshape(-1, COEFFS).std(axis=0) + 1e-8
+
+    model = KWSModel(a.hidden, a.seed)
+    optimiser = torch.optim.Adam(model.parameters(), lr=a.lr)
+    steps = a.epochs * ((len(labels) + a.batch - 1) // a.batch)
+    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=a.lr, total_steps=steps,
+                                                    pct_start=0.1, anneal_strategy="cos")
+    generator = torch.Generator().manual_seed(a.seed)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    best, best_epoch, best_state, log = -1.0, 0, None, []
     t1 = time.time()
-    log = []
-    steps_per_epoch = (len(train_y) + a.batch - 1) // a.batch
-    total_steps = steps_per_epoch * a.epochs
-    step = 0
     for epoch in range(a.epochs):
-        F = features(augment(train_w, rng, a.noise_prob, a.snr_min, a.snr_max, a.shift_ms)) \
-            if augmenting else feats["train"]
-        order = rng.permutation(len(train_y))
-        total, seen = 0.0, 0
+        F = features([augment(c if c is not None else np.zeros(CLIP, np.float32), y)
+                      for c, y in zip(clips, labels)])
+        X = spec_augment((F - mean) / std, rng, prob=a.spec_augment).astype(np.float32)
+        order = rng.permutation(len(labels))
+        total = 0.0
         for i in range(0, len(order), a.batch):
             idx = order[i:i + a.batch]
-            e = effective_params(p, rng, a.weight_noise, a.fake_quant, a.differential_levels)
-            loss, g = loss_and_grads(e, to_seq(F[idx], mean, std), train_y[idx])
-            norm = np.sqrt(sum(np.sum(v * v) for v in g.values()))
-            if norm > a.clip_norm:
-                g = {k: v * (a.clip_norm / norm) for k, v in g.items()}
-            opt.lr = lr_at(a.lr_decay, a.lr, step, total_steps, steps_per_epoch,
-                           a.lr_step_epochs, a.lr_gamma)
-            epoch_lr = opt.lr if i == 0 else epoch_lr
-            opt.step(p, g)
-            step += 1
-            total += loss * len(idx)
-            seen += len(idx)
-        deployed = effective_params(p, None, 0.0, a.fake_quant, a.differential_levels)
-        acc = accuracy(deployed, feats["train"], train_y, mean, std)
-        log.append({"epoch": epoch + 1, "loss": total / seen, "train_acc": acc,
-                    "lr": float(epoch_lr), "seconds": time.time() - t1})
-        print(f"epoch {epoch + 1:3d} loss {total / seen:.4f} train acc {100 * acc:.1f}% "
-              f"lr {epoch_lr:.2e} ({time.time() - t1:.1f} s)", flush=True)
+            weights = model.weights(generator, a.weight_noise, a.fake_quant, a.differential_levels)
+            loss = loss_fn(model.logits(torch.from_numpy(X[idx]), weights), torch.from_numpy(labels[idx]))
+            optimiser.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), a.clip_norm)
+            optimiser.step()
+            scheduler.step()
+            total += float(loss.detach()) * len(idx)
+        deployed = model.weights(None, 0.0, a.fake_quant, a.differential_levels)
+        entry = {"epoch": epoch + 1, "loss": total / len(labels), "seconds": time.time() - t1}
+        if selection:
+            Fs, ys = eval_features[selection], evaluation[selection][1]
+            entry["selection_accuracy"] = float(np.mean(np.argmax(predict(model, Fs, mean, std, deployed), 1) == ys))
+            if entry["selection_accuracy"] > best:
+                best, best_epoch = entry["selection_accuracy"], epoch + 1
+                best_state = {k: v.detach().clone() for k, v in model.net.state_dict().items()}
+        log.append(entry)
+        print(f"epoch {epoch + 1:3d} loss {entry['loss']:.4f} "
+              + (f"{selection} {100 * entry['selection_accuracy']:.1f}% " if selection else "")
+              + f"({entry['seconds']:.0f} s)", flush=True)
     train_seconds = time.time() - t1
+    if best_state is not None:
+        model.net.load_state_dict(best_state)
+    else:
+        best_epoch = a.epochs
 
     # The exported model carries the weights the network was trained for:
     # quantised (dequantised to float) when --fake-quant is given.
-    deployed = effective_params(p, None, 0.0, a.fake_quant, a.differential_levels)
-    config = {k: v for k, v in vars(a).items()}
-    save_model(a.out, deployed, mean, std, config)
-    np.savez(os.path.join(a.out, "float_weights.npz"), **p)
-    if not a.no_onnx:
-        export_onnx(deployed, os.path.join(a.out, "model.onnx"))
+    deployed = model.weights(None, 0.0, a.fake_quant, a.differential_levels)
+    p = model.onnx_params(deployed)
+    with open(os.path.join(a.out, "normalisation.json"), "w") as f:
+        json.dump({"mean": mean.astype(float).tolist(), "std": std.astype(float).tolist(), "labels": LABELS,
+                   "frames": FRAMES, "coefficients": COEFFS,
+                   "input_layout": "[seq=49, batch=1, features=10], x = (mfcc - mean) / std"}, f, indent=1)
+    onnx_path = os.path.join(a.out, "model.onnx")
+    export_onnx(p, onnx_path)
 
-    eq = a.fake_quant if a.eval_quant is None else a.eval_quant
-    en = a.weight_noise if a.eval_weight_noise is None else a.eval_weight_noise
-    columns = ["float"]
-    if eq:
-        columns.append(f"quant{eq}")
-    if en > 0:
-        columns.append(f"noise{en:g}" + (f"+quant{eq}" if eq else ""))
     splits = {}
-    erng = np.random.default_rng(a.seed + 1000)
-    for s, (_, y) in data.items():
-        r = {"clips": int(len(y)), "float": accuracy(p, feats[s], y, mean, std)}
-        if eq:
-            r[columns[1]] = accuracy(effective_params(p, None, 0.0, eq, a.differential_levels),
-                                     feats[s], y, mean, std)
-        if en > 0:
-            r[columns[-1]] = float(np.mean([
-                accuracy(effective_params(p, erng, en, eq, a.differential_levels),
-                         feats[s], y, mean, std)
-                for _ in range(a.eval_noise_draws)]))
-        splits[s] = r
-        print(f"{s:12s} " + "  ".join(f"{c} {100 * r[c]:.1f}%" for c in columns), flush=True)
-    result = {"config": config, "train_seconds": train_seconds,
-              "feature_seconds": feature_seconds, "columns": columns,
-              "splits": splits, "log": log}
-    with open(os.path.join(a.out, "result.json"), "w") as f:
-        json.dump(result, f, indent=1)
-    if a.report:
-        write_report(a.report, result)
+    for k, (_, y) in evaluation.items():
+        splits[k] = class_report(y, np.argmax(predict(model, eval_features[k], mean, std, deployed), 1))
+        print(f"{k:24s} {100 * splits[k]['accuracy']:.1f}% of {len(y)}", flush=True)
+    onnx_diff, onnx_same = 0.0, 1.0
+    if selection:
+        Fs = eval_features[selection]
+        ours = predict(model, Fs, mean, std, deployed)
+        theirs = onnxruntime_probabilities(onnx_path, Fs, mean, std)
+        onnx_diff = float(np.max(np.abs(ours - theirs)))
+        onnx_same = float(np.mean(np.argmax(ours, 1) == np.argmax(theirs, 1)))
+    config = {k: v for k, v in vars(a).items()}
+    result = {"config": config, "training_set": training_set, "class_counts": counts,
+              "best_epoch": best_epoch, "selection": selection, "train_seconds": train_seconds,
+              "prepare_seconds": t1 - t0, "threads": a.threads, "onnx_max_abs_diff": onnx_diff,
+              "onnx_same_class": onnx_same, "splits": splits, "log": log}
+    write_report(a.report or os.path.join(a.out, "report"), result)
     return result
 
 

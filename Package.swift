@@ -48,10 +48,15 @@ let package = Package(
         // FFTW 3 (single precision) for the audio frontend's FFT.
         .systemLibrary(name: "CFFTW", path: "Sources/CFFTW", pkgConfig: "fftw3f",
                        providers: [.apt(["libfftw3-dev"])]),
+        // Audio files: libsndfile decodes every WAV encoding, FLAC and Ogg; libsoxr resamples.
+        .systemLibrary(name: "CSndFile", path: "Sources/CSndFile", pkgConfig: "sndfile",
+                       providers: [.apt(["libsndfile1-dev"])]),
+        .systemLibrary(name: "CSoxr", path: "Sources/CSoxr", pkgConfig: "soxr",
+                       providers: [.apt(["libsoxr-dev"])]),
         // Keyword spotting: audio frontend, ONNX import (Sources/KWS/ONNX/Generated is
         // protoc output, see its README), float runtime, tile compiler, accelerator runtime.
         .target(name: "KWS", dependencies: [
-            "CIMHAL", "CFFTW", "CVectorMath",
+            "CIMHAL", "CFFTW", "CSndFile", "CSoxr", "CVectorMath",
             .product(name: "RealModule", package: "swift-numerics"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], exclude: ["ONNX/Generated/README.md"]),

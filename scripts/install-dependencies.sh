@@ -18,8 +18,10 @@ purpose=${1:-build}
 #   libi2c-dev             CIMLinux's I2C backend (i2c-tools' libi2c, <i2c/smbus.h>)
 #   libgpiod-dev           CIMLinux's GPIO backend (libgpiod 1.6 on Debian 12)
 #   libfftw3-dev           the keyword-spotting frontend's FFT (fftw3f)
+#   libsndfile1-dev        audio files: WAV of every encoding, FLAC, Ogg
+#   libsoxr-dev            resampling audio to 16 kHz
 #   git                    SwiftPM fetches the Swift package dependencies with it
-build_packages=(g++ libstdc++-12-dev pkg-config libi2c-dev libgpiod-dev libfftw3-dev git)
+build_packages=(g++ libstdc++-12-dev pkg-config libi2c-dev libgpiod-dev libfftw3-dev libsndfile1-dev libsoxr-dev git)
 #   python3, python3-jsonschema  EvaluateCommandTests validate report.json against its schema
 test_packages=(python3 python3-jsonschema)
 

@@ -8,17 +8,10 @@ struct Accuracy: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Keyword accuracy of a firmware image on a board against its float model, per test split, with time and energy per inference.")
 
-    @Option(help: "Firmware image directory (model.onnx, normalisation.json, test/).")
-    var firmware: String = "firmware/kws-gru"
-
-    @Option(help: "Board file.")
-    var board: String = "boards/sim-rram-256.toml"
+    @OptionGroup var options: SessionOptions
 
     @Option(help: "Labelled clips (manifest.json + WAVs); defaults to the image's test/ directory.")
     var clips: String?
-
-    @Option(help: "Seed for every random draw on a simulated board (defaults to the board file's).")
-    var seed: UInt64?
 
     @Flag(help: "Skip calibration after programming (to see what it buys).")
     var noCalibration = false
@@ -55,7 +48,8 @@ struct Accuracy: ParsableCommand {
     }
 
     func run() throws {
-        let session = try KWSSession(firmware: firmware, boardPath: board, seed: seed)
+        let session = try options.session()
+        let firmware = options.firmware, board = options.board, seed = options.seed
         let set: TestSet
         do {
             set = try TestSet.load(directory: URL(fileURLWithPath: clips ?? firmware + "/test"),

@@ -83,6 +83,7 @@ struct Run: ParsableCommand {
         let source: any AudioSource
         do { source = try audioSpec.open(loop: durationSeconds != nil) } catch { throw CLIError("\(error)") }
         defer { source.close() }
+        for warning in source.warnings { FileHandle.standardError.write(Data("note: \(warning)\n".utf8)) }
 
         var options = KWSFirmware.Options()
         options.recalibration = !noRecalibration

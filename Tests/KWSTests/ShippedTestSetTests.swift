@@ -16,7 +16,7 @@ import Testing
         let frontend = try MFCCFrontend()
         var worst = 0.0, worstClip = ""
         for (path, expected) in reference {
-            let clip = try WAVFile.read(path: Self.testSet.appendingPathComponent(path).path)
+            let clip = try AudioFile.read(path: Self.testSet.appendingPathComponent(path).path).clip
             let features = try frontend.features(of: clip)
             #expect(features.count == expected.count * 10, "\(path)")
             for (t, row) in expected.enumerated() {

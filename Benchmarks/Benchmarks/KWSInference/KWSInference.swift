@@ -63,7 +63,7 @@ final class InferenceState {
         // A keyword from the shipped test set.
         let test = Self.repository.appendingPathComponent("firmware/kws-gru/test/test-clean/yes")
         let first = try FileManager.default.contentsOfDirectory(atPath: test.path).filter { $0.hasSuffix(".wav") }.sorted()[0]
-        samples = try WAVFile.read(path: test.appendingPathComponent(first).path).samples
+        samples = try AudioFile.read(path: test.appendingPathComponent(first).path).clip.samples
         probabilities = [Float](repeating: 0, count: image.model.outputs)
     }
 

@@ -13,6 +13,12 @@ public protocol AudioSource: AnyObject {
     /// Releases what the source holds (descriptor, child process). Reading
     /// after `close` returns 0.
     func close()
+    /// What opening it noticed that a user should know (resampled, padded, cut short).
+    var warnings: [String] { get }
+}
+
+extension AudioSource {
+    public var warnings: [String] { [] }
 }
 
 /// Why audio could not be opened or read. `source` names the file, device or

@@ -1,16 +1,19 @@
 import Foundation
+import KWS
 
-/// What `--audio` names: a .wav file or a directory of them, `-` for raw
-/// 16-bit PCM on stdin, or `mic` / `mic:DEVICE` for a live microphone
-/// through arecord. Parsing checks the form (and, for a path, that it is a
-/// .wav file or a directory); opening checks the audio itself.
+/// What `--audio` names: an audio file (WAV, FLAC, Ogg, AIFF) or a
+/// directory of them, `-` for raw 16-bit PCM on stdin, or `mic` /
+/// `mic:DEVICE` for a live microphone through arecord. Parsing checks the
+/// form (and, for a path, that it is an audio file or a directory); opening
+/// checks the audio itself.
 public enum AudioSourceSpec: Sendable, Hashable {
-    /// A .wav file or a directory of .wav files.
+    /// An audio file or a directory of them.
     case files(path: String)
     case standardInput
     case microphone(device: String?)
 
-    static let expected = "a .wav file, a directory of .wav files, - (raw 16-bit PCM on stdin) or mic[:DEVICE]"
+    static let expected = "an audio file (.wav, .flac, .ogg, .aiff), a directory of them, - (raw 16-bit PCM on stdin) or mic[:DEVICE]"
+    public static func isAudioFileName(_ name: String) -> Bool { AudioFile.isAudioFileName(name) }
 
     public init(_ text: String) throws(AudioSourceError) {
         switch text {
@@ -29,9 +32,9 @@ public enum AudioSourceSpec: Sendable, Hashable {
             }
             var isDirectory: ObjCBool = false
             let exists = FileManager.default.fileExists(atPath: text, isDirectory: &isDirectory)
-            guard isDirectory.boolValue || text.lowercased().hasSuffix(".wav") else {
+            guard isDirectory.boolValue || Self.isAudioFileName(text) else {
                 throw AudioSourceError(source: "--audio", field: "value",
-                                       value: "\"\(text)\" (\(exists ? "a file not named .wav" : "no such file or directory"))", expected: Self.expected)
+                                       value: "\"\(text)\" (\(exists ? "not named as an audio file" : "no such file or directory"))", expected: Self.expected)
             }
             self = .files(path: text)
         }

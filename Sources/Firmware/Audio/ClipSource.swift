@@ -1,25 +1,28 @@
 import Foundation
 
-/// A path that may be one WAV file or a directory of them, optionally
+/// A path that may be one audio file or a directory of them, optionally
 /// looped: what `--audio PATH` opens. Kept as one type for callers that
-/// hold a path; the work is done by `WAVFileSource`, `WAVDirectorySource`
+/// hold a path; the work is done by `AudioFileSource`, `AudioDirectorySource`
 /// and `LoopingSource`, each decoded once however often it loops.
 public final class ClipSource: AudioSource {
     public let name: String
     public var sampleRateHertz: Int { audioSampleRateHertz }
     private let source: any AudioSource
+    public let warnings: [String]
 
     public init(path: String, loop: Bool = false) throws(AudioSourceError) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw AudioSourceError(source: path, field: "path", value: "missing (no such file or directory)",
-                                   expected: "a .wav file, a directory of them, - (raw PCM on stdin) or mic[:DEVICE]")
+                                   expected: AudioSourceSpec.expected)
         }
         if isDirectory.boolValue {
-            let directory = try WAVDirectorySource(path: path)
+            let directory = try AudioDirectorySource(path: path)
+            warnings = directory.warnings
             source = loop ? try LoopingSource { directory.restarted() } : directory
         } else {
-            let file = try WAVFileSource(path: path)
+            let file = try AudioFileSource(path: path, minimumSamples: audioSampleRateHertz)
+            warnings = file.warnings
             source = loop ? try LoopingSource { file.restarted() } : file
         }
         name = path

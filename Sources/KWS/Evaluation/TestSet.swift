@@ -40,11 +40,11 @@ public struct TestSet: Sendable {
                 throw ModelError("\(url.path): clips[\(n)].class_index is \(entry.class_index); expected 0..<\(classes)")
             }
             do {
-                let clip = try WAVFile.read(path: directory.appendingPathComponent(entry.path).path)
+                let clip = try AudioFile.read(path: directory.appendingPathComponent(entry.path).path).clip.fitted(toSamples: frontend.settings.sampleRateHertz)
                 var features = try frontend.features(of: clip)
                 features.withUnsafeMutableBufferPointer { normalisation.apply($0) }
                 clips.append(Clip(path: entry.path, split: entry.split, classIndex: entry.class_index, features: features))
-            } catch let error as WAVError {
+            } catch let error as AudioFileError {
                 throw ModelError("\(error)")
             } catch {
                 throw ModelError("\(entry.path): \(error)")

@@ -29,9 +29,17 @@ struct AudioSourceSpecTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = try AudioFixtures.write(AudioFixtures.wav(AudioFixtures.ramp(100)), "a.wav", in: dir)
         let once = try AudioSourceSpec(path).open(loop: false)
-        #expect(try AudioFixtures.drain(once).count == 100)
+        // Shorter than the model's one-second window: padded to one window, and said so.
+        #expect(try AudioFixtures.drain(once).count == 16_000)
+        #expect(once.warnings.contains { $0.contains("padded with silence") }, "\(once.warnings)")
         let looped = LimitedSource(try AudioSourceSpec(path).open(loop: true), maxSeconds: 0.05)
         #expect(try AudioFixtures.drain(looped).count == 800)
+    }
+
+    @Test func flacOggAndAIFFPathsAreAudioFiles() throws {
+        for name in ["a.flac", "b.OGG", "c.aiff"] {
+            #expect(throws: Never.self) { _ = try AudioSourceSpec(name) }
+        }
     }
 
     @Test func aMissingWAVFileFailsWhenOpened() throws {

@@ -16,7 +16,7 @@ struct DetectionOnStreamTests {
     static func probabilities() throws -> (labels: [String], windows: [(endSeconds: Double, p: [Float])]) {
         let image = try KWSImage.load(directory: Repository.image)
         let spotter = try KeywordSpotter(backend: .float(FloatRuntime(model: image.model)), normalisation: image.normalisation)
-        let source = try WAVFileSource(path: Repository.stream)
+        let source = try AudioFileSource(path: Repository.stream)
         let window = SlidingWindow(windowSamples: spotter.samplesPerInference, hopSamples: hopSamples)
         var out: [(Double, [Float])] = []
         var p = [Float](repeating: 0, count: image.labels.count)

@@ -1,0 +1,2 @@
+// libsoxr (Debian libsoxr-dev): the SoX resampler library.
+#include <soxr.h>

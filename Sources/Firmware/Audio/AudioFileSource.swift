@@ -1,0 +1,62 @@
+import KWS
+
+/// One audio file — any WAV encoding, FLAC, Ogg or AIFF, through libsndfile —
+/// downmixed to mono and resampled to 16 kHz with libsoxr when it is opened,
+/// so that a bad file fails before the firmware starts rather than mid-run.
+/// A file shorter than the model's one-second window is padded with silence
+/// to one window, with a warning, so it still gives an inference. Reads copy
+/// from the decoded samples; nothing is allocated.
+public final class AudioFileSource: AudioSource {
+    public let name: String
+    public var sampleRateHertz: Int { audioSampleRateHertz }
+    /// What opening noticed: resampling, downmixing, padding, a file cut short.
+    public let warnings: [String]
+    /// Shared, never mutated: `restarted()` replays it without decoding again.
+    private let samples: [Float]
+    private var position = 0
+
+    public init(path: String, minimumSamples: Int = 0) throws(AudioSourceError) {
+        let decoded: DecodedAudio
+        do {
+            decoded = try AudioFile.read(path: path, sampleRateHertz: audioSampleRateHertz)
+        } catch {
+            throw AudioSourceError(source: error.file, field: error.field, value: error.value, expected: error.expected)
+        }
+        var notes = decoded.warnings
+        if decoded.sourceSampleRateHertz != audioSampleRateHertz || decoded.channels != 1 {
+            notes.append("\(path): \(decoded.channels) channel(s) at \(decoded.sourceSampleRateHertz) Hz, read as mono at \(audioSampleRateHertz) Hz")
+        }
+        var samples = decoded.clip.samples
+        if samples.count < minimumSamples {
+            notes.append("\(path): \(samples.count) samples, shorter than the \(minimumSamples)-sample window; padded with silence")
+            samples += [Float](repeating: 0, count: minimumSamples - samples.count)
+        }
+        self.samples = samples
+        warnings = notes
+        name = path
+    }
+
+    private init(name: String, samples: [Float], warnings: [String]) {
+        self.name = name
+        self.samples = samples
+        self.warnings = warnings
+    }
+
+    /// Samples in the file.
+    public var count: Int { samples.count }
+
+    /// The same audio from its start (a loop's next pass), sharing the decoded samples.
+    public func restarted() -> AudioFileSource { AudioFileSource(name: name, samples: samples, warnings: warnings) }
+
+    public func read(into buffer: UnsafeMutableBufferPointer<Float>) throws(AudioSourceError) -> Int {
+        let n = min(buffer.count, samples.count - position)
+        guard n > 0, let destination = buffer.baseAddress else { return 0 }
+        samples.withUnsafeBufferPointer { source in
+            if let from = source.baseAddress { destination.update(from: from + position, count: n) }
+        }
+        position += n
+        return n
+    }
+
+    public func close() { position = samples.count }
+}

@@ -78,7 +78,10 @@ struct FirmwareLoopTests {
         let n = bus.transactionCount
         bus.faults = (0..<8).map { .nackOnTransaction(n + 400 + $0) } + [.timeoutOnTransaction(n + 3000)]
         let summary = try firmware.run(audio: try stream()) { false }
-        #expect(summary.inferences == 6)
+        // The run lasts its two minutes of board time; how many inferences fit depends on the
+        // emulated bus time each takes (6 or 7 here), not on the faults.
+        #expect(summary.stopReason == "duration reached")
+        #expect(summary.inferences >= 6, "\(summary.inferences) inferences")
         #expect(log.faults.contains { $0.kind == .busError && $0.recovered })
         #expect(log.states.last == .stopped)
     }
@@ -93,7 +96,10 @@ struct FirmwareLoopTests {
         #expect(summary.energySource == "energy-model")
         let fault = try #require(log.faults.first { $0.kind == .powerMonitorLost })
         #expect(fault.recovered)
-        #expect(summary.inferences == 6)
+        // The run lasts its two minutes of board time; how many inferences fit depends on the
+        // emulated bus time each takes (6 or 7 here), not on the faults.
+        #expect(summary.stopReason == "duration reached")
+        #expect(summary.inferences >= 6, "\(summary.inferences) inferences")
         #expect((summary.energyPerInferenceMedianJoules ?? 0) > 0)
     }
 

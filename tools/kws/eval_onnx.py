@@ -16,7 +16,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import frontend  # noqa: E402
-from train import LABELS, label_index, read_wav  # noqa: E402
+from train import LABELS, fit, label_index, read_clip  # noqa: E402
 
 
 def main():
@@ -48,7 +48,7 @@ def main():
             for fn in sorted(os.listdir(ld)):
                 if not fn.endswith(".wav"):
                     continue
-                x = (frontend.mfcc(read_wav(os.path.join(ld, fn))) - mean) / std
+                x = (frontend.mfcc(fit(read_clip(os.path.join(ld, fn)))[0]) - mean) / std
                 p = sess.run(None, {inp: x[:, None, :].astype(np.float32)})[0]
                 ok += int(np.argmax(p) == label_index(lab))
                 n += 1

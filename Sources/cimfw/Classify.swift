@@ -63,18 +63,17 @@ struct Classify: ParsableCommand {
             throw CLIError("\(paths.joined(separator: " ")): no audio files (expected \(AudioFile.fileSuffixes.joined(separator: ", ")))")
         }
         // Decode everything before programming the board, so a bad file fails first.
+        let window = 16_000  // the model's one second at 16 kHz
         var decoded: [(clip: Clip, samples: [Float], notes: [String])] = []
         for clip in clips {
             let audio: DecodedAudio
-            do { audio = try AudioFile.read(path: clip.path) } catch { throw CLIError("\(error)") }
+            do { audio = try AudioFile.read(path: clip.path, sampleRateHertz: window) } catch { throw CLIError("\(error)") }
             var notes = audio.warnings
-            if audio.channels != 1 || audio.sourceSampleRateHertz != 16_000 {
-                notes.append("\(audio.channels) channel(s) at \(audio.sourceSampleRateHertz) Hz, read as mono at 16000 Hz")
+            let count = audio.clip.samples.count
+            if count != window {
+                notes.append("\(count) samples, \(count < window ? "padded" : "cut") to the 1 s window")
             }
-            if audio.clip.samples.count != 16_000 {
-                notes.append("\(audio.clip.samples.count) samples, \(audio.clip.samples.count < 16_000 ? "padded" : "cut") to the 1 s window")
-            }
-            decoded.append((clip, audio.clip.fitted(toSamples: 16_000).samples, notes))
+            decoded.append((clip, audio.clip.fitted(toSamples: window).samples, notes))
         }
         let reference = try KeywordSpotter(backend: .float(FloatRuntime(model: session.image.model)), normalisation: session.image.normalisation)
         let deployment = try session.deploy()

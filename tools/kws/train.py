@@ -199,8 +199,7 @@ def assemble_training_set(real, synthetic, rng, unknown_share, silence_share,
             continue
         pool = synthetic_by_class[c]
         order = rng.permutation(len(pool))
-        take = len(pool) if (c != unknown and real_counts[c] < real_minimum) else \
-            (len(pool) if c == unknown else min(len(pool), synthetic_per_word))
+        take = len(pool) if c == unknown or real_counts[c] < real_minimum else min(len(pool), synthetic_per_word)
         per_class[c] += [(pool[i], "synthetic") for i in order[:take]]
     keyword_total = sum(len(per_class[c]) for c in range(len(KEYWORDS)))
     # unknown and silence are shares of the whole set: n = share * total, total = keywords + n_u + n_s.

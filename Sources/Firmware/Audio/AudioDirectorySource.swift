@@ -25,7 +25,7 @@ public final class AudioDirectorySource: AudioSource {
         do { names = try FileManager.default.contentsOfDirectory(atPath: path) } catch {
             throw AudioSourceError(source: path, field: "directory", value: "unreadable (\(error.localizedDescription))", expected: "a readable directory")
         }
-        let files = names.filter(AudioSourceSpec.isAudioFileName).sorted()
+        let files = names.filter(AudioFile.isAudioFileName).sorted()
         guard !files.isEmpty else {
             throw AudioSourceError(source: path, field: "audio files", value: "none (\(names.count) other entries)",
                                    expected: "at least one \(AudioFile.fileSuffixes.joined(separator: ", ")) file")

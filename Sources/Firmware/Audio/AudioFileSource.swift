@@ -23,9 +23,6 @@ public final class AudioFileSource: AudioSource {
             throw AudioSourceError(source: error.file, field: error.field, value: error.value, expected: error.expected)
         }
         var notes = decoded.warnings
-        if decoded.sourceSampleRateHertz != audioSampleRateHertz || decoded.channels != 1 {
-            notes.append("\(path): \(decoded.channels) channel(s) at \(decoded.sourceSampleRateHertz) Hz, read as mono at \(audioSampleRateHertz) Hz")
-        }
         var samples = decoded.clip.samples
         if samples.count < minimumSamples {
             notes.append("\(path): \(samples.count) samples, shorter than the \(minimumSamples)-sample window; padded with silence")

@@ -13,7 +13,6 @@ public enum AudioSourceSpec: Sendable, Hashable {
     case microphone(device: String?)
 
     static let expected = "an audio file (.wav, .flac, .ogg, .aiff), a directory of them, - (raw 16-bit PCM on stdin) or mic[:DEVICE]"
-    public static func isAudioFileName(_ name: String) -> Bool { AudioFile.isAudioFileName(name) }
 
     public init(_ text: String) throws(AudioSourceError) {
         switch text {
@@ -32,7 +31,7 @@ public enum AudioSourceSpec: Sendable, Hashable {
             }
             var isDirectory: ObjCBool = false
             let exists = FileManager.default.fileExists(atPath: text, isDirectory: &isDirectory)
-            guard isDirectory.boolValue || Self.isAudioFileName(text) else {
+            guard isDirectory.boolValue || AudioFile.isAudioFileName(text) else {
                 throw AudioSourceError(source: "--audio", field: "value",
                                        value: "\"\(text)\" (\(exists ? "not named as an audio file" : "no such file or directory"))", expected: Self.expected)
             }

@@ -57,7 +57,7 @@ public struct DecodedAudio: Sendable, Hashable {
     public var channels: Int
     /// libsndfile's names of the container and encoding, e.g. "WAV (Microsoft)", "Signed 24 bit PCM".
     public var format: String
-    /// Things a user should know, e.g. a file cut short of its header's length.
+    /// Things a user should know: a file cut short of its header's length, channels averaged, a rate converted.
     public var warnings: [String]
 }
 
@@ -106,6 +106,9 @@ public enum AudioFile {
         }
         if let truncation = truncationNote(file) {
             warnings.append("\(path): \(truncation); read the \(read) frames present")
+        }
+        if channels != 1 || rate != sampleRateHertz {
+            warnings.append("\(path): \(channels) channel(s) at \(rate) Hz, read as mono at \(sampleRateHertz) Hz")
         }
         var mono = [Float](repeating: 0, count: read)
         let scale = 1 / Float(channels)

@@ -24,14 +24,20 @@ public enum BoardFile {
         return description
     }
 
-    /// Loads a simulated board's configuration, or says why the file is not one.
-    public static func loadSimulated(path: String) throws(BoardFileError) -> SimulatorConfiguration {
-        switch try load(path: path) {
-        case let .simulated(configuration): return configuration
-        case let .hardware(configuration):
-            throw BoardFileError(.outOfRange, file: path, key: "board.backend", value: "\"\(configuration.backend.rawValue)\"",
-                                 expected: "\"simulated\": this command needs a simulated board")
+    /// Loads a simulated board's configuration, or says why the file is not
+    /// one. The backend is checked before anything else is read, so a file
+    /// that names another board (an emulated board's `emulation.simulation`)
+    /// is never followed from here: no chain of files, no cycle.
+    public static func loadSimulated(path: String, purpose: String = "this command needs a simulated board") throws(BoardFileError) -> SimulatorConfiguration {
+        var reader = try BoardFileReader(path: path)
+        let backend = try reader.string("board.backend", oneOf: backends)
+        guard backend == "simulated" else {
+            throw BoardFileError(.outOfRange, file: path, key: "board.backend", value: "\"\(backend)\"",
+                                 expected: "\"simulated\": \(purpose)")
         }
+        let configuration = try SimulatedBoardFile.configuration(from: &reader)
+        try reader.rejectUnknownKeys(validKeysHint: "see docs/board-files.md for the keys a simulated board takes")
+        return configuration
     }
 }
 

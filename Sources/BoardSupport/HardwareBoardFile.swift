@@ -157,7 +157,8 @@ enum HardwareBoardFile {
             let relative = try r.string("emulation.simulation")
             let base = URL(fileURLWithPath: r.file).deletingLastPathComponent()
             let path = relative.hasPrefix("/") ? relative : base.appendingPathComponent(relative).path
-            simulation = try BoardFile.loadSimulated(path: path)
+            simulation = try BoardFile.loadSimulated(
+                path: path, purpose: "\(r.file)'s emulation.simulation = \"\(relative)\" must name a simulated board file")
         }
         return HardwareBoardConfiguration(
             name: name, backend: backend, i2cBus: i2cBus, forceAddress: force, evalBoardAddress: evalAddress,

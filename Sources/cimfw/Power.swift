@@ -9,11 +9,17 @@ struct Power: ParsableCommand {
     @Option(help: "Board file.")
     var board: String = "boards/sim-rram-256.toml"
 
-    @Option(help: "How long to sample: 10s, 500ms, 2m, or plain seconds.", transform: Duration.parse)
-    var duration: Duration = .seconds(10)
+    @Option(help: "How long to sample: 10s, 500ms, 2m, or plain seconds.", transform: TimeSpan.parse)
+    var duration = TimeSpan(seconds: 10, text: "10s")
 
-    @Option(help: "Samples per second for each monitor.")
+    @Option(help: "Samples per second for each monitor (0.01 to 100000).")
     var rate: Double = 10
+
+    func validate() throws {
+        guard rate.isFinite, (0.01...100_000).contains(rate) else {
+            throw ValidationError("--rate \(rate): expected samples per second from 0.01 to 100000")
+        }
+    }
 
     func run() throws {
         let description: BoardDescription
@@ -30,27 +36,5 @@ struct Power: ParsableCommand {
         } catch {
             throw CLIError.failure("\(board): \(error)")
         }
-    }
-}
-
-extension Duration {
-    /// "10s", "500ms", "2m", "1.5" (seconds).
-    static func parse(_ text: String) throws -> Duration {
-        let units: [(String, Double)] = [("ms", 1e-3), ("us", 1e-6), ("µs", 1e-6), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400)]
-        // At most a year: beyond it the count of milliseconds means nothing for a power log.
-        func duration(_ seconds: Double) -> Duration? {
-            guard seconds.isFinite, seconds > 0, seconds <= 31_536_000 else { return nil }
-            return .milliseconds(Int64((seconds * 1000).rounded()))
-        }
-        for (suffix, scale) in units where text.hasSuffix(suffix) {
-            if let value = Double(text.dropLast(suffix.count)), let d = duration(value * scale) { return d }
-        }
-        if let value = Double(text), let d = duration(value) { return d }
-        throw ValidationError("--duration \(text) is not a positive duration of at most a year (examples: 10s, 500ms, 2m)")
-    }
-
-    var seconds: Double {
-        let (s, attoseconds) = components
-        return Double(s) + Double(attoseconds) * 1e-18
     }
 }

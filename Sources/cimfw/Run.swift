@@ -26,8 +26,9 @@ struct Run: ParsableCommand {
     @Option(help: "Audio: a 16 kHz mono .wav, a directory of them, - for raw s16le PCM on stdin, or mic[:DEVICE] (arecord). Default: the image's stream/stream.wav.")
     var audio: String?
 
-    @Option(help: "Stop after this much board time (10s, 15m, 24h, 2d); a file is looped to fill it. Default: until the audio ends.")
-    var duration: String?
+    @Option(help: "Stop after this much board time (10s, 15m, 24h, 2d); a file is looped to fill it. Default: until the audio ends.",
+            transform: TimeSpan.parse)
+    var duration: TimeSpan?
 
     @Option(help: "Energy log (CSV). Default: the manifest's energy_log.path.")
     var log: String?
@@ -44,8 +45,9 @@ struct Run: ParsableCommand {
     @Flag(help: "Print the summary only (no per-event lines).")
     var quiet = false
 
-    @Option(help: "Inference hop, overriding the manifest (e.g. 1s for one inference a second).")
-    var hop: String?
+    @Option(help: "Inference hop, overriding the manifest (e.g. 1s for one inference a second): 10 ms up to the model's window.",
+            transform: TimeSpan.parse)
+    var hop: TimeSpan?
 
     @Flag(help: "Keep the boot calibration: no periodic, temperature or drift recalibration.")
     var noRecalibration = false
@@ -53,8 +55,9 @@ struct Run: ParsableCommand {
     @Option(help: "Simulated boards: after boot, ramp the die from A to B °C over the run (A:B, e.g. 0:60). Needs --duration.")
     var thermalRamp: String?
 
-    @Option(help: "Classify the image's test set on the running accelerator this often (e.g. 10m) and report accuracy, temperature and calibration age.")
-    var accuracyEvery: String?
+    @Option(help: "Classify the image's test set on the running accelerator this often (e.g. 10m) and report accuracy, temperature and calibration age.",
+            transform: TimeSpan.parse)
+    var accuracyEvery: TimeSpan?
 
     func run() throws {
         do {
@@ -67,13 +70,20 @@ struct Run: ParsableCommand {
     }
 
     private func runFirmware() throws {
-        let durationSeconds = try duration.map { try Duration.parse($0).seconds }
-        let hopSeconds = try hop.map { try Duration.parse($0).seconds }
+        let durationSeconds = duration?.seconds
+        let hopSeconds = hop?.seconds
         let image: FirmwareImage
         do {
             image = try FirmwareImage.load(directory: URL(fileURLWithPath: firmware), withTestSet: accuracyEvery != nil)
         } catch {
             throw CLIError("\(error)")
+        }
+        if let hop {
+            // The manifest's own range for inference.hop_milliseconds.
+            let window = Double(image.manifest.inference.windowMilliseconds)
+            guard hop.milliseconds >= 10, hop.milliseconds <= window else {
+                throw CLIError("--hop \(hop): expected 10 ms to \(Int(window)) ms (the model's window, as for inference.hop_milliseconds in \(firmware)/firmware.toml)")
+            }
         }
         let board = try openBoard(self.board, seed: seed)
         let ramp = try thermalRamp.map { try parseRamp($0, board: board, durationSeconds: durationSeconds) }
@@ -92,7 +102,7 @@ struct Run: ParsableCommand {
         options.logPath = log
         options.logging = !noLog
         options.seed = seed
-        options.accuracyProbeSeconds = try accuracyEvery.map { try Duration.parse($0).seconds }
+        options.accuracyProbeSeconds = accuracyEvery?.seconds
         let output = RunOutput(json: json, quiet: quiet)
         output.header(image: image, board: board, audio: source.name, seed: seed)
         var detections: [Detection] = []

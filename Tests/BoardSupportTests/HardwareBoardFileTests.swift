@@ -80,6 +80,23 @@ struct HardwareBoardFileTests {
         throw BoardFileError(.inconsistent, file: path, expected: "a rejection")
     }
 
+    /// An emulated board whose simulation names itself (or another emulated
+    /// board) once recursed until the stack overflowed.
+    @Test func anEmulatedBoardWhoseSimulationIsNotASimulatedBoardIsRefused() throws {
+        let sandbox = try BoardSandbox()
+        let base = try String(contentsOfFile: Presets.directory.appendingPathComponent("virtual-eval.toml").path, encoding: .utf8)
+        guard let line = base.split(separator: "\n").first(where: { $0.hasPrefix("simulation") }) else {
+            Issue.record("virtual-eval.toml has no simulation line")
+            return
+        }
+        let selfish = try sandbox.write("self.toml", base.replacingOccurrences(of: String(line), with: "simulation = \"self.toml\""))
+        let error = try hardwareLoadFailure(selfish)
+        expectMentions(error, "self.toml", "board.backend", "\"emulated\"", "emulation.simulation", "must name a simulated board file")
+        _ = try sandbox.write("other.toml", base.replacingOccurrences(of: String(line), with: "simulation = \"self.toml\""))
+        let chained = try sandbox.write("chain.toml", base.replacingOccurrences(of: String(line), with: "simulation = \"other.toml\""))
+        expectMentions(try hardwareLoadFailure(chained), "other.toml", "must name a simulated board file")
+    }
+
     @Test func aSimulatedOnlyCommandRefusesAHardwareBoard() throws {
         #expect(throws: BoardFileError.self) { try BoardFile.loadSimulated(path: Presets.directory.appendingPathComponent("rpi4-cim-eval.toml").path) }
     }

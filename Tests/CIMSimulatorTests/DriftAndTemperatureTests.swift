@@ -103,3 +103,34 @@ import Testing
         #expect(ramp.celsius(atSeconds: 0) == 20 && ramp.celsius(atSeconds: 300) == 40 && ramp.celsius(atSeconds: 1000) == 60)
     }
 }
+
+/// A legal but extreme board (ν ≈ 1 from t₀ = 1 ns: the conductance falls a
+/// decade per decade of time) once rebuilt the whole tile on every MVM.
+@Suite struct DriftRefreshCostTests {
+    @Test func extremeDriftRebuildsATileAtMostOncePerTenMillisecondsOfBoardTime() throws {
+        var c = SimulatorConfiguration.ideal(rows: 32, columns: 32)
+        c.drift = ConductanceDrift(enabled: true, exponentMean: 1, exponentStd: 1, referenceSeconds: 1e-9)
+        let a = try SimulatedAccelerator(configuration: c)
+        _ = try a.program(tile: 0, weights: try Fixture.weights(rows: 32, columns: 32), policy: .singleShot)
+        let tile = try #require(a.tiles[0])
+        let before = tile.rebuilds
+        let start = a.ledger.elapsedSeconds
+        var output = [Float](repeating: 0, count: 32)
+        for x in Fixture.inputs(count: 2000, rows: 32) {
+            try a.multiplyValues(tile: 0, input: x, into: &output)
+            a.advance(seconds: 1e-4)  // an inference's worth of other tiles' work between two uses
+        }
+        let boardSeconds = a.ledger.elapsedSeconds - start
+        let allowed = Int(boardSeconds / SimulatedTile.minimumDriftRefreshSeconds) + 1
+        #expect(tile.rebuilds - before <= allowed, "\(tile.rebuilds - before) rebuilds over \(boardSeconds) s of board time")
+        #expect(tile.rebuilds - before < 2000, "fewer rebuilds than MVMs")
+        #expect(boardSeconds > 3 * SimulatedTile.minimumDriftRefreshSeconds, "the MVMs span several refresh intervals: \(boardSeconds) s")
+    }
+
+    @Test func thePresetsDriftNeverReachesTheFloor() {
+        // PCM, the steepest preset: ν = 0.05 + 3 · 0.02 from t₀ = 20 s needs this long to move 0.1%.
+        let steepest = 0.05 + 3 * 0.02
+        let seconds = 20 * (exp(1e-3 / steepest) - 1)
+        #expect(seconds > 10 * SimulatedTile.minimumDriftRefreshSeconds)
+    }
+}

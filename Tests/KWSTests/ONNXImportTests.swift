@@ -120,4 +120,51 @@ import Testing
         }
         #expect(error?.description.contains("junk.onnx") == true)
     }
+
+    /// The shipped model's protobuf, changed by `edit`, then imported.
+    static func importEdited(_ edit: (inout Onnx_ModelProto) -> Void) throws -> Result<ImportedModel, ONNXImportError> {
+        var proto = try Onnx_ModelProto(serializedBytes: Data(contentsOf: repository.appendingPathComponent("firmware/kws-gru/model.onnx")))
+        edit(&proto)
+        let data: Data = try proto.serializedBytes()
+        do throws(ONNXImportError) {
+            return .success(try ONNXImporter.load(data: data, file: "edited.onnx"))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    static func failure(_ result: Result<ImportedModel, ONNXImportError>) -> String {
+        if case let .failure(error) = result { return error.description }
+        return "imported"
+    }
+
+    /// hidden_size 2^62 once trapped computing 3·h.
+    @Test func aHugeHiddenSizeIsRefusedNotATrap() throws {
+        let message = Self.failure(try Self.importEdited { proto in
+            for n in proto.graph.node.indices where proto.graph.node[n].opType == "GRU" {
+                for a in proto.graph.node[n].attribute.indices where proto.graph.node[n].attribute[a].name == "hidden_size" {
+                    proto.graph.node[n].attribute[a].i = 1 << 62
+                }
+            }
+        })
+        #expect(message.contains("edited.onnx") && message.contains("hidden_size 4611686018427387904 is outside 1...16384"), "\(message)")
+    }
+
+    @Test func opsetsAndIRVersionsOutsideTheSupportedRangesAreRefused() throws {
+        for opset: Int64 in [1, 6, 29, 99_999] {
+            let message = Self.failure(try Self.importEdited { $0.opsetImport[0].version = opset })
+            #expect(message.contains("opset \(opset) is outside 7...28"), "\(message)")
+        }
+        for ir: Int64 in [0, 2, 15] {
+            let message = Self.failure(try Self.importEdited { $0.irVersion = ir })
+            #expect(message.contains("IR version \(ir) is outside 3...14"), "\(message)")
+        }
+        #expect(Self.failure(try Self.importEdited { $0.opsetImport[0].version = 28 }) == "imported")
+    }
+
+    @Test func aShapeWhoseElementCountOverflowsNeverMatchesItsData() {
+        #expect(elementCount([1 << 40, 1 << 40]) == .max)
+        #expect(elementCount([3, -1]) == .max)
+        #expect(elementCount([2, 3, 4]) == 24)
+    }
 }

@@ -40,4 +40,20 @@ import Testing
     @Test func anOutOfRangeOptionIsBadInput() throws {
         try expectBadInput(["accuracy", "--input-replicas", "0"], names: "--input-replicas 0")
     }
+
+    /// A hop under one sample once trapped converting to Int; a hop over the
+    /// window once ran for minutes. Both are outside the manifest's range.
+    @Test func aHopOutsideTheManifestRangeIsBadInput() throws {
+        try expectBadInput(["run", "--hop", "0.4ms", "--no-log"], names: "--hop 0.4ms: expected 10 ms to 1000 ms")
+        try expectBadInput(["run", "--hop", "1h", "--no-log"], names: "--hop 1h: expected 10 ms to 1000 ms")
+    }
+
+    /// Each time option is named in its own refusal, not --duration's.
+    @Test func aZeroTimeSpanNamesItsOwnOption() throws {
+        try expectBadInput(["run", "--hop", "0", "--no-log"], names: "'--hop <hop>'")
+        try expectBadInput(["run", "--accuracy-every", "0s", "--no-log"], names: "'--accuracy-every <accuracy-every>'")
+        try expectBadInput(["run", "--duration", "0ms", "--no-log"], names: "'--duration <duration>'")
+        try expectBadInput(["power", "--duration", "2y"], names: "'--duration <duration>'")
+        try expectBadInput(["power", "--rate", "0"], names: "--rate 0.0")
+    }
 }

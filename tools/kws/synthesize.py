@@ -10,7 +10,10 @@ flite (voices from `flite -lv`, duration_stretch and int_f0_target_mean),
 festival's text2wave (voices found under /usr/share/festival/voices, optional:
 skipped with a note if text2wave is absent), sox (resample to 16 kHz mono
 16-bit, trim leading/trailing silence, pad/trim to exactly 16000 samples with
-the utterance centred plus a random shift of up to +-100 ms).
+the utterance centred plus a random shift of up to +-100 ms), then, drawn per
+clip, a microphone channel (sox highpass and lowpass: a phone or laptop
+microphone's band) and a room (sox's reverb: reverberance, HF damping, room
+scale, pre-delay), so synthetic speech is not studio-dry like a TTS engine's.
 
 Background noise (white, pink, brown) is generated with numpy from a seed
 drawn from the dataset's generator and mixed in at the requested SNR, where
@@ -77,9 +80,20 @@ FLITE_STRETCH = (0.8, 1.3)  # duration_stretch (>1 slower)
 FLITE_F0 = (80.0, 220.0)    # int_f0_target_mean, Hz
 FESTIVAL_STRETCH = (0.8, 1.3)
 FESTIVAL_PITCH_CENTS = (-300, 300)  # applied with sox's pitch effect
+# Microphone band: browser and phone recordings (Speech Commands was recorded
+# that way, Warden 2018) roll off low rumble and, on cheap microphones and 8-16 kHz
+# paths, the top of the band.
+CHANNEL_HIGHPASS_HZ = (60.0, 300.0)
+CHANNEL_LOWPASS_HZ = (3400.0, 7800.0)
+# Room: sox reverb's reverberance, HF damping and room scale (percent) and
+# pre-delay (ms); small to medium rooms (the speakers recorded at home).
+ROOM_REVERBERANCE = (10.0, 70.0)
+ROOM_HF_DAMPING = (20.0, 80.0)
+ROOM_SCALE = (10.0, 70.0)
+ROOM_PRE_DELAY_MS = (0.0, 20.0)
 
 APT_PACKAGE = {"espeak-ng": "espeak-ng", "flite": "flite", "sox": "sox",
-               "text2wave": "festival (plus a voice, e.g. festvox-kallpc16k)"}
+               "text2wave": "festival (plus voices, e.g. festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts)"}
 
 
 class SynthError(RuntimeError):
@@ -280,12 +294,43 @@ def render_speech(job, tmp):
         left = min(max((CLIP - length) // 2 + shift, 0), CLIP - length)
         right = CLIP - length - left
         effects = ["pad", f"{left}s", f"{right}s"]
+    effects += channel_and_room_effects(job)
     fixed = os.path.join(tmp, "fixed.wav")
     run(["sox", "-R", trimmed, fixed] + effects)
     data, rate = read_wav(fixed)
     if rate != SAMPLE_RATE or len(data) != CLIP:
         raise SynthError(f"sox produced {len(data)} samples at {rate} Hz, expected {CLIP} at {SAMPLE_RATE}")
     return data
+
+
+def channel_and_room_effects(job):
+    """sox effects for the job's microphone channel and room (either may be
+    absent), ending with a trim back to one clip (reverb adds a tail)."""
+    effects = []
+    channel, room = job.get("channel"), job.get("room")
+    if channel:
+        effects += ["highpass", str(channel["highpass_hz"]), "lowpass", str(channel["lowpass_hz"])]
+    if room:
+        effects += ["reverb", str(room["reverberance"]), str(room["hf_damping"]),
+                    str(room["room_scale"]), "100", str(room["pre_delay_ms"]),
+                    "gain", "-n", "-3"]
+    if effects:
+        effects += ["trim", "0", f"{CLIP}s"]
+    return effects
+
+
+def draw_channel_and_room(rng, channel_prob, room_prob):
+    """(channel, room): each a dict of sox parameters, or None."""
+    channel = room = None
+    if rng.random() < channel_prob:
+        channel = {"highpass_hz": round(float(rng.uniform(*CHANNEL_HIGHPASS_HZ)), 1),
+                   "lowpass_hz": round(float(rng.uniform(*CHANNEL_LOWPASS_HZ)), 1)}
+    if rng.random() < room_prob:
+        room = {"reverberance": round(float(rng.uniform(*ROOM_REVERBERANCE)), 1),
+                "hf_damping": round(float(rng.uniform(*ROOM_HF_DAMPING)), 1),
+                "room_scale": round(float(rng.uniform(*ROOM_SCALE)), 1),
+                "pre_delay_ms": round(float(rng.uniform(*ROOM_PRE_DELAY_MS)), 1)}
+    return channel, room
 
 
 def execute(job):
@@ -318,6 +363,7 @@ def execute(job):
             "split": split, "synth": job.get("synth"), "voice": job.get("voice"),
             "variant": job.get("variant"), "speed": job.get("speed"),
             "pitch": job.get("pitch"), "shift_samples": job.get("shift"),
+            "channel": job.get("channel"), "room": job.get("room"),
             "noise": job.get("noise") if (snr is not None or job["label"] == SILENCE) else None,
             "snr_db": snr, "noise_rms": job.get("noise_rms"),
             "noise_seed": job.get("noise_seed"), "seed": job["seed"],
@@ -361,6 +407,7 @@ def plan(args, voices):
         shift = int(rng.integers(-MAX_SHIFT, MAX_SHIFT + 1))
         noise = NOISE_TYPES[int(rng.integers(len(NOISE_TYPES)))]
         noise_seed = int(rng.integers(2 ** 63))
+        channel, room = draw_channel_and_room(rng, args.channel_prob, args.room_prob)
         if noisy_train is not None:
             if rng.random() < args.train_noise_prob:
                 snr = round(float(rng.uniform(*args.train_snr)), 2)
@@ -373,7 +420,7 @@ def plan(args, voices):
             "label": label, "word": word, "split": versions[0][0], "versions": versions,
             "synth": voice["synth"], "voice": voice["voice"], "variant": voice["variant"],
             "speed": speed, "pitch": pitch, "shift": shift,
-            "noise": noise, "noise_seed": noise_seed, "noise_rms": None,
+            "channel": channel, "room": room, "noise": noise, "noise_seed": noise_seed, "noise_rms": None,
             "seed": args.seed, "out": args.out,
         })
 
@@ -436,6 +483,10 @@ def parse_args(argv):
     p.add_argument("--pick", choices=["voice", "synth"], default="voice",
                    help="draw each clip's voice uniformly over the group's voices (default), "
                         "or first a synth family uniformly, then a voice of it")
+    p.add_argument("--channel-prob", type=float, default=0.7,
+                   help="share of speech clips given a random microphone band (highpass + lowpass)")
+    p.add_argument("--room-prob", type=float, default=0.6,
+                   help="share of speech clips given a random room (sox reverb)")
     p.add_argument("--jobs", type=int, default=1)
     a = p.parse_args(argv)
     a.words = [w.strip() for w in a.words.split(",") if w.strip()]
@@ -459,6 +510,9 @@ def parse_args(argv):
         p.error("--jobs must be >= 1")
     if not 0.0 < a.test_fraction < 1.0:
         p.error("--test-fraction must be in (0, 1)")
+    for name in ("channel_prob", "room_prob"):
+        if not 0.0 <= getattr(a, name) <= 1.0:
+            p.error(f"--{name.replace('_', '-')} must be in [0, 1], got {getattr(a, name)}")
     if not 0.0 <= a.train_noise_prob <= 1.0:
         p.error("--train-noise-prob must be in [0, 1]")
     if a.train_snr[0] > a.train_snr[1]:

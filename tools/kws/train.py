@@ -22,7 +22,8 @@ Data, any mix of:
 The recipe (Hello Edge / TensorFlow's speech_commands / MLPerf Tiny): a
 silence class and an unknown class each a set share of the training set;
 every epoch each clip is re-augmented: speed perturbation (which moves pitch
-with it), volume, time shift up to +/-100 ms, real background noise mixed at a
+with it), pitch perturbation at constant speed (each real clip's pitch-shifted
+variants, made once by sox's pitch effect, one drawn per epoch), volume, time shift up to +/-100 ms, real background noise mixed at a
 random SNR, and a noise floor under every clip so that no training clip has
 digital silence (short clips are padded with it); SpecAugment-style time and
 coefficient masks on the features. Hardware-aware options: weight noise and
@@ -156,6 +157,37 @@ class Augmenter:
             x = x + self.noise_segment(speech_rms / 10 ** (snr / 20))
         peak = float(np.max(np.abs(x)))
         return x / peak * 0.99 if peak > 0.99 else x
+
+
+def pitch_variants(samples, cents):
+    """`samples` pitch-shifted by each of `cents` (sox's pitch effect: WSOLA,
+    same duration), as float32 arrays."""
+    import subprocess
+    x = np.ascontiguousarray(samples, dtype=np.float32).tobytes()
+    out = []
+    for c in cents:
+        raw = subprocess.run(["sox", "-R", "-t", "f32", "-r", str(frontend.SAMPLE_RATE), "-c", "1", "-",
+                              "-t", "f32", "-", "pitch", str(int(c))],
+                             input=x, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=True).stdout
+        out.append(np.frombuffer(raw, dtype=np.float32).copy())
+    return out
+
+
+def make_pitch_variants(clips, sources, rng, count, max_cents, threads=2):
+    """Per training clip: `count` pitch-shifted variants (real clips only:
+    synthetic speech already varies pitch at synthesis), cents drawn from rng
+    uniformly in +/-max_cents. Returns a list aligned with clips (empty lists
+    where there are none)."""
+    from concurrent.futures import ThreadPoolExecutor
+    jobs = []
+    for i, (c, src) in enumerate(zip(clips, sources)):
+        if src == "real" and c is not None and count > 0:
+            jobs.append((i, [int(v) for v in rng.integers(-max_cents, max_cents + 1, size=count)]))
+    variants = [[] for _ in clips]
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        for (i, _), v in zip(jobs, pool.map(lambda job: pitch_variants(clips[job[0]], job[1]), jobs)):
+            variants[i] = v
+    return variants
 
 
 def spec_augment(F, rng, time_masks=1, max_frames=6, coefficient_masks=1, max_coefficients=2, prob=0.5):
@@ -368,6 +400,10 @@ def write_report(stem, result):
              f"{result['selection']}), seed {c['seed']}, batch {c['batch']}, lr {c['lr']:g} cosine",
              f"- weight noise {c['weight_noise']}, fake quant {c['fake_quant'] or 'off'} bits",
              f"- training set: {result['training_set']}",
+             f"- pitch: {c.get('pitch_variants', 0)} sox pitch variants per real clip within "
+             f"+/-{c.get('pitch_cents', 0)} cents, used with probability {c.get('pitch_prob', 0)}",
+             *([f"- real clips of {c['hold_out_real']} not trained on (split real-held-out-words); "
+                f"the epoch is chosen on the other validation words"] if c.get("hold_out_real") else []),
              f"- training time {result['train_seconds']:.0f} s on {result['threads']} thread(s)",
              f"- onnxruntime vs torch: max |Δp| {result['onnx_max_abs_diff']:.2e}, "
              f"same class on {100 * result['onnx_same_class']:.2f}% of the selection set", "",
@@ -418,6 +454,15 @@ def main(argv=None):
     ap.add_argument("--snr-max", type=float, default=25.0)
     ap.add_argument("--shift-ms", type=float, default=100.0)
     ap.add_argument("--no-speed", action="store_true", help="no speed perturbation")
+    ap.add_argument("--pitch-variants", type=int, default=2,
+                    help="pitch-shifted variants made per real clip (sox; 0: no pitch perturbation)")
+    ap.add_argument("--pitch-cents", type=int, default=200, help="pitch shifts drawn in +/- this many cents")
+    ap.add_argument("--pitch-prob", type=float, default=0.5,
+                    help="probability an epoch uses one of a clip's pitch variants")
+    ap.add_argument("--hold-out-real", default="",
+                    help="comma-separated words whose real clips are not trained on; all of them "
+                         "are reported as the split real-held-out-words (how well synthetic speech "
+                         "alone teaches those words)")
     ap.add_argument("--gain-db", type=float, default=6.0, help="random volume of +/- this many dB")
     ap.add_argument("--spec-augment", type=float, default=0.5, help="probability of feature masks per clip")
     ap.add_argument("--weight-noise", type=float, default=0.0,
@@ -431,6 +476,10 @@ def main(argv=None):
     a = ap.parse_args(argv)
     if not a.speech_commands and not a.synthetic:
         ap.error("give --speech-commands DIR, --synthetic DIR or both")
+    if a.pitch_variants < 0 or a.pitch_cents < 0 or not 0.0 <= a.pitch_prob <= 1.0:
+        ap.error(f"--pitch-variants and --pitch-cents must be >= 0 and --pitch-prob in [0, 1]; got "
+                 f"{a.pitch_variants}, {a.pitch_cents}, {a.pitch_prob}")
+    held_out_words = [w.strip() for w in a.hold_out_real.split(",") if w.strip()]
 
     import torch
     torch.set_num_threads(a.threads)
@@ -438,14 +487,21 @@ def main(argv=None):
     os.makedirs(a.out, exist_ok=True)
     t0 = time.time()
 
-    real_train, real_validation, noise = [], [], []
+    real_train, real_validation, real_held_out, noise = [], [], [], []
+    held_out_validation = []  # per real_validation clip: is its word held out
     if a.speech_commands:
         clips, noise_files = speech_commands.scan(a.speech_commands)
         if a.limit:
             clips = [clips[i] for i in sorted(rng.permutation(len(clips))[:a.limit])]
         for c in clips:
             item = (read_clip(c.path), label_index(c.word))
-            (real_validation if c.split == "validation" else real_train if c.split == "training" else []).append(item)
+            if c.word in held_out_words and c.split in ("training", "validation"):
+                real_held_out.append(item)
+            if c.split == "validation":
+                real_validation.append(item)
+                held_out_validation.append(c.word in held_out_words)
+            elif c.split == "training" and c.word not in held_out_words:
+                real_train.append(item)
         noise = [read_clip(n) for n in noise_files]
     synthetic = {s: load_synthetic_split(a.synthetic, s) for s in SYNTHETIC_SPLITS} if a.synthetic else {}
     if a.limit:
@@ -456,6 +512,9 @@ def main(argv=None):
                                                    a.silence_share, a.synthetic_per_word, a.real_minimum)
     if len(labels) == 0:
         raise SystemExit("train.py: no training clips")
+    tp = time.time()
+    variants = make_pitch_variants(clips, sources, rng, a.pitch_variants, a.pitch_cents, max(2, a.threads))
+    pitch_seconds = time.time() - tp
     counts = {LABELS[c]: int(np.sum(labels == c)) for c in range(len(LABELS))}
     training_set = (f"{len(labels)} clips ({sources.count('real')} real, {sources.count('synthetic')} synthetic, "
                     f"{sources.count('noise')} silence from noise); per class {counts}")
@@ -467,6 +526,9 @@ def main(argv=None):
     if real_validation:
         evaluation["real-validation"] = ([fit(s)[0] for s, _ in real_validation],
                                          np.array([y for _, y in real_validation]))
+    if real_held_out:
+        evaluation["real-held-out-words"] = ([fit(s)[0] for s, _ in real_held_out],
+                                             np.array([y for _, y in real_held_out]))
     for s in SYNTHETIC_SPLITS[1:]:
         if synthetic.get(s):
             evaluation[f"synthetic-{s}"] = ([fit(x)[0] for x, _ in synthetic[s]], np.array([y for _, y in synthetic[s]]))
@@ -489,9 +551,17 @@ def main(argv=None):
     loss_fn = torch.nn.CrossEntropyLoss()
     best, best_epoch, best_state, log = -1.0, 0, None, []
     t1 = time.time()
+    # The epoch is chosen on validation words that were trained on: a held-out
+    # word's validation clips are what it is measured on, not what picks the model.
+    selection_mask = ~np.array(held_out_validation, dtype=bool) if selection == "real-validation" else None
+
+    def pick(i, c):
+        if variants[i] and rng.random() < a.pitch_prob:
+            return variants[i][int(rng.integers(len(variants[i])))]
+        return c if c is not None else np.zeros(CLIP, np.float32)
+
     for epoch in range(a.epochs):
-        F = features([augment(c if c is not None else np.zeros(CLIP, np.float32), y)
-                      for c, y in zip(clips, labels)])
+        F = features([augment(pick(i, c), y) for i, (c, y) in enumerate(zip(clips, labels))])
         X = spec_augment((F - mean) / std, rng, prob=a.spec_augment).astype(np.float32)
         order = rng.permutation(len(labels))
         total = 0.0
@@ -509,6 +579,8 @@ def main(argv=None):
         entry = {"epoch": epoch + 1, "loss": total / len(labels), "seconds": time.time() - t1}
         if selection:
             Fs, ys = eval_features[selection], evaluation[selection][1]
+            if selection_mask is not None:
+                Fs, ys = Fs[selection_mask], ys[selection_mask]
             entry["selection_accuracy"] = float(np.mean(np.argmax(predict(model, Fs, mean, std, deployed), 1) == ys))
             if entry["selection_accuracy"] > best:
                 best, best_epoch = entry["selection_accuracy"], epoch + 1
@@ -548,7 +620,7 @@ def main(argv=None):
     config = {k: v for k, v in vars(a).items()}
     result = {"config": config, "training_set": training_set, "class_counts": counts,
               "best_epoch": best_epoch, "selection": selection, "train_seconds": train_seconds,
-              "prepare_seconds": t1 - t0, "threads": a.threads, "onnx_max_abs_diff": onnx_diff,
+              "prepare_seconds": t1 - t0, "pitch_variant_seconds": pitch_seconds, "threads": a.threads, "onnx_max_abs_diff": onnx_diff,
               "onnx_same_class": onnx_same, "splits": splits, "log": log}
     write_report(a.report or os.path.join(a.out, "report"), result)
     return result

@@ -166,6 +166,16 @@ final class SimulatedTile {
         referenceRatioAtCalibration = nil
     }
 
+    /// Board time between two drift refreshes of one tile, at least. The
+    /// presets' steepest cells (PCM, ν = 0.05 + 3·0.02, t₀ = 20 s) need 180 ms
+    /// to move 0.1%, so this never binds on them; it bounds the cost of a legal
+    /// but extreme board (ν ≈ 1 from t₀ = 1 ns) to a rebuild per 10 ms instead
+    /// of one per MVM.
+    static let minimumDriftRefreshSeconds = 0.01
+
+    /// How often `effective` was rebuilt (the cost a board's drift settings put on the hot path).
+    private(set) var rebuilds = 0
+
     /// Marks the effective matrix stale (after programming).
     func invalidate() { effectiveState = nil }
 
@@ -180,7 +190,8 @@ final class SimulatedTile {
         if let state = effectiveState {
             let t0 = c.drift.referenceSeconds
             let steepest = max(1e-9, c.drift.exponentMean + 3 * c.drift.exponentStd)
-            let ageMoved = c.drift.enabled && steepest * abs(Double.log((max(0, age) + t0) / (max(0, state.seconds) + t0))) > 1e-3
+            let ageMoved = c.drift.enabled && abs(age - state.seconds) >= Self.minimumDriftRefreshSeconds
+                && steepest * abs(Double.log((max(0, age) + t0) / (max(0, state.seconds) + t0))) > 1e-3
             // Likewise for heat: the steepest cells move |α|·ΔT; 0.1% of conductance.
             let steepestPerKelvin = abs(c.temperature.coefficientMeanPerKelvin) + 3 * c.temperature.coefficientStdPerKelvin
             let heatMoved = c.temperature.enabled && abs(celsius - state.celsius) * max(1e-6, steepestPerKelvin) > 1e-3
@@ -191,6 +202,7 @@ final class SimulatedTile {
     }
 
     func rebuildEffective(configuration c: SimulatorConfiguration, nowSeconds: Double, celsius: Double) {
+        rebuilds &+= 1
         let cells = rows * physicalColumns
         for n in 0..<cells {
             var g = programmed[n]

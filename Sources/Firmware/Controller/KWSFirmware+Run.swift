@@ -13,6 +13,10 @@ extension KWSFirmware {
         let m = image.manifest
         let clock = devices.clock
         let hopSeconds = options.hopSeconds ?? m.hopSeconds
+        // The manifest's range for inference.hop_milliseconds; a shorter hop has no whole sample to advance.
+        guard hopSeconds.isFinite, hopSeconds >= 0.01, hopSeconds * 1000 <= Double(m.inference.windowMilliseconds) else {
+            throw .failed(state: .run, message: "hop \(hopSeconds) s: expected 0.01 s up to the \(m.inference.windowMilliseconds) ms window")
+        }
         let window = SlidingWindow(windowSamples: m.inference.windowMilliseconds * audioSampleRateHertz / 1000,
                                    hopSamples: Int((hopSeconds * Double(audioSampleRateHertz)).rounded()))
         // Smoothing spans the same stretch of audio whatever the hop.

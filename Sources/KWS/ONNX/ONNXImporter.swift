@@ -40,6 +40,13 @@ public enum ONNXImporter {
         return try load(data: data, file: url.path, frames: frames)
     }
 
+    /// ONNX IR 3 (ONNX 1.0) to 14 (ONNX 1.23, the newest this importer was checked against).
+    public static let supportedIRVersions = 3...14
+    /// Opset 7 is the first with today's GRU attributes (no output_sequence);
+    /// 28 is ONNX 1.23's. Changes in between (Softmax's axis at 13, GRU's layout
+    /// at 14) are handled where they apply.
+    public static let supportedOpsets = 7...28
+
     /// `frames` fixes a symbolic time dimension; `file` only names the source in errors.
     public static func load(data: Data, file: String, frames: Int? = nil) throws(ONNXImportError) -> ImportedModel {
         let proto: Onnx_ModelProto
@@ -51,7 +58,13 @@ public enum ONNXImporter {
         guard proto.hasGraph, !proto.graph.node.isEmpty else {
             throw ONNXImportError(file: file, message: "the file holds no graph (corrupt, or not an ONNX model)")
         }
-        let opset = proto.opsetImport.first { $0.domain.isEmpty || $0.domain == "ai.onnx" }.map { Int($0.version) } ?? 1
+        guard supportedIRVersions.contains(Int(proto.irVersion)) else {
+            throw ONNXImportError(file: file, message: "IR version \(proto.irVersion) is outside \(supportedIRVersions.lowerBound)...\(supportedIRVersions.upperBound), the ONNX IR versions this importer reads (a corrupt header, or a model from a newer ONNX than 1.23)")
+        }
+        let opset = proto.opsetImport.first { $0.domain.isEmpty || $0.domain == "ai.onnx" }.map { Int(clamping: $0.version) } ?? 1
+        guard supportedOpsets.contains(opset) else {
+            throw ONNXImportError(file: file, message: "ai.onnx opset \(opset) is outside \(supportedOpsets.lowerBound)...\(supportedOpsets.upperBound), the opsets whose GRU, Gemm, MatMul and Softmax semantics this importer implements")
+        }
         var walker = GraphWalker(opset: opset, frames: frames)
         do {
             try walker.declare(proto.graph)
@@ -302,6 +315,9 @@ private struct GraphWalker {
 
     // MARK: GRU
 
+    /// 3·h² float32 recurrent weights fit in a 2 GB protobuf up to h ≈ 13,000.
+    let maximumHiddenSize = 16_384
+
     mutating func visitGRU(_ node: ONNXNode) throws(ONNXImportError) {
         guard gru == nil else {
             throw ONNXImportError(message: "a second GRU; one recurrent layer is supported")
@@ -314,7 +330,9 @@ private struct GraphWalker {
             throw ONNXImportError(message: "attribute 'hidden_size' is required")
         }
         let h = Int(clamping: hAttribute.i)
-        guard h > 0 else { throw ONNXImportError(message: "hidden_size \(h) must be positive") }
+        guard (1...maximumHiddenSize).contains(h) else {
+            throw ONNXImportError(message: "hidden_size \(hAttribute.i) is outside 1...\(maximumHiddenSize) (R alone would hold 3·h² floats; an ONNX file ends at 2 GB)")
+        }
         let direction = try node.string("direction") ?? "forward"
         guard direction == "forward" || direction == "reverse" else {
             throw ONNXImportError(message: direction == "bidirectional"

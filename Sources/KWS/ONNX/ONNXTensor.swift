@@ -61,7 +61,19 @@ struct ONNXTensor: Sendable, Hashable {
     }
 }
 
-func elementCount(_ shape: [Int]) -> Int { shape.reduce(1, *) }
+/// Elements of `shape`; Int.max when a dimension is negative or the product
+/// overflows, so a shape read from a file never traps and never matches the
+/// data it claims to describe.
+func elementCount(_ shape: [Int]) -> Int {
+    var count = 1
+    for dimension in shape {
+        guard dimension >= 0 else { return .max }
+        let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
+        if overflow { return .max }
+        count = product
+    }
+    return count
+}
 
 /// Row-major strides of `shape`.
 func strides(_ shape: [Int]) -> [Int] {

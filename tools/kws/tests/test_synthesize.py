@@ -186,6 +186,54 @@ class Festival(unittest.TestCase):
         self.assertEqual(hashes[0], hashes[1])
 
 
+@unittest.skipUnless(ENGINES, "espeak-ng, flite and sox are needed")
+class ChannelAndRoom(unittest.TestCase):
+    """A room leaves a reverberant tail after the word; a microphone channel
+    takes out the band below its highpass. Both keep the clip one second long."""
+
+    def render(self, channel=None, room=None):
+        job = {"name": "r", "label": "yes", "word": "yes", "split": "test-clean",
+               "versions": [("test-clean", None)], "synth": "espeak-ng", "voice": "en-us",
+               "variant": "m1", "speed": 160, "pitch": 50, "shift": 0, "channel": channel,
+               "room": room, "noise": "white", "noise_seed": 1, "noise_rms": None, "seed": 1}
+        with tempfile.TemporaryDirectory() as out:
+            (entry,) = syn.execute(dict(job, out=out))
+            info, data = read(os.path.join(out, entry["path"]))
+        self.assertEqual(info, (1, 2, 16000, 16000))
+        self.assertEqual((entry["channel"], entry["room"]), (channel, room))
+        return data.astype(float)
+
+    def test_room_adds_a_tail(self):
+        dry = self.render()
+        wet = self.render(room={"reverberance": 70.0, "hf_damping": 20.0, "room_scale": 70.0,
+                                "pre_delay_ms": 0.0})
+        def tail_share(x):
+            end = np.nonzero(np.abs(dry) > 0.01 * np.abs(dry).max())[0][-1]
+            window = x[end + 800:end + 4000] ** 2  # 50-250 ms after the dry word ends
+            return window.sum() / (x ** 2).sum()
+        self.assertGreater(tail_share(wet), 10 * tail_share(dry) + 1e-6)
+
+    def test_channel_removes_low_band(self):
+        def low_share(x):
+            spectrum = np.abs(np.fft.rfft(x)) ** 2
+            return spectrum[:100].sum() / spectrum.sum()  # below 100 Hz (1 Hz bins)
+        dry = self.render()
+        band = self.render(channel={"highpass_hz": 300.0, "lowpass_hz": 3400.0})
+        self.assertLess(low_share(band), 0.5 * low_share(dry))
+
+    def test_draws_are_seeded_and_in_range(self):
+        a = [syn.draw_channel_and_room(np.random.default_rng(5), 0.5, 0.5) for _ in range(1)]
+        b = [syn.draw_channel_and_room(np.random.default_rng(5), 0.5, 0.5) for _ in range(1)]
+        self.assertEqual(a, b)
+        rng = np.random.default_rng(1)
+        for _ in range(200):
+            channel, room = syn.draw_channel_and_room(rng, 1.0, 1.0)
+            self.assertTrue(syn.CHANNEL_HIGHPASS_HZ[0] <= channel["highpass_hz"] <= syn.CHANNEL_HIGHPASS_HZ[1])
+            self.assertTrue(syn.CHANNEL_LOWPASS_HZ[0] <= channel["lowpass_hz"] <= syn.CHANNEL_LOWPASS_HZ[1])
+            self.assertTrue(syn.ROOM_SCALE[0] <= room["room_scale"] <= syn.ROOM_SCALE[1])
+        self.assertEqual(syn.draw_channel_and_room(rng, 0.0, 0.0), (None, None))
+
+
 class Errors(unittest.TestCase):
     def check_fails(self, extra, needle, env=None, out=None):
         with tempfile.TemporaryDirectory() as tmp:
@@ -198,6 +246,7 @@ class Errors(unittest.TestCase):
         self.check_fails(["--seed", "1", "--per-word", "0"], "--per-word must be >= 1")
         self.check_fails(["--seed", "1", "--per-word", "1", "--words", "yes,banana"], "banana")
         self.check_fails(["--seed", "1", "--per-word", "1", "--jobs", "0"], "--jobs must be >= 1")
+        self.check_fails(["--seed", "1", "--per-word", "1", "--room-prob", "1.5"], "--room-prob must be in [0, 1], got 1.5")
         self.check_fails(["--seed", "1", "--per-word", "1", "--held-out-synth", "say"], "invalid choice")
         self.check_fails(["--per-word", "1"], "--seed")
 

@@ -135,6 +135,27 @@ class TrainingSet(unittest.TestCase):
         self.assertEqual(len(real_unknown), 20, "real unknown words are kept first")
 
 
+@unittest.skipUnless(shutil.which("sox"), "sox is needed")
+class PitchPerturbation(unittest.TestCase):
+    def test_a_pitch_variant_moves_the_pitch_and_keeps_the_duration(self):
+        t = np.arange(16000) / 16000.0
+        tone = (0.3 * np.sin(2 * np.pi * 440.0 * t)).astype(np.float32)
+        up, down = train.pitch_variants(tone, [1200, -1200])
+        peak = lambda x: int(np.argmax(np.abs(np.fft.rfft(x[2000:14000])))) * 16000 / 12000  # noqa: E731
+        self.assertEqual((len(up), len(down)), (16000, 16000))
+        self.assertAlmostEqual(peak(up), 880.0, delta=10.0)
+        self.assertAlmostEqual(peak(down), 220.0, delta=10.0)
+
+    def test_only_real_clips_get_variants_and_one_seed_gives_the_same_ones(self):
+        clip = np.random.default_rng(3).standard_normal(16000).astype(np.float32) * 0.1
+        clips, sources = [clip, clip, None], ["real", "synthetic", "noise"]
+        a = train.make_pitch_variants(clips, sources, np.random.default_rng(9), 2, 200)
+        b = train.make_pitch_variants(clips, sources, np.random.default_rng(9), 2, 200)
+        self.assertEqual([len(v) for v in a], [2, 0, 0])
+        for x, y in zip(a[0], b[0]):
+            np.testing.assert_array_equal(x, y)
+
+
 class EndToEnd(unittest.TestCase):
     """Both kinds of data on tiny fixtures: Speech Commands' layout and synthesize.py's."""
 
@@ -179,6 +200,20 @@ class EndToEnd(unittest.TestCase):
     def test_onnxruntime_agrees_with_torch(self):
         self.assertLess(self.result["onnx_max_abs_diff"], 1e-4)
         self.assertEqual(self.result["onnx_same_class"], 1.0)
+
+    def test_held_out_words_are_not_trained_on_and_are_reported(self):
+        word = "left"
+        result = train.main(["--speech-commands", self.real, "--synthetic", self.synthetic,
+                             "--out", os.path.join(self.root, "held"), "--hidden", "16", "--epochs", "3",
+                             "--seed", "5", "--hold-out-real", word])
+        held = result["splits"]["real-held-out-words"]
+        clips, _ = train.speech_commands.scan(self.real)
+        real_clips = sum(1 for c in clips if c.word == word and c.split in ("training", "validation"))
+        self.assertEqual(held["clips"], real_clips)
+        self.assertEqual(sum(held["confusion"][train.LABELS.index(word)]), real_clips)
+        real_training = sum(1 for c in clips if c.word == word and c.split == "training")
+        self.assertGreater(real_training, 0)
+        self.assertEqual(result["class_counts"][word], self.result["class_counts"][word] - real_training)
 
     def test_one_seed_reproduces_the_run(self):
         again = train.main(["--speech-commands", self.real, "--synthetic", self.synthetic,

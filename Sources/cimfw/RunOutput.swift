@@ -91,6 +91,11 @@ final class RunOutput {
                 "tile_reprograms": s.tileReprograms, "redeployments": s.redeployments, "log_records": s.logRecords,
                 "stop_reason": s.stopReason,
             ]
+            let m = s.powerMonitor
+            if m.samples > 0 {
+                object["power_monitor"] = ["samples": m.samples, "retries_recovered": m.retriesRecovered, "samples_missed": m.samplesMissed,
+                                           "drops": m.drops, "returns": m.returns, "away_s": m.awaySeconds]
+            }
             if let seed = s.seed { object["seed"] = Int(seed) }
             if let e = s.energyPerInferenceMedianJoules { object["energy_per_inference_median_j"] = e }
             if let l = s.medianLatencyMilliseconds { object["latency_median_ms"] = l }
@@ -120,6 +125,12 @@ final class RunOutput {
         out("  calibrations   \(s.calibrations)" + (reasons.isEmpty ? "" : " (\(reasons))"))
         let kinds = s.faultsByKind.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         out("  faults         \(s.faults)" + (kinds.isEmpty ? "" : " (\(kinds))") + (s.tileReprograms > 0 ? "; \(s.tileReprograms) tile rewrites, \(s.redeployments) redeployments" : ""))
+        let m = s.powerMonitor
+        if m.samples > 0 {
+            let present = clock > 0 ? 100 * (1 - m.awaySeconds / clock) : 100
+            out("  power monitor  \(m.samples) samples, \(m.retriesRecovered) recovered by retry, \(m.samplesMissed) estimated, "
+                + "\(m.drops) set aside, \(m.returns) back; present \(String(format: "%.3f", present))% of the run")
+        }
         if let p = s.logPath { out("  energy log     \(p) (\(s.logRecords) records)") }
     }
 

@@ -41,6 +41,7 @@ import Testing
     @Test func aBadDurationIsRefusedBeforeAnythingIsPrinted() throws {
         let result = try runner.run(["power", "--duration", "soon"])
         #expect(result.status == 2 && result.stdout.isEmpty, "bad input exits 2: \(result.status)")
-        #expect(result.stderr.contains("--duration soon"))
+        #expect(result.stderr.contains("'soon'") && result.stderr.contains("--duration"), "names the option and the value")
+        #expect(result.stderr.contains("expected a positive duration"), "and says what is expected")
     }
 }

@@ -128,13 +128,29 @@ public final class KWSFirmware {
         } catch {
             throw .failed(state: .selfTest, message: "the accelerator does not answer: \(error)")
         }
+        // The monitor is read with the bus's retries, set aside after three
+        // failed samples in a row and re-probed every 10 s: one NACK never
+        // ends its readings, and a monitor that stops answering comes back.
+        let policy = MonitorPolicy(retry: retry, dropAfterFailures: 3, reprobeSeconds: 10)
         do {
-            meter = try EnergyMeter(monitor: devices.powerMonitors.first, energyModelJoules: devices.energyModelJoules, clock: devices.clock)
-        } catch where devices.powerMonitors.first != nil && devices.energyModelJoules != nil {
-            record(.powerMonitorLost, "\(error)", action: "energy from the energy model", recovered: true)
-            meter = try? EnergyMeter(monitor: nil, energyModelJoules: devices.energyModelJoules, clock: devices.clock)
+            meter = try EnergyMeter(monitor: devices.powerMonitors.first, energyModelJoules: devices.energyModelJoules,
+                                    clock: devices.clock, policy: policy) { [weak self] event in self?.monitorEvent(event) }
         } catch {
             throw .failed(state: .selfTest, message: "\(error)")
+        }
+    }
+
+    func monitorEvent(_ event: EnergyMeter.Event) {
+        let fallback = devices.energyModelJoules != nil ? "the energy model" : "the last good reading"
+        switch event {
+        case let .retried(error, attempt):
+            busRetried(error, attempt)
+        case let .sampleMissed(error):
+            record(.powerMonitorLost, "\(error)", action: "one sample estimated from \(fallback)", recovered: true)
+        case let .dropped(error):
+            record(.powerMonitorLost, "\(error)", action: "monitor set aside after 3 failed samples; energy from \(fallback), re-probed every 10 s", recovered: true)
+        case .returned:
+            emit(.note("power monitor answers again: energy from the monitor"))
         }
     }
 

@@ -14,6 +14,9 @@ public struct RunSummary: Sendable, Hashable, Codable {
     public var detectionsByKeyword: [String: Int]
     public var energyPerInferenceMedianJoules: Double?
     public var energySource: String
+    /// The power monitor's samples, recovered retries, missed samples, drops
+    /// and returns (zeros on a board without one).
+    public var powerMonitor: EnergyMeter.Counts
     public var averagePowerWatts: Double?
     public var calibrations: Int
     public var calibrationsByReason: [String: Int]

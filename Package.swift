@@ -16,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        // SHA-256 of the files a firmware manifest names (boot refuses a mismatch).
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         // `swift package generate-documentation`: the DocC archives of the library products.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
     ],
@@ -65,6 +67,7 @@ let package = Package(
         .target(name: "Firmware", dependencies: [
             "CIMHAL", "KWS",
             .product(name: "TOMLKit", package: "TOMLKit"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "BoardSupport", dependencies: [
             "CIMHAL", "CIMSimulator", "CIMDrivers", "CIMEmulation", "CIMLinux",
@@ -73,6 +76,11 @@ let package = Package(
         // `cimfw evaluate`: the buyer's benchmark of a board running the KWS model, and its report.
         .target(name: "Evaluation", dependencies: ["BoardSupport", "CIMSimulator", "CIMHAL", "CIMDrivers", "KWS"],
                 exclude: ["Report/report.schema.json"]),
+        // libFuzzer targets for every parser of outside bytes (scripts/fuzz.sh builds them
+        // with -sanitize=fuzzer,address); an ordinary build replays a corpus through them.
+        .executableTarget(name: "cimfw-fuzz", dependencies: [
+            "BoardSupport", "CIMEmulation", "CIMHAL", "CIMSimulator", "Firmware", "KWS",
+        ]),
         .executableTarget(name: "cimfw", dependencies: [
             "BoardSupport", "CIMSimulator", "CIMHAL", "KWS", "Firmware", "Evaluation",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

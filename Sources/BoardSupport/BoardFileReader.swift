@@ -81,6 +81,10 @@ struct BoardFileReader {
 
     func has(_ key: String) -> Bool { entries[key] != nil }
 
+    /// The file that set `key` (the user's or an inherited preset): a path in
+    /// a value is relative to the file it was written in.
+    func file(defining key: String) -> String { entries[key]?.file ?? file }
+
     /// Names of the tables under `prefix` (`[power.board]`, `[power.cim]` → ["board", "cim"]).
     func subtables(of prefix: String) -> [String] {
         let start = prefix + "."

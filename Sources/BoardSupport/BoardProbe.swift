@@ -56,15 +56,22 @@ public enum BoardProbe {
     /// nobody is there; EBUSY means somebody is, owned by a kernel driver;
     /// other errors (some adapters give EIO for an empty address) are not
     /// taken as a device.
-    public static func scan<Bus: I2CBus>(_ bus: inout Bus) -> [(address: UInt8, error: HALError?)] {
+    ///
+    /// On a glitchy bus a present device can miss one answer, so an address
+    /// that does not answer is asked `tries` times in all before it counts
+    /// as empty (an empty address costs `tries` NACKs, microseconds each).
+    public static func scan<Bus: I2CBus>(_ bus: inout Bus, tries: Int = 3) -> [(address: UInt8, error: HALError?)] {
         var found: [(UInt8, HALError?)] = []
         for raw in I2CAddress.validRange {
             guard let address = try? I2CAddress(raw) else { continue }
-            do {
-                _ = try bus.read(count: 1, from: address)
-                found.append((raw, nil))
-            } catch {
-                if case .busy = error { found.append((raw, error)) }
+            for _ in 0..<max(1, tries) {
+                do {
+                    _ = try bus.read(count: 1, from: address)
+                    found.append((raw, nil))
+                    break
+                } catch {
+                    if case .busy = error { found.append((raw, error)); break }
+                }
             }
         }
         return found
@@ -74,10 +81,23 @@ public enum BoardProbe {
     /// 0x5449 ("TI") at 0xFE and their die ID at 0xFF; the eval board
     /// answers "CIME" at register 0x00 (cim-eval-protocol.md); the INA219 has
     /// no ID, so only its configuration register's reserved bit can hint.
-    public static func identify<Bus: I2CBus>(_ bus: inout Bus, at raw: UInt8) -> Identity {
+    ///
+    /// A read that fails or is damaged on the wire makes a device look
+    /// unknown, so identification is tried `tries` times until it names one.
+    public static func identify<Bus: I2CBus>(_ bus: inout Bus, at raw: UInt8, tries: Int = 3) -> Identity {
+        var identity = identifyOnce(&bus, at: raw)
+        for _ in 1..<max(1, tries) {
+            guard case .unknown = identity else { break }
+            identity = identifyOnce(&bus, at: raw)
+        }
+        return identity
+    }
+
+    private static func identifyOnce<Bus: I2CBus>(_ bus: inout Bus, at raw: UInt8) -> Identity {
         guard let address = try? I2CAddress(raw) else { return .unknown("reserved address") }
-        if let identity = try? bus.writeRead([0x00], readCount: 8, at: address),
-           identity.count == 8, identity[0...3] == [0x43, 0x49, 0x4D, 0x45] {
+        // Nine bytes: a 1.1 board with PEC on sends its PEC byte after the eight, a board without sends a zero.
+        if let identity = try? bus.writeRead([0x00], readCount: 9, at: address),
+           identity.count == 9, identity[0...3] == [0x43, 0x49, 0x4D, 0x45] {
             return .evalBoard(versionMajor: identity[4], versionMinor: identity[5],
                               boardID: UInt16(identity[6]) << 8 | UInt16(identity[7]))
         }

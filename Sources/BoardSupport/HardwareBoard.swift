@@ -79,6 +79,15 @@ public enum HardwareBoard {
         }
     }
 
+    /// A bus fault a repeat may cure (a damaged read shows as EBADMSG).
+    static func transient(_ error: HALError) -> Bool {
+        switch error {
+        case .noAcknowledge, .timeout, .arbitrationLost: true
+        case let .io(errno, _): errno == SMBusPEC.mismatchErrno
+        case .busy, .invalidArgument, .unsupported: false
+        }
+    }
+
     static func timeouts(_ c: HardwareBoardConfiguration) -> EvalBoardTimeouts {
         EvalBoardTimeouts(programSeconds: Double(c.programTimeoutMilliseconds) / 1000,
                           multiplySeconds: Double(c.multiplyTimeoutMilliseconds) / 1000,
@@ -88,8 +97,21 @@ public enum HardwareBoard {
 
     /// One driver per `[power.<rail>]`, identified and configured; an INA3221
     /// serving several rails is one chip with one view per channel.
-    static func powerMonitors<Bus: I2CBus>(on bus: Bus, _ c: HardwareBoardConfiguration,
+    /// Set-up is identification and absolute register writes: idempotent, so
+    /// each step is repeated after a transient bus fault, like every other
+    /// boot step. `setUp: false` makes drivers without touching the bus.
+    static func powerMonitors<Bus: I2CBus>(on bus: Bus, _ c: HardwareBoardConfiguration, setUp: Bool = true,
                                           clock: @escaping () -> Double, delay: @escaping (Double) -> Void) throws(HALError) -> [any PowerMonitor] {
+        func step(_ body: () throws(HALError) -> Void) throws(HALError) {
+            guard setUp else { return }
+            var attempt = 1
+            while true {
+                do throws(HALError) { return try body() } catch {
+                    guard attempt < max(1, c.retries + 1), transient(error) else { throw error }
+                    attempt += 1
+                }
+            }
+        }
         var monitors: [any PowerMonitor] = []
         var triples: [UInt8: INA3221<Bus>] = [:]
         for m in c.powerMonitors {
@@ -104,20 +126,20 @@ public enum HardwareBoard {
                                                                         maxExpectedCurrentAmps: m.maxCurrentAmps, averaging: averaging,
                                                                         busConversionTime: busTime, shuntConversionTime: shuntTime),
                                      clock: clock, delay: delay)
-                _ = try ina.identify()
-                try ina.initialize()
+                try step { () throws(HALError) in _ = try ina.identify() }
+                try step { () throws(HALError) in try ina.initialize() }
                 monitors.append(ina)
             case .ina260:
                 var ina = try INA260(bus: bus, address: address,
                                      configuration: INA260Configuration(railName: m.rail, averaging: averaging,
                                                                         busConversionTime: busTime, currentConversionTime: shuntTime),
                                      clock: clock, delay: delay)
-                _ = try ina.identify()
-                try ina.initialize()
+                try step { () throws(HALError) in _ = try ina.identify() }
+                try step { () throws(HALError) in try ina.initialize() }
                 monitors.append(ina)
             case .ina219:
                 var ina = try INA219(bus: bus, address: address, configuration: ina219Configuration(m), clock: clock, delay: delay)
-                try ina.initialize()
+                try step { () throws(HALError) in try ina.initialize() }
                 monitors.append(ina)
             case .ina3221:
                 let chip: INA3221<Bus>
@@ -134,8 +156,8 @@ public enum HardwareBoard {
                                        configuration: INA3221Configuration(channels: channels, averaging: averaging,
                                                                            busConversionTime: busTime, shuntConversionTime: shuntTime),
                                        clock: clock, delay: delay)
-                    _ = try chip.identify()
-                    try chip.initialize()
+                    try step { () throws(HALError) in _ = try chip.identify() }
+                    try step { () throws(HALError) in try chip.initialize() }
                     triples[m.address] = chip
                 }
                 guard let id = INA3221ChannelID(rawValue: m.channel) else {
@@ -184,7 +206,13 @@ struct EmulatedRig {
         chip.addLine(c.resetLine, level: .high)
         chip.addLine(c.readyLine, level: .high)
         chip.addLine(c.markerLine, level: .low)
-        let bus = EmulatedI2CBus(seed: simulation.seed)
+        let bus = EmulatedI2CBus(seed: c.faults.isEmpty ? simulation.seed : c.faults.seed)
+        bus.now = { time.nowSeconds }
+        let f = c.faults
+        if f.nackRate > 0 { bus.faults.append(.nackRate(f.nackRate)) }
+        if f.timeoutRate > 0 { bus.faults.append(.timeoutRate(f.timeoutRate)) }
+        if f.corruptReadRate > 0 { bus.faults.append(.corruptReadRate(f.corruptReadRate)) }
+        if let a = f.vanishAddress { bus.faults.append(.vanishing(address: a, everySeconds: f.vanishEverySeconds, awaySeconds: f.vanishForSeconds)) }
         let model = try EvalBoardModel(accelerator: accelerator, address: try I2CAddress(c.evalBoardAddress), chip: chip,
                                        clock: time, resetLine: c.resetLine, readyLine: c.readyLine)
         bus.attach(model, at: try I2CAddress(c.evalBoardAddress))

@@ -57,6 +57,29 @@ public struct HardwareBoardConfiguration: Sendable, Hashable {
     public var claimedPeakTOPS: Double?
     /// Emulated boards: the simulated macro behind the emulated eval board.
     public var simulation: SimulatorConfiguration?
+    /// Emulated boards: what the emulated bus injects (`[emulation.faults]`).
+    public var faults = BusFaultSettings()
+}
+
+/// `[emulation.faults]`: transient faults the emulated bus injects into every
+/// transaction, so a soak runs from the command line (`cimfw run --board`).
+/// Rates are per transaction; all default to 0.
+public struct BusFaultSettings: Sendable, Hashable {
+    public var nackRate = 0.0
+    public var timeoutRate = 0.0
+    /// One bit of the read data flipped.
+    public var corruptReadRate = 0.0
+    /// The faults' own generator seed, apart from the simulation's.
+    public var seed: UInt64 = 1
+    /// A device that drops off the bus for `vanishForSeconds` at the end of
+    /// every `vanishEverySeconds` of board time.
+    public var vanishAddress: UInt8?
+    public var vanishEverySeconds = 0.0
+    public var vanishForSeconds = 0.0
+
+    public init() {}
+
+    public var isEmpty: Bool { nackRate == 0 && timeoutRate == 0 && corruptReadRate == 0 && vanishAddress == nil }
 }
 
 enum HardwareBoardFile {
@@ -153,9 +176,11 @@ enum HardwareBoardFile {
 
         let peak = r.has("eval_board.peak_tops") ? try r.double("eval_board.peak_tops", in: 1e-6...1e6) : nil
         var simulation: SimulatorConfiguration?
+        var faults = BusFaultSettings()
         if backend == .emulated {
+            faults = try busFaults(&r)
             let relative = try r.string("emulation.simulation")
-            let base = URL(fileURLWithPath: r.file).deletingLastPathComponent()
+            let base = URL(fileURLWithPath: r.file(defining: "emulation.simulation")).deletingLastPathComponent()
             let path = relative.hasPrefix("/") ? relative : base.appendingPathComponent(relative).path
             simulation = try BoardFile.loadSimulated(
                 path: path, purpose: "\(r.file)'s emulation.simulation = \"\(relative)\" must name a simulated board file")
@@ -164,7 +189,29 @@ enum HardwareBoardFile {
             name: name, backend: backend, i2cBus: i2cBus, forceAddress: force, evalBoardAddress: evalAddress,
             programTimeoutMilliseconds: programTimeout, multiplyTimeoutMilliseconds: multiplyTimeout,
             calibrateTimeoutMilliseconds: calibrateTimeout, resetTimeoutMilliseconds: resetTimeout, retries: retries, gpioChip: chip, resetLine: reset, readyLine: ready,
-            markerLine: marker, powerMonitors: monitors, claimedPeakTOPS: peak, simulation: simulation)
+            markerLine: marker, powerMonitors: monitors, claimedPeakTOPS: peak, simulation: simulation, faults: faults)
+    }
+
+    /// `[emulation.faults]`, every key optional. A rate above one half is no
+    /// longer a glitchy bus but a broken one, so it is refused.
+    static func busFaults(_ r: inout BoardFileReader) throws(BoardFileError) -> BusFaultSettings {
+        var f = BusFaultSettings()
+        let p = "emulation.faults."
+        if r.has(p + "nack_rate") { f.nackRate = try r.double(p + "nack_rate", in: 0...0.5) }
+        if r.has(p + "timeout_rate") { f.timeoutRate = try r.double(p + "timeout_rate", in: 0...0.5) }
+        if r.has(p + "corrupt_read_rate") { f.corruptReadRate = try r.double(p + "corrupt_read_rate", in: 0...0.5) }
+        if r.has(p + "seed") { f.seed = UInt64(try r.int(p + "seed", in: 0...Int.max)) }
+        let vanishKeys = [p + "vanish_address", p + "vanish_every_seconds", p + "vanish_for_seconds"]
+        if vanishKeys.contains(where: r.has) {
+            for key in vanishKeys where !r.has(key) {
+                throw BoardFileError(.missingKey, file: r.file, key: key,
+                                     expected: "vanish_address, vanish_every_seconds and vanish_for_seconds together")
+            }
+            f.vanishAddress = try address(&r, p + "vanish_address")
+            f.vanishEverySeconds = try r.double(p + "vanish_every_seconds", in: 0.001...1e9)
+            f.vanishForSeconds = try r.double(p + "vanish_for_seconds", in: 0...f.vanishEverySeconds)
+        }
+        return f
     }
 
     /// A 7-bit address outside the reserved ranges.

@@ -12,29 +12,55 @@ extension EvalBoard {
             do throws(HALError) {
                 return try body()
             } catch {
-                guard attempt < attempts, Self.isTransient(error) else { throw error }
+                guard attempt < attempts, Self.isTransient(error) else {  throw error }
                 attempt += 1
+                link.transfersRetried += 1
             }
         }
     }
 
     /// Faults of the bus rather than of the request: a repeat may succeed.
+    /// A PEC mismatch (EBADMSG) is one: the bytes were damaged on the wire.
     static func isTransient(_ error: HALError) -> Bool {
         switch error {
         case .noAcknowledge, .timeout, .arbitrationLost: true
-        case .busy, .io, .invalidArgument, .unsupported: false
+        case let .io(errno, _): errno == SMBusPEC.mismatchErrno
+        case .busy, .invalidArgument, .unsupported: false
         }
+    }
+
+    /// A write as it goes on the wire: with its PEC byte once PEC is on.
+    func framed(_ bytes: [UInt8]) -> [UInt8] {
+        pec ? bytes + [SMBusPEC.write(bytes, to: address)] : bytes
+    }
+
+    /// One register read; with PEC on, the board's PEC byte is checked and
+    /// a mismatch is an EBADMSG error (retried like any transient fault).
+    func checkedRead(_ register: UInt8, count: Int) throws(HALError) -> [UInt8] {
+        guard pec else { return try bus.writeRead([register], readCount: count, at: address) }
+        let raw = try bus.writeRead([register], readCount: count + 1, at: address)
+        guard raw.count == count + 1 else {
+            throw .io(errno: EvalBoardErrorCode.eio, operation: "read of register 0x\(String(register, radix: 16)) from eval board \(address): asked for \(count + 1) bytes, got \(raw.count)")
+        }
+        let data = raw[..<count]
+        let expected = SMBusPEC.read(register: register, data: data, from: address)
+        guard raw[count] == expected else {
+            link.pecMismatches += 1
+            throw .io(errno: SMBusPEC.mismatchErrno,
+                      operation: "read of register 0x\(String(register, radix: 16)) from eval board \(address): PEC 0x\(String(raw[count], radix: 16)), expected 0x\(String(expected, radix: 16))")
+        }
+        return Array(data)
     }
 
     func readRegister(_ register: EvalBoardRegister, count: Int) throws(HALError) -> [UInt8] {
         try idempotent { () throws(HALError) -> [UInt8] in
-            try bus.writeRead([register.rawValue], readCount: count, at: address)
+            try checkedRead(register.rawValue, count: count)
         }
     }
 
     /// A write of an absolute value or of self-addressed data: idempotent.
     func writeRegister(_ payload: BigEndianWriter) throws(HALError) {
-        try idempotent { () throws(HALError) in try bus.write(payload.bytes, to: address) }
+        try idempotent { () throws(HALError) in try bus.write(framed(payload.bytes), to: address) }
     }
 
     /// Reads `count` bytes of a result window in blocks of at most 32. The
@@ -52,10 +78,10 @@ extension EvalBoard {
             let block = try idempotent { () throws(HALError) -> [UInt8] in
                 do throws(HALError) {
                     if !positioned {
-                        try bus.write(cursor(offset).bytes, to: address)
+                        try bus.write(framed(cursor(offset).bytes), to: address)
                         positioned = true
                     }
-                    return try bus.writeRead([data.rawValue], readCount: n, at: address)
+                    return try checkedRead(data.rawValue, count: n)
                 } catch {
                     positioned = false
                     throw error
@@ -107,18 +133,40 @@ extension EvalBoard {
         return (try r.u8(), try r.u8(), try r.u16())
     }
 
-    /// Writes COMMAND once, waits for READY and checks the outcome.
+    /// Starts `command` exactly once, waits for READY and checks the outcome.
     ///
-    /// The COMMAND write is never repeated: if it fails, the board may or may
-    /// not have started the operation, and running it twice would wear
-    /// cells, draw new noise and move time. The caller gets the bus error.
+    /// A COMMAND write that fails may or may not have reached the board, and
+    /// running an operation twice would wear cells, draw new noise and move
+    /// time. So a failed write is followed by a STATUS read: an operation
+    /// running or a sequence one past `before` means the board took the
+    /// command (wait for it as usual); an unchanged sequence means it did not
+    /// (write it again). Only a bus fault is resolved this way.
     func run(_ command: EvalBoardCommand, _ operation: String, timeout: Double) throws(HALError) {
         guard let before = sequence else {
             throw .io(errno: EvalBoardErrorCode.eio, operation: "\(operation): the board's operation counter is unknown")
         }
         try discardReadyEdges()
         sequence = nil
-        try bus.write([EvalBoardRegister.command.rawValue, command.rawValue], to: address)
+        var attempt = 1
+        while true {
+            do throws(HALError) {
+                try bus.write(framed([EvalBoardRegister.command.rawValue, command.rawValue]), to: address)
+                break
+            } catch {
+                guard attempt < attempts, Self.isTransient(error) else { throw error }
+                attempt += 1
+                let s = try status()
+                if s.flags & EvalBoardWire.statusBusy != 0 || s.sequence == before &+ 1 {
+                    link.commandsTakenDespiteFault += 1
+                    break
+                }
+                link.commandsResent += 1
+                guard s.sequence == before else {
+                    throw .io(errno: EvalBoardErrorCode.eio,
+                              operation: "\(operation): eval board \(address) completed operation \(s.sequence) after a failed COMMAND write, expected \(before) or \(before &+ 1)")
+                }
+            }
+        }
         try waitForReady(operation, timeout: timeout)
         let s = try status()
         guard s.flags & EvalBoardWire.statusBusy == 0 else {

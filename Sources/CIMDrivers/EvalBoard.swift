@@ -25,11 +25,12 @@ public struct EvalBoardTimeouts: Sendable, Hashable {
 /// lines and on `EmulatedI2CBus` with a `VirtualGPIOChip`.
 ///
 /// Faults: transfers the protocol calls idempotent are retried (`attempts`
-/// in all) after a NACK, a bus timeout or lost arbitration; COMMAND writes
-/// never are, because running PROGRAM, MULTIPLY or CALIBRATE twice is not
-/// running it once. Every wait for READY has an explicit limit. The board's
-/// operation counter is checked after every command, so a command that was
-/// lost or ran twice is an error, never a stale or wrong result.
+/// in all) after a NACK, a bus timeout, lost arbitration or a PEC mismatch.
+/// A COMMAND write that fails is resolved through the board's operation
+/// counter — taken (wait for it) or not (send it again) — so PROGRAM,
+/// MULTIPLY or CALIBRATE never runs twice. With a 1.1 board every transfer
+/// carries SMBus PEC both ways, so damaged data is a retry, never a wrong
+/// number. Every wait for READY has an explicit limit.
 ///
 /// The multiply here moves every code over I2C: it allocates (the bus API
 /// returns arrays) and is bounded by the bus, not by the macro.
@@ -43,6 +44,10 @@ public final class EvalBoard<Bus: I2CBus, Reset: GPIOOutputLine, Ready: GPIOInpu
     public private(set) var maxBatch = 1
     public private(set) var boardID: UInt16 = 0
     public private(set) var protocolVersion: (major: UInt8, minor: UInt8) = (0, 0)
+    /// What the link's faults cost so far.
+    public internal(set) var link = EvalBoardLinkCounts()
+    /// Whether transfers carry SMBus PEC (negotiated with a 1.1 board).
+    public internal(set) var pec = false
 
     var bus: Bus
     var resetLine: Reset
@@ -82,9 +87,11 @@ public final class EvalBoard<Bus: I2CBus, Reset: GPIOOutputLine, Ready: GPIOInpu
     // MARK: Identity
 
     /// Reads IDENTITY and GEOMETRY; anything but a 1.x eval board is refused.
+    /// A 1.1 board is switched to PEC first thing, so everything after the
+    /// identity is checked on the wire.
     func identify() throws(HALError) {
-        var id = BigEndianReader(try readRegister(.identity, count: EvalBoardWire.identityBytes),
-                                 what: "identity of eval board \(address)")
+        pec = false
+        var id = BigEndianReader(try agreeingIdentity(), what: "identity of eval board \(address)")
         let magic = try id.u32()
         let major = try id.u8(), minor = try id.u8()
         let board = try id.u16()
@@ -94,6 +101,7 @@ public final class EvalBoard<Bus: I2CBus, Reset: GPIOOutputLine, Ready: GPIOInpu
         guard major == EvalBoardWire.versionMajor else {
             throw .unsupported("eval board at \(address) speaks protocol \(major).\(minor); this driver speaks \(EvalBoardWire.versionMajor).x")
         }
+        if minor >= 1 { try enablePEC() }
         var g = BigEndianReader(try readRegister(.geometry, count: EvalBoardWire.geometryBytes),
                                 what: "geometry of eval board \(address)")
         let tiles = Int(try g.u16()), rows = Int(try g.u16()), columns = Int(try g.u16())
@@ -111,6 +119,31 @@ public final class EvalBoard<Bus: I2CBus, Reset: GPIOOutputLine, Ready: GPIOInpu
         maxBatch = batch
         boardID = board
         protocolVersion = (major, minor)
+    }
+
+    /// IDENTITY comes before PEC can be on: it is read until two reads in a
+    /// row agree, so one flipped bit cannot pass for another board.
+    private func agreeingIdentity() throws(HALError) -> [UInt8] {
+        var last = try readRegister(.identity, count: EvalBoardWire.identityBytes)
+        for _ in 0..<(2 * attempts) {
+            let next = try readRegister(.identity, count: EvalBoardWire.identityBytes)
+            if next == last { return next }
+            link.identityDisagreements += 1
+            last = next
+        }
+        throw .io(errno: EvalBoardErrorCode.eio, operation: "identity of eval board \(address): no two reads in a row agreed")
+    }
+
+    /// CONFIG.PEC on, then read back with PEC: both sides now check every transfer.
+    private func enablePEC() throws(HALError) {
+        var w = BigEndianWriter(register: EvalBoardRegister.config.rawValue)
+        w.u8(EvalBoardWire.configPEC)
+        try writeRegister(w)
+        pec = true
+        let config = try readRegister(.config, count: 1)
+        guard config.first == EvalBoardWire.configPEC else {
+            throw .io(errno: EvalBoardErrorCode.eio, operation: "eval board \(address) did not turn PEC on: CONFIG reads \(config)")
+        }
     }
 
     // MARK: CIMAccelerator

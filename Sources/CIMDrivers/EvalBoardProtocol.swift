@@ -15,6 +15,7 @@ enum EvalBoardRegister: UInt8 {
     case tileSelect = 0x06
     case batchCount = 0x07
     case command = 0x08
+    case config = 0x09
     case weightShape = 0x10
     case weightData = 0x11
     case programTolerance = 0x13
@@ -51,8 +52,26 @@ enum EvalBoardWire {
     static let reportHeaderBytes = 72
     static let calibrationHeaderBytes = 32
 
+    /// CONFIG bit 0 (version 1.1): SMBus PEC on every transfer, both ways.
+    static let configPEC: UInt8 = 1 << 0
     static let statusBusy: UInt8 = 1 << 0
     static let statusError: UInt8 = 1 << 2
+}
+
+/// What an eval board's link faults cost, for soak reports and summaries.
+public struct EvalBoardLinkCounts: Sendable, Hashable, Codable {
+    /// Idempotent transfers repeated after a transient fault.
+    public var transfersRetried = 0
+    /// Reads whose PEC byte did not match: damaged data, discarded and read again.
+    public var pecMismatches = 0
+    /// COMMAND writes that failed on the bus but had reached the board (STATUS said so).
+    public var commandsTakenDespiteFault = 0
+    /// COMMAND writes that failed before reaching the board, sent again.
+    public var commandsResent = 0
+    /// IDENTITY reads (before PEC) that disagreed with the one before.
+    public var identityDisagreements = 0
+
+    public init() {}
 }
 
 /// What the board's ERROR_CODE says, and how a caller should see it.

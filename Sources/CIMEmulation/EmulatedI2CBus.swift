@@ -7,8 +7,12 @@ public final class EmulatedI2CBus: I2CBus {
     private var devices: [UInt8: any I2CDeviceModel] = [:]
     private var vanished: Set<UInt8> = []
     public var faults: [I2CFault] = []
+    /// Board time, for faults on a schedule (`.vanishing`).
+    public var now: () -> Double = { 0 }
     /// Transactions started so far, faulted ones included (1-based in faults).
     public private(set) var transactionCount = 0
+    /// What the injected faults did, by kind and by address.
+    public private(set) var injected = InjectedFaults()
     private var rng: SeededGenerator64
 
     public init(seed: UInt64 = 1) {
@@ -23,6 +27,29 @@ public final class EmulatedI2CBus: I2CBus {
     public func vanish(_ address: I2CAddress) { vanished.insert(address.rawValue) }
     public func reappear(_ address: I2CAddress) { vanished.remove(address.rawValue) }
 
+    /// The model attached at `address`, if any.
+    public func device(at address: UInt8) -> (any I2CDeviceModel)? { devices[address] }
+
+    /// The same devices with no faults, uncounted: how a soak test reads
+    /// the truth to check what the drivers accepted.
+    public var faultFree: FaultFreeView { FaultFreeView(bus: self) }
+
+    public struct FaultFreeView: I2CBus {
+        let bus: EmulatedI2CBus
+
+        public mutating func transaction(_ operations: [I2COperation], at address: I2CAddress) throws(HALError) -> [[UInt8]] {
+            guard let device = bus.devices[address.rawValue] else { throw .noAcknowledge(.address, address: address.rawValue) }
+            var reads: [[UInt8]] = []
+            for operation in operations {
+                switch operation {
+                case let .write(bytes): try device.receive(bytes)
+                case let .read(count): reads.append(try device.transmit(count: count))
+                }
+            }
+            return reads
+        }
+    }
+
     /// Addresses that acknowledge, as `i2cdetect` would list them.
     public var respondingAddresses: [UInt8] {
         devices.keys.filter { !vanished.contains($0) }.sorted()
@@ -32,25 +59,34 @@ public final class EmulatedI2CBus: I2CBus {
         transactionCount += 1
         let n = transactionCount
         var corrupt = false, loseAcknowledge = false
+        var absent = false
         for fault in faults {
             switch fault {
             case let .nackOnTransaction(k) where k == n:
+                injected.nacks += 1
                 throw .noAcknowledge(.address, address: address.rawValue)
             case let .nackRate(p) where uniform() < p:
+                injected.nacks += 1
                 throw .noAcknowledge(.address, address: address.rawValue)
             case let .timeoutOnTransaction(k) where k == n:
+                injected.timeouts += 1
                 throw .timeout(operation: "I2C transaction at \(address)", limitSeconds: 0.1)
             case let .timeoutRate(p) where uniform() < p:
+                injected.timeouts += 1
                 throw .timeout(operation: "I2C transaction at \(address)", limitSeconds: 0.1)
             case let .corruptReadRate(p) where uniform() < p:
                 corrupt = true
             case let .lostAcknowledgeOnTransaction(k) where k == n:
                 loseAcknowledge = true
+            case let .vanishing(a, every, away) where a == address.rawValue:
+                // Absent for the last `away` seconds of every `every` seconds of board time.
+                absent = absent || now().truncatingRemainder(dividingBy: every) >= every - away
             default:
                 break
             }
         }
-        guard let device = devices[address.rawValue], !vanished.contains(address.rawValue) else {
+        if absent { injected.vanishedTransactions += 1 }
+        guard let device = devices[address.rawValue], !vanished.contains(address.rawValue), !absent else {
             throw .noAcknowledge(.address, address: address.rawValue)
         }
         var reads: [[UInt8]] = []
@@ -63,6 +99,8 @@ public final class EmulatedI2CBus: I2CBus {
                 if corrupt, !bytes.isEmpty {
                     let index = Int(rng.next() % UInt64(bytes.count))
                     bytes[index] ^= UInt8(truncatingIfNeeded: 1 << (rng.next() % 8))
+                    injected.corruptedReads[address.rawValue, default: 0] += 1
+                    corrupt = false  // one flipped bit per transaction
                 }
                 reads.append(bytes)
             }
@@ -92,6 +130,20 @@ public enum I2CFault: Sendable, Hashable {
     /// The Nth transaction reaches the device in full, but the host sees a
     /// NACK: the case that makes retrying a non-idempotent command unsafe.
     case lostAcknowledgeOnTransaction(Int)
+    /// The device at `address` drops off the bus for the last `awaySeconds`
+    /// of every `everySeconds` of board time (the bus's `now`): a loose
+    /// connector, a brown-out, a hot-plugged module.
+    case vanishing(address: UInt8, everySeconds: Double, awaySeconds: Double)
+}
+
+/// Counts of what the emulated bus injected, for soak reports.
+public struct InjectedFaults: Sendable, Hashable {
+    public var nacks = 0
+    public var timeouts = 0
+    /// Reads that carried one flipped bit, by device address.
+    public var corruptedReads: [UInt8: Int] = [:]
+    /// Transactions refused because their device was away on schedule.
+    public var vanishedTransactions = 0
 }
 
 /// SplitMix64: the bus's own small seeded generator, so CIMEmulation needs

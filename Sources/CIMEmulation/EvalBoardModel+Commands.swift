@@ -73,6 +73,7 @@ extension EvalBoardModel {
         b.reserveCapacity(4 * codes.count)
         for c in codes { b.appendBE(c) }
         outputs = ReadWindow(bytes: b)
+        if recordsOutputs { servedOutputs += codes }
     }
 
     private func calibrate() throws(HALError) {

@@ -22,6 +22,11 @@ public final class EvalBoardModel: I2CDeviceModel {
     public internal(set) var commandLog: [UInt8] = []
     /// Completed resets, by the RESET line or SOFT_RESET.
     public internal(set) var resetCount = 0
+    /// Soak checks: keep every MULTIPLY's output codes until `takeServedOutputs`.
+    public var recordsOutputs = false
+    var servedOutputs: [Int32] = []
+    /// Writes refused (NACKed) because their PEC byte did not match.
+    public internal(set) var pecRejectedWrites = 0
 
     let chip: VirtualGPIOChip
     let clock: VirtualClock
@@ -33,6 +38,8 @@ public final class EvalBoardModel: I2CDeviceModel {
     var errorText = ""
     var sequence: UInt16 = 0
     var pointer: UInt8 = 0
+    /// CONFIG.PEC: every write ends in a PEC byte, every read is followed by one.
+    var pec = false
     var tile = 0
     var batchCount = 1
     var weightRows = 0
@@ -77,18 +84,37 @@ public final class EvalBoardModel: I2CDeviceModel {
         chip.observe(resetLine) { [weak self] level in self?.resetLine(level) }
     }
 
+    /// The output codes of every MULTIPLY since the last call, in order.
+    public func takeServedOutputs() -> [Int32] {
+        defer { servedOutputs.removeAll(keepingCapacity: true) }
+        return servedOutputs
+    }
+
     // MARK: I2CDeviceModel
 
     public func receive(_ bytes: [UInt8]) throws(HALError) {
         guard !inReset else { throw .noAcknowledge(.address, address: address.rawValue) }
         guard let register = bytes.first else { return }
         pointer = register
-        guard bytes.count > 1 else { return }  // a pointer write before a read
-        write(register, bytes[1...])
+        guard bytes.count > 1 else { return }  // a pointer write before a read: its PEC comes after the data
+        guard pec else { return write(register, bytes[1...]) }
+        // SMBus: a target NACKs a PEC byte that does not match, and drops the write.
+        guard bytes.count > 2, bytes[bytes.count - 1] == SMBusPEC.write(Array(bytes.dropLast()), to: address) else {
+            pecRejectedWrites += 1
+            throw .noAcknowledge(.data, address: address.rawValue)
+        }
+        write(register, bytes[1..<(bytes.count - 1)])
     }
 
     public func transmit(count: Int) throws(HALError) -> [UInt8] {
         guard !inReset else { throw .noAcknowledge(.address, address: address.rawValue) }
+        guard pec else { return data(count: count) }
+        guard count > 0 else { return [] }
+        let d = data(count: count - 1)
+        return d + [SMBusPEC.read(register: pointer, data: d[...], from: address)]
+    }
+
+    private func data(count: Int) -> [UInt8] {
         guard count <= EvalWire.blockBytes else {
             latch(.badLength, "read of \(count) bytes > 32")
             return [UInt8](repeating: 0, count: count)
@@ -139,6 +165,7 @@ public final class EvalBoardModel: I2CDeviceModel {
                 latch(.internal, "temperature: \(error)")
                 v.appendBE(Double.nan)
             }
+        case .config: v.appendBE(pec ? EvalWire.configPEC : 0)
         case .tileSelect: v.appendBE(UInt16(tile))
         case .batchCount: v.appendBE(UInt16(batchCount))
         case .weightShape: v.appendBE(UInt16(weightRows)); v.appendBE(UInt16(weightColumns))
@@ -179,6 +206,11 @@ public final class EvalBoardModel: I2CDeviceModel {
             guard p[p.startIndex] == 0 else { return latch(.outOfRange, "ERROR_CODE accepts only 0 (clear)") }
             error = .none
             errorText = ""
+        case .config:
+            guard length(1) else { return }
+            let c = p[p.startIndex]
+            guard c & ~EvalWire.configPEC == 0 else { return latch(.outOfRange, "CONFIG bits 0x\(String(c, radix: 16)): only bit 0 (PEC)") }
+            pec = c & EvalWire.configPEC != 0
         case .tileSelect:
             guard length(2) else { return }
             let t = Int(p.u16(at: 0))
@@ -297,6 +329,7 @@ public final class EvalBoardModel: I2CDeviceModel {
         errorText = ""
         if !keepingSequence { sequence = 0 }
         pointer = 0
+        pec = false
         tile = 0
         batchCount = 1
         weightRows = 0

@@ -1,6 +1,6 @@
 import CIMHAL
 
-/// The board side's reading of boards/cim-eval-protocol.md, version 1.0.
+/// The board side's reading of boards/cim-eval-protocol.md, version 1.1.
 ///
 /// The driver in CIMDrivers keeps its own copy of these numbers on purpose:
 /// emulator and driver are two independent readings of one document, so a
@@ -15,6 +15,7 @@ enum EvalRegister: UInt8 {
     case tileSelect = 0x06
     case batchCount = 0x07
     case command = 0x08
+    case config = 0x09
     case weightShape = 0x10
     case weightData = 0x11
     case weightCursor = 0x12
@@ -55,7 +56,9 @@ public enum EvalBoardError: UInt8, Sendable {
 enum EvalWire {
     static let magic: UInt32 = 0x4349_4D45  // "CIME"
     static let versionMajor: UInt8 = 1
-    static let versionMinor: UInt8 = 0
+    static let versionMinor: UInt8 = 1
+    /// CONFIG bit 0: SMBus PEC on every transfer, both ways (1.1).
+    static let configPEC: UInt8 = 1
     /// SMBus block limit: the most bytes one transaction moves (see the document).
     static let blockBytes = 32
     static let weightsPerWrite = 7

@@ -133,7 +133,8 @@ struct Run: ParsableCommand {
             }
         } catch {
             output.failure("\(error)")
-            throw ExitCode(1)
+            // The audio or the log path the user gave is bad input (2); a fault of the board or the run is 1.
+            throw ExitCode((error as? FirmwareError)?.isBadInput == true ? 2 : 1)
         }
     }
 

@@ -85,7 +85,7 @@ final class RunOutput {
         if json {
             var object: [String: Any] = [
                 "event": "summary", "board": s.board, "firmware": s.firmware, "board_s": s.boardSeconds, "host_s": s.hostSeconds,
-                "inferences": s.inferences, "detections": s.detections, "detections_by_keyword": s.detectionsByKeyword,
+                "inferences": s.inferences, "inferences_skipped": s.inferencesSkipped, "detections": s.detections, "detections_by_keyword": s.detectionsByKeyword,
                 "energy_source": s.energySource, "calibrations": s.calibrations, "calibrations_by_reason": s.calibrationsByReason,
                 "faults": s.faults, "faults_by_kind": s.faultsByKind, "deadline_misses": s.deadlineMisses,
                 "tile_reprograms": s.tileReprograms, "redeployments": s.redeployments, "log_records": s.logRecords,
@@ -112,7 +112,8 @@ final class RunOutput {
         out("summary (\(s.stopReason))")
         let clock = s.boardSeconds
         out("  run time       \(duration(clock)) on the board clock, \(duration(s.hostSeconds)) on this machine")
-        out("  inferences     \(s.inferences)" + (s.medianLatencyMilliseconds.map { String(format: ", %.2f ms median latency", $0) } ?? ""))
+        out("  inferences     \(s.inferences)" + (s.medianLatencyMilliseconds.map { String(format: ", %.2f ms median latency", $0) } ?? "")
+            + (s.inferencesSkipped > 0 ? "; \(s.inferencesSkipped) windows skipped after bus faults" : ""))
         let words = s.detectionsByKeyword.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.map { "\($0.key) \($0.value)" }
         out("  detections     \(s.detections)" + (words.isEmpty ? "" : " (" + words.joined(separator: ", ") + ")"))
         if let score {

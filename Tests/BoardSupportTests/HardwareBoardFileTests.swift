@@ -97,6 +97,38 @@ struct HardwareBoardFileTests {
         expectMentions(try hardwareLoadFailure(chained), "other.toml", "must name a simulated board file")
     }
 
+    /// `[emulation.faults]` reaches the emulated bus: the soak board injects
+    /// all four kinds, and an emulated board without the table injects none.
+    @Test func theGlitchyBoardInjectsItsFaultsFromTheFile() throws {
+        let c = try hardware(Presets.directory.appendingPathComponent("virtual-eval-glitchy.toml").path)
+        #expect(c.faults.nackRate == 0.01 && c.faults.timeoutRate == 0.01 && c.faults.corruptReadRate == 0.01)
+        #expect(c.faults.vanishAddress == 0x40 && c.faults.vanishEverySeconds == 3600 && c.faults.vanishForSeconds == 1)
+        #expect(c.simulation?.name == "sim-rram-256", "emulation.simulation resolved beside the file that set it")
+        let board = try Board.open(.hardware(c))
+        #expect(board.emulatedBus?.faults.count == 4)
+        #expect(try hardware(Presets.directory.appendingPathComponent("virtual-eval.toml").path).faults.isEmpty)
+    }
+
+    @Test func badFaultSettingsNameTheirKey() throws {
+        let sandbox = try BoardSandbox()
+        _ = try sandbox.copyPreset(as: "sim-rram-256.toml")
+        let base = try String(contentsOfFile: Presets.directory.appendingPathComponent("virtual-eval.toml").path, encoding: .utf8)
+        let cases: [(String, String, String)] = [
+            ("nack_rate = 0.9", "emulation.faults.nack_rate", "0...0.5"),
+            ("timeout_rate = -0.1", "emulation.faults.timeout_rate", "0...0.5"),
+            ("corrupt_read_rate = \"often\"", "emulation.faults.corrupt_read_rate", "a number"),
+            ("vanish_address = 0x40", "emulation.faults.vanish_every_seconds", "together"),
+            ("vanish_address = 0x40\nvanish_every_seconds = 10\nvanish_for_seconds = 20", "emulation.faults.vanish_for_seconds", "0...10"),
+            ("jitter = 1", "emulation.faults.jitter", "unknown"),
+        ]
+        for (n, (line, key, expected)) in cases.enumerated() {
+            let path = try sandbox.write("faults-\(n).toml", base + "\n[emulation.faults]\n\(line)\n")
+            let error = try hardwareLoadFailure(path)
+            #expect(error.key == key, "\(error)")
+            #expect(error.description.lowercased().contains(expected.lowercased()), "\(error)")
+        }
+    }
+
     @Test func aSimulatedOnlyCommandRefusesAHardwareBoard() throws {
         #expect(throws: BoardFileError.self) { try BoardFile.loadSimulated(path: Presets.directory.appendingPathComponent("rpi4-cim-eval.toml").path) }
     }

@@ -92,6 +92,43 @@ final class EchoDevice: I2CDeviceModel {
         bus.reappear(address)
         #expect(try bus.read(count: 1, from: address) == [1])
     }
+
+    /// `.vanishing`: away for the last `awaySeconds` of every period of board time.
+    @Test func aDeviceVanishesOnItsSchedule() throws {
+        var bus = EmulatedI2CBus()
+        bus.attach(EchoDevice(), at: address)
+        var now = 0.0
+        bus.now = { now }
+        bus.faults = [.vanishing(address: address.rawValue, everySeconds: 10, awaySeconds: 2)]
+        for (t, present) in [(0.0, true), (7.9, true), (8.0, false), (9.9, false), (10.0, true), (18.5, false), (21, true)] {
+            now = t
+            let answered = (try? bus.read(count: 1, from: address)) != nil
+            #expect(answered == present, "at \(t) s")
+        }
+        #expect(bus.injected.vanishedTransactions == 3)
+    }
+
+    /// What was injected is counted by kind, corrupted reads by device.
+    @Test func injectedFaultsAreCountedByKind() throws {
+        var bus = EmulatedI2CBus(seed: 5)
+        bus.attach(EchoDevice(), at: address)
+        bus.faults = [.nackRate(0.1), .timeoutRate(0.1), .corruptReadRate(0.1)]
+        var failures = 0
+        for _ in 0..<2000 { if (try? bus.read(count: 4, from: address)) == nil { failures += 1 } }
+        #expect(bus.injected.nacks + bus.injected.timeouts == failures)
+        #expect(bus.injected.nacks > 100 && bus.injected.timeouts > 100)
+        #expect((bus.injected.corruptedReads[address.rawValue] ?? 0) > 100)
+    }
+
+    /// The fault-free view reaches the same devices with no faults and no count.
+    @Test func theFaultFreeViewSeesTheTruth() throws {
+        let bus = EmulatedI2CBus()
+        bus.attach(EchoDevice(), at: address)
+        bus.faults = [.nackRate(1)]
+        var view = bus.faultFree
+        #expect(try view.read(count: 2, from: address) == [1, 2])
+        #expect(bus.transactionCount == 0)
+    }
 }
 
 @Suite struct VirtualGPIOTests {

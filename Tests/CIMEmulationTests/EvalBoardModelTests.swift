@@ -38,12 +38,31 @@ import Testing
     }
 
     @Test func identityAndGeometryAreBigEndianAsDocumented() throws {
-        #expect(try read(0x00, 8) == [0x43, 0x49, 0x4D, 0x45, 1, 0, 0x01, 0x02])
+        #expect(try read(0x00, 8) == [0x43, 0x49, 0x4D, 0x45, 1, 1, 0x01, 0x02], "protocol 1.1")
         // tiles 2, rows 8, columns 4, DAC 8, ADC 8, weight 8 bits, reserved, 1 column per ADC, max batch 3
         #expect(try read(0x04, 14) == [0, 2, 0, 8, 0, 4, 8, 8, 8, 0, 0, 1, 0, 3])
         #expect(try read(0x00, 2) == [0x43, 0x49], "a shorter read is a prefix")
         #expect(try read(0x06, 4) == [0, 0, 0, 0], "a longer read pads with zeros")
         #expect(model.chip.level(of: "READY") == .high)
+    }
+
+    /// 1.1: CONFIG.PEC makes every read end in the SMBus PEC of the whole
+    /// transaction and every write carry one; a write whose PEC is wrong is
+    /// NACKed and dropped; RESET turns PEC off again.
+    @Test func withPECOnReadsCarryItAndBadWritesAreRefused() throws {
+        try send([0x09, 0x01])
+        let raw = try read(0x06, 3)
+        #expect(raw.count == 3 && Array(raw[..<2]) == [0, 0])
+        #expect(raw[2] == SMBusPEC.crc([0x58, 0x06, 0x59, 0, 0]), "PEC over addr+W, register, addr+R, data")
+        let select: [UInt8] = [0x06, 0x00, 0x01]
+        #expect(throws: HALError.noAcknowledge(.data, address: 0x2C)) { try send(select + [SMBusPEC.write(select, to: address) ^ 0x01]) }
+        #expect(model.pecRejectedWrites == 1)
+        #expect(try read(0x06, 3).prefix(2) == [0, 0], "the refused write changed nothing")
+        try send(select + [SMBusPEC.write(select, to: address)])
+        #expect(try read(0x06, 3).prefix(2) == [0, 1])
+        try chip.drive("RESET", to: .low)
+        try chip.drive("RESET", to: .high)
+        #expect(try read(0x09, 1) == [0], "PEC is off after RESET")
     }
 
     /// READY falls as an operation starts and rises when it ends, stamped

@@ -41,7 +41,7 @@ import Testing
     }
 
     @Test func oneNACKIsRetriedAndTheReadingKept() throws {
-        var (meter, monitor, time, _) = try meter(model: false)
+        let (meter, monitor, time, _) = try meter(model: false)
         monitor.failures = 1
         time.seconds += 1
         let joules = meter.endInference()

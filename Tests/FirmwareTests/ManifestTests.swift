@@ -22,6 +22,32 @@ struct ManifestTests {
         #expect(m.inference.windowMilliseconds == 1000 && m.inference.hopMilliseconds == 250)
         #expect(m.modelPath.hasSuffix("firmware/kws-gru/model.onnx"))
         #expect(m.watchdog.timeoutMilliseconds == 2000)
+        #expect(m.verifiedDigests == ["firmware.model_sha256", "firmware.normalisation_sha256"], "the shipped files match their recorded SHA-256")
+    }
+
+    /// The empty files `write` makes have SHA-256 e3b0c442…b855 (sha256sum of nothing).
+    static let emptySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+    @Test func aRecordedDigestIsChecked() throws {
+        let m = try FirmwareManifest.load(path: try write("[firmware]\nmodel_sha256 = \"\(Self.emptySHA256.uppercased())\"\n"))
+        #expect(m.verifiedDigests == ["firmware.model_sha256"])
+    }
+
+    /// A model that changed after the manifest was written (a damaged copy,
+    /// a half-finished scp) is refused at boot, naming both digests.
+    @Test func aFileThatDoesNotMatchItsDigestIsRefused() throws {
+        let wrong = String(repeating: "0", count: 64)
+        let path = try write("[firmware]\nnormalisation_sha256 = \"\(wrong)\"\n")
+        #expect {
+            try FirmwareManifest.load(path: path)
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains(path) && text.contains("firmware.normalisation_sha256") && text.contains(wrong)
+                && text.contains(Self.emptySHA256) && text.contains("normalisation.json")
+        }
+        #expect {
+            try FirmwareManifest.load(path: try write("[firmware]\nmodel_sha256 = \"abc\"\n"))
+        } throws: { error in "\(error)".contains("64 hexadecimal digits") }
     }
 
     @Test func missingKeysTakeTheirDefaults() throws {

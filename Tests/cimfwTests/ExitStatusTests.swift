@@ -56,4 +56,25 @@ import Testing
         try expectBadInput(["power", "--duration", "2y"], names: "'--duration <duration>'")
         try expectBadInput(["power", "--rate", "0"], names: "--rate 0.0")
     }
+
+    static let commands = ["run", "characterize", "compile", "accuracy", "classify", "evaluate", "probe", "power", "soak"]
+
+    /// The contract per command: argument errors are bad input (2), naming
+    /// the flag; `--help` is a success (0) with the usage on stdout.
+    @Test(arguments: commands)
+    func everyCommandKeepsTheContract(command: String) throws {
+        // With its required arguments given, so the unknown flag is what is wrong.
+        let required = ["classify": ["firmware/kws-gru/test"], "probe": ["--board", "boards/virtual-eval.toml"]][command] ?? []
+        try expectBadInput([command] + required + ["--no-such-flag"], names: "--no-such-flag")
+        let help = try cli.run([command, "--help"])
+        #expect(help.status == 0 && help.stdout.contains("USAGE: cimfw \(command)"), "\(command) --help: \(help.status)")
+    }
+
+    /// stdin that is not audio is bad input, not a fault: an odd byte count
+    /// cannot be 16-bit PCM.
+    @Test func stdinThatIsNotPCMIsBadInput() throws {
+        let result = try cli.run(["run", "--audio", "-", "--no-log", "--quiet"], stdin: Data([1, 2, 3]))
+        #expect(result.status == 2, "exit \(result.status): \(result.stderr)")
+        #expect(result.stderr.contains("stdin") || result.stderr.contains("-"), "\(result.stderr)")
+    }
 }

@@ -210,7 +210,7 @@ public struct INA219<Bus: I2CBus>: PowerMonitor {
 
     /// See `sample()`.
     private mutating func chipWasReset(currentRegister: UInt16) throws(HALError) -> Bool {
-        if try read(.configuration) != configuration.configurationWord { return true }
+        if try readChecked(.configuration) != configuration.configurationWord { return true }
         guard currentRegister == 0 else { return false }
         return try read(.calibration) == 0
     }
@@ -219,11 +219,16 @@ public struct INA219<Bus: I2CBus>: PowerMonitor {
         try bus.readRegister16(register.rawValue, at: address)
     }
 
+    /// `read`, repeated until two reads agree: for what a sample is made of.
+    mutating func readChecked(_ register: INA219Register) throws(HALError) -> UInt16 {
+        try bus.readRegister16Agreeing(register.rawValue, at: address)
+    }
+
     public mutating func write(_ register: INA219Register, _ value: UInt16) throws(HALError) {
         try bus.writeRegister16(register.rawValue, value, at: address)
     }
 
     private mutating func readSampleRegisters() throws(HALError) -> (bus: UInt16, current: UInt16, power: UInt16) {
-        (try read(.busVoltage), try read(.current), try read(.power))
+        (try readChecked(.busVoltage), try readChecked(.current), try readChecked(.power))
     }
 }

@@ -131,7 +131,7 @@ public struct INA226<Bus: I2CBus>: PowerMonitor {
     /// SMBus read, which would give 0x4954) is an error, not a silent misreading.
     @discardableResult
     public mutating func identify() throws(HALError) -> INAIdentity {
-        let identity = INAIdentity(manufacturerID: try read(.manufacturerID), dieID: try read(.dieID))
+        let identity = INAIdentity(manufacturerID: try readChecked(.manufacturerID), dieID: try readChecked(.dieID))
         // Only DID (bits 15:4) names the chip; RID (3:0) is the die revision (SBOS547 §7.6.10).
         guard identity.manufacturerID == inaManufacturerIDTexasInstruments,
               identity.dieID >> 4 == INA226Register.deviceID else {
@@ -274,7 +274,7 @@ public struct INA226<Bus: I2CBus>: PowerMonitor {
     /// The configuration reads back other than written, or CAL reads 0 under a
     /// zero current (see `sample()`); a reading before `initialize()` counts too.
     private mutating func chipWasReset(currentRegister: UInt16) throws(HALError) -> Bool {
-        if try read(.configuration) != configuration.configurationWord { return true }
+        if try readChecked(.configuration) != configuration.configurationWord { return true }
         guard currentRegister == 0 else { return false }
         return try read(.calibration) == 0
     }
@@ -283,11 +283,16 @@ public struct INA226<Bus: I2CBus>: PowerMonitor {
         try bus.readRegister16(register.rawValue, at: address)
     }
 
+    /// `read`, repeated until two reads agree: for what a sample is made of.
+    mutating func readChecked(_ register: INA226Register) throws(HALError) -> UInt16 {
+        try bus.readRegister16Agreeing(register.rawValue, at: address)
+    }
+
     public mutating func write(_ register: INA226Register, _ value: UInt16) throws(HALError) {
         try bus.writeRegister16(register.rawValue, value, at: address)
     }
 
     private mutating func readSampleRegisters() throws(HALError) -> (bus: UInt16, current: UInt16, power: UInt16) {
-        (try read(.busVoltage), try read(.current), try read(.power))
+        (try readChecked(.busVoltage), try readChecked(.current), try readChecked(.power))
     }
 }

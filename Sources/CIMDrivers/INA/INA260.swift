@@ -73,7 +73,7 @@ public struct INA260<Bus: I2CBus>: PowerMonitor {
 
     @discardableResult
     public mutating func identify() throws(HALError) -> INAIdentity {
-        let identity = INAIdentity(manufacturerID: try read(.manufacturerID), dieID: try read(.dieID))
+        let identity = INAIdentity(manufacturerID: try readChecked(.manufacturerID), dieID: try readChecked(.dieID))
         guard identity.manufacturerID == inaManufacturerIDTexasInstruments, identity.dieID >> 4 == INA260Register.deviceID else {
             throw .unsupported("device at \(address) reports manufacturer \(HALError.hex16(identity.manufacturerID)), die \(HALError.hex16(identity.dieID)); an INA260 reports 0x5449, 0x227x")
         }
@@ -197,7 +197,7 @@ public struct INA260<Bus: I2CBus>: PowerMonitor {
     /// nothing the driver set, except a conversion-ready or zero-limit alert,
     /// which then goes unnoticed.
     private mutating func chipWasReset() throws(HALError) -> Bool {
-        if try read(.configuration) != configuration.configurationWord { return true }
+        if try readChecked(.configuration) != configuration.configurationWord { return true }
         guard configuration.configurationWord == INA260Register.configurationPOR,
               let limit = state.alert?.alertLimit, limit != 0 else { return false }
         return try read(.alertLimit) != limit
@@ -207,11 +207,16 @@ public struct INA260<Bus: I2CBus>: PowerMonitor {
         try bus.readRegister16(register.rawValue, at: address)
     }
 
+    /// `read`, repeated until two reads agree: for what a sample is made of.
+    mutating func readChecked(_ register: INA260Register) throws(HALError) -> UInt16 {
+        try bus.readRegister16Agreeing(register.rawValue, at: address)
+    }
+
     public mutating func write(_ register: INA260Register, _ value: UInt16) throws(HALError) {
         try bus.writeRegister16(register.rawValue, value, at: address)
     }
 
     private mutating func readSampleRegisters() throws(HALError) -> (bus: UInt16, current: UInt16, power: UInt16) {
-        (try read(.busVoltage), try read(.current), try read(.power))
+        (try readChecked(.busVoltage), try readChecked(.current), try readChecked(.power))
     }
 }

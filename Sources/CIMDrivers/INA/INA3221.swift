@@ -140,7 +140,7 @@ public final class INA3221<Bus: I2CBus> {
 
     @discardableResult
     public func identify() throws(HALError) -> INAIdentity {
-        let identity = INAIdentity(manufacturerID: try read(INA3221Register.manufacturerID), dieID: try read(INA3221Register.dieID))
+        let identity = INAIdentity(manufacturerID: try bus.readRegister16Agreeing(INA3221Register.manufacturerID, at: address), dieID: try bus.readRegister16Agreeing(INA3221Register.dieID, at: address))
         // Only DID (bits 15:4) names the chip; bits 3:0 are the die revision.
         guard identity.manufacturerID == inaManufacturerIDTexasInstruments, identity.dieID >> 4 == INA3221Register.deviceID else {
             throw .unsupported("device at \(address) reports manufacturer \(HALError.hex16(identity.manufacturerID)), die \(HALError.hex16(identity.dieID)); an INA3221 reports 0x5449, 0x322x")
@@ -227,7 +227,7 @@ public final class INA3221<Bus: I2CBus> {
     /// limit set away from its POR value is compared instead; with neither,
     /// a reset loses nothing the driver set.
     private func chipWasReset() throws(HALError) -> Bool {
-        if try read(INA3221Register.configuration) != configuration.configurationWord { return true }
+        if try bus.readRegister16Agreeing(INA3221Register.configuration, at: address) != configuration.configurationWord { return true }
         guard configuration.configurationWord == INA3221Register.configurationPOR,
               let limit = limitRegisters.sorted(by: { $0.key < $1.key }).first(where: { $0.value != INA3221Register.limitPOR })
         else { return false }
@@ -248,7 +248,8 @@ public final class INA3221<Bus: I2CBus> {
     }
 
     private func readChannel(_ channel: INA3221ChannelID) throws(HALError) -> (shunt: UInt16, bus: UInt16) {
-        (try read(INA3221Register.shuntVoltage(channel)), try read(INA3221Register.busVoltage(channel)))
+        (try bus.readRegister16Agreeing(INA3221Register.shuntVoltage(channel), at: address),
+         try bus.readRegister16Agreeing(INA3221Register.busVoltage(channel), at: address))
     }
 
     private func limitWord(_ channel: INA3221ChannelID, amps: Double) throws(HALError) -> UInt16 {

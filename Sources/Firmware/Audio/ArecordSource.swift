@@ -63,7 +63,15 @@ public final class ArecordSource: AudioSource {
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { for p in argv { free(p) } }
         var child: pid_t = 0
-        let status = posix_spawn(&child, executable, &actions, nil, &argv, environ)
+        var status = posix_spawn(&child, executable, &actions, nil, &argv, environ)
+        // ETXTBSY: another process forked while the executable was open for
+        // writing (just installed or replaced) and still holds the
+        // descriptor for a moment; it goes at that child's exec. Retried
+        // briefly, as Go's os/exec does.
+        for _ in 0..<20 where status == ETXTBSY {
+            usleep(5_000)
+            status = posix_spawn(&child, executable, &actions, nil, &argv, environ)
+        }
         _ = Glibc.close(out[1])
         _ = Glibc.close(err[1])
         guard status == 0 else {

@@ -61,14 +61,25 @@ public enum FirmwareError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A state failed and recovery could not bring it back.
     case failed(state: FirmwareState, message: String)
     case log(String)
+    /// The energy log's path cannot be used: someone else's file, a
+    /// directory, no permission — the user's input, not a fault.
+    case logPath(String)
     case audio(String)
+
+    /// Whether the user's input is at fault (exit status 2) rather than the board or the run (1).
+    public var isBadInput: Bool {
+        switch self {
+        case .manifest, .image, .logPath, .audio: true
+        case .failed, .log: false
+        }
+    }
 
     public var description: String {
         switch self {
         case .manifest(let m): return m
         case .image(let m): return m
         case let .failed(state, message): return "\(state.rawValue): \(message)"
-        case .log(let m): return "energy log: \(m)"
+        case .log(let m), .logPath(let m): return "energy log: \(m)"
         case .audio(let m): return "audio: \(m)"
         }
     }

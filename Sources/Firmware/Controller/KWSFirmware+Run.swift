@@ -3,6 +3,9 @@ import Foundation
 import KWS
 
 extension KWSFirmware {
+    /// Windows that fail in a row for this long of audio end the run.
+    static let giveUpAfterSeconds = 10.0
+
     /// The run state: streams `audio` through the model every hop and keeps
     /// the board calibrated and logged until the audio ends, the duration
     /// passes, `shouldStop` says so (a signal) or a fault cannot be
@@ -32,7 +35,7 @@ extension KWSFirmware {
                 log = try CSVLogWriter(path: logPath, header: EnergyLogRecord.header, flushIntervalSeconds: m.energyLog.flushIntervalSeconds,
                                        rotateBytes: m.energyLog.rotateBytes, keepRotated: m.energyLog.keepRotated)
             } catch {
-                throw .log("\(error)")
+                throw .logPath("\(error)")
             }
             if let repaired = log?.repairedBytes, repaired > 0 {
                 emit(.note("\(logPath): cut a torn last line of \(repaired) bytes (the previous run was interrupted)"))
@@ -48,6 +51,8 @@ extension KWSFirmware {
         latencies.reserveCapacity(expected)
         var probabilities = [Float](repeating: 0, count: image.kws.model.outputs)
         var inferences = 0
+        var inferencesSkipped = 0
+        var failedInARow = 0
         var detectionsByKeyword: [String: Int] = [:]
         var periodDetections = 0
         var lastKeyword = ""
@@ -84,16 +89,26 @@ extension KWSFirmware {
             let hostT0 = Watchdog.monotonicNanoseconds()
             meter.beginInference()
             try? marker?.set(.high)
-            do {
+            do throws(HALError) {
                 try retry.run(clock: clock, onRetry: busRetried) { () throws(HALError) in
                     try classify(spotter, window.samples, into: &probabilities)
                 }
             } catch {
                 try? marker?.set(.low)
-                record(.busError, "\(error)", action: "inference abandoned after \(m.recovery.busRetries) retries", recovered: false)
-                failure = .failed(state: .run, message: "inference failed: \(error)")
+                meter.endInference()
+                inferencesSkipped += 1
+                failedInARow += 1
+                // One window lost to a bad stretch of bus is a gap in the stream; a board that fails
+                // every window for a whole stretch of audio is gone.
+                guard BusRetry.isTransient(error), Double(failedInARow) * hopSeconds < Self.giveUpAfterSeconds else {
+                    record(.busError, "\(error)", action: "inference abandoned after \(m.recovery.busRetries) retries", recovered: false)
+                    failure = .failed(state: .run, message: "inference failed: \(error)")
+                    return
+                }
+                record(.busError, "\(error)", action: "window skipped after \(m.recovery.busRetries) retries", recovered: true)
                 return
             }
+            failedInARow = 0
             try? marker?.set(.low)
             let joules = meter.endInference()
             let latency = Double(Watchdog.monotonicNanoseconds() - hostT0) * 1e-9
@@ -216,7 +231,7 @@ extension KWSFirmware {
             board: devices.boardName, firmware: image.directory.path, seed: options.seed,
             boardSeconds: boardSeconds, hostSeconds: Double(Watchdog.monotonicNanoseconds() - hostStart) * 1e-9,
             streamSeconds: window.endSeconds,
-            inferences: inferences, detections: detectionsByKeyword.values.reduce(0, +), detectionsByKeyword: detectionsByKeyword,
+            inferences: inferences, inferencesSkipped: inferencesSkipped, detections: detectionsByKeyword.values.reduce(0, +), detectionsByKeyword: detectionsByKeyword,
             energyPerInferenceMedianJoules: sorted.isEmpty ? nil : sorted[sorted.count / 2],
             energySource: meter.source.rawValue, powerMonitor: meter.counts, averagePowerWatts: nil,
             calibrations: calibrationEpoch, calibrationsByReason: calibrationsByReason,

@@ -129,9 +129,9 @@ public final class KWSFirmware {
             throw .failed(state: .selfTest, message: "the accelerator does not answer: \(error)")
         }
         // The monitor is read with the bus's retries, set aside after three
-        // failed samples in a row and re-probed every 10 s: one NACK never
+        // failed samples in a row and re-probed every 2 s (a few transactions): one NACK never
         // ends its readings, and a monitor that stops answering comes back.
-        let policy = MonitorPolicy(retry: retry, dropAfterFailures: 3, reprobeSeconds: 10)
+        let policy = MonitorPolicy(retry: retry, dropAfterFailures: 3, reprobeSeconds: 2)
         do {
             meter = try EnergyMeter(monitor: devices.powerMonitors.first, energyModelJoules: devices.energyModelJoules,
                                     clock: devices.clock, policy: policy) { [weak self] event in self?.monitorEvent(event) }
@@ -148,7 +148,7 @@ public final class KWSFirmware {
         case let .sampleMissed(error):
             record(.powerMonitorLost, "\(error)", action: "one sample estimated from \(fallback)", recovered: true)
         case let .dropped(error):
-            record(.powerMonitorLost, "\(error)", action: "monitor set aside after 3 failed samples; energy from \(fallback), re-probed every 10 s", recovered: true)
+            record(.powerMonitorLost, "\(error)", action: "monitor set aside after 3 failed samples; energy from \(fallback), re-probed every 2 s", recovered: true)
         case .returned:
             emit(.note("power monitor answers again: energy from the monitor"))
         }

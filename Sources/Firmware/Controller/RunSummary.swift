@@ -10,6 +10,8 @@ public struct RunSummary: Sendable, Hashable, Codable {
     /// Audio consumed, seconds (a looped file counts every loop).
     public var streamSeconds: Double
     public var inferences: Int
+    /// Windows given up after their bus retries: the loop goes on with the next hop.
+    public var inferencesSkipped: Int
     public var detections: Int
     public var detectionsByKeyword: [String: Int]
     public var energyPerInferenceMedianJoules: Double?

@@ -233,6 +233,14 @@ public final class CSVLogWriter {
             fileBytes = existing.completeBytes
         } else {
             opened.closeQuietly()
+            // Only a log this writer's kind made is ever renamed: its first column is ours (an older
+            // layout of the same log). Anything else is someone's file, left exactly as it is.
+            guard existing.firstLineStarts(withColumnOf: headerLine) else {
+                throw LogError(path: path, operation: .moveAside, reason: .malformed(
+                    line: 1, found: existing.firstLinePreview,
+                    expected: "a log this firmware wrote (first column '\(String(decoding: headerLine.prefix { $0 != 0x2C && $0 != CSVRow.lineFeed }, as: UTF8.self))'); "
+                        + "the file is not one and is left untouched: give another log path (--log), or move the file away"))
+            }
             guard keepRotated > 0 else {
                 throw LogError(path: path, operation: .moveAside, reason: .malformed(
                     line: 1, found: "another header, \(existing.firstLinePreview)",
@@ -287,6 +295,15 @@ private struct ExistingLog {
     var hasOurHeader = true
     /// The first line's start, for an error message.
     var firstLinePreview = ""
+    /// The first line's first bytes, up to and including its first comma or line feed.
+    var firstLineHead: [UInt8] = []
+
+    /// Whether the first line's first column is `header`'s first column.
+    func firstLineStarts(withColumnOf header: [UInt8]) -> Bool {
+        let column = header.prefix { $0 != 0x2C && $0 != CSVRow.lineFeed }
+        return firstLineHead.count > column.count && firstLineHead.starts(with: column)
+            && (firstLineHead[column.count] == 0x2C || firstLineHead[column.count] == CSVRow.lineFeed)
+    }
 
     static func inspect(_ file: LogFileDescriptor, sizeBytes: Int, expectedHeader: [UInt8]) throws(LogError) -> ExistingLog {
         var result = ExistingLog()
@@ -315,6 +332,9 @@ private struct ExistingLog {
         }
         // A header that ended, but early (a prefix of ours), is not ours either.
         if let firstRecordEnd, firstRecordEnd != expectedHeader.count { result.hasOurHeader = false }
+        if let end = firstLine.firstIndex(where: { $0 == 0x2C || $0 == CSVRow.lineFeed }) {
+            result.firstLineHead = Array(firstLine[...end])
+        }
         let shown = firstLine.prefix(while: { $0 != CSVRow.lineFeed })
         result.firstLinePreview = "'" + String(decoding: shown.prefix(80), as: UTF8.self) + (shown.count > 80 ? "…'" : "'")
         return result

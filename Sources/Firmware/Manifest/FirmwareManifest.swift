@@ -9,6 +9,8 @@ public struct FirmwareManifest: Sendable, Hashable {
     /// Absolute paths, resolved against the manifest's directory.
     public var modelPath: String
     public var normalisationPath: String
+    /// The `*_sha256` keys whose files matched at load.
+    public var verifiedDigests: [String] = []
     public var calibration = Calibration()
     public var inference = Inference()
     public var verify = Verify()
@@ -82,7 +84,7 @@ public struct FirmwareManifest: Sendable, Hashable {
     public var hopSeconds: Double { Double(inference.hopMilliseconds) / 1000 }
 
     static let knownKeys = """
-        [firmware] name, model, normalisation; [calibration] period_seconds, temperature_threshold_celsius, \
+        [firmware] name, model, model_sha256, normalisation, normalisation_sha256; [calibration] period_seconds, temperature_threshold_celsius, \
         check_period_seconds, reference_drift_threshold_relative; [inference] window_milliseconds, hop_milliseconds, \
         detection_threshold, smoothing_windows, refractory_milliseconds; [verify] test_vectors, max_disagreement_fraction, \
         tile_error_bound_relative; [energy_log] path, period_seconds, per_inference, flush_interval_seconds, rotate_bytes, \
@@ -104,6 +106,20 @@ public struct FirmwareManifest: Sendable, Hashable {
         var m = FirmwareManifest(name: try r.string("firmware.name", default: directory.lastPathComponent).get(),
                                  modelPath: try resolve("firmware.model", "model.onnx"),
                                  normalisationPath: try resolve("firmware.normalisation", "normalisation.json"))
+        for (key, file) in [("firmware.model_sha256", m.modelPath), ("firmware.normalisation_sha256", m.normalisationPath)] {
+            guard r.has(key) else { continue }
+            let expected = try r.string(key, default: nil).get().lowercased()
+            guard expected.count == 64, expected.allSatisfy(\.isHexDigit) else {
+                throw ManifestError(file: path, key: key, value: "\"\(expected)\"", expected: "64 hexadecimal digits (sha256sum's output)")
+            }
+            let actual = try FileDigest.sha256(of: file, manifest: path, key: key)
+            guard actual == expected else {
+                throw ManifestError(file: path, key: key, value: "\"\(expected)\"",
+                                    expected: "the SHA-256 of \(file), which is \(actual): the file changed since the manifest was written "
+                                        + "(a damaged copy, or a new model: then put its sha256sum here)")
+            }
+            m.verifiedDigests.append(key)
+        }
         let d = FirmwareManifest(name: "", modelPath: "", normalisationPath: "")
 
         m.calibration.periodSeconds = try r.double("calibration.period_seconds", default: d.calibration.periodSeconds, in: 1...86_400, unit: " s").get()

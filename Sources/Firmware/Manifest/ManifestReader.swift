@@ -65,6 +65,8 @@ struct ManifestReader {
         return .success(x)
     }
 
+    func has(_ key: String) -> Bool { entries[key] != nil }
+
     mutating func string(_ key: String, default fallback: String?) -> Result<String, ManifestError> {
         consumed.insert(key)
         guard let raw = entries[key] else {

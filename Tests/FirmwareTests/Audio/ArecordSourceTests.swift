@@ -10,8 +10,14 @@ import Testing
 @Suite("arecord microphone source")
 struct ArecordSourceTests {
     func fakeArecord(_ body: String, in dir: URL) throws {
+        // Written through a close-on-exec descriptor: a test forking at the same moment
+        // must not carry it into its child, or exec of the script fails with ETXTBSY.
         let path = dir.appendingPathComponent("arecord").path
-        try Data("#!/bin/sh\n\(body)\n".utf8).write(to: URL(fileURLWithPath: path))
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
+        #expect(fd >= 0)
+        let bytes = Array("#!/bin/sh\n\(body)\n".utf8)
+        #expect(bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } == bytes.count)
+        #expect(Glibc.close(fd) == 0)
         #expect(chmod(path, 0o755) == 0)
     }
 

@@ -139,10 +139,12 @@ struct CrashSafeLogTests {
         #expect(try dir.names() == ["log.csv"])
     }
 
-    @Test func aFileWithAnotherHeaderIsRotatedAsideNotMixed() throws {
+    /// A log of an older layout (its first column is ours, the rest is not)
+    /// is rotated aside into the set, never mixed with new rows.
+    @Test func aLogOfAnotherLayoutIsRotatedAsideNotMixed() throws {
         let dir = try LogTestDirectory()
         defer { dir.remove() }
-        try dir.write("a,b\n1,2\n", to: "log.csv")
+        try dir.write("time_s,energy_j\n1,2\n", to: "log.csv")
         try dir.write("time_s,keyword,energy_j\n0,older,1\n", to: "log.1.csv")
         let log = try writer(dir.path("log.csv"))
         try log.append(["1", "yes", "2"], nowSeconds: 0)
@@ -150,19 +152,27 @@ struct CrashSafeLogTests {
         #expect(log.movedAsidePath == dir.path("log.1.csv"))
         #expect(log.repairedBytes == 0)
         #expect(try dir.text("log.csv") == headerLine + "1,yes,2\n")
-        #expect(try dir.text("log.1.csv") == "a,b\n1,2\n")
+        #expect(try dir.text("log.1.csv") == "time_s,energy_j\n1,2\n")
         #expect(try dir.text("log.2.csv") == "time_s,keyword,energy_j\n0,older,1\n")
     }
 
-    /// Another tool's file that happens to lack its final line feed is moved aside, not cut.
-    @Test func aForeignFileWithoutAFinalLineFeedIsMovedAsideWhole() throws {
+    /// A file the log did not write (`--log` pointed at someone's data) is
+    /// never renamed, cut or appended to: refused, naming the file, what it
+    /// starts with, and how to proceed.
+    @Test(arguments: ["a,b\n1,2\n", "a,b", "time_sheet,b\n", "#!/bin/sh\n"])
+    func aFileThisLogDidNotWriteIsRefusedAndLeftUntouched(contents: String) throws {
         let dir = try LogTestDirectory()
         defer { dir.remove() }
-        try dir.write("a,b", to: "log.csv")
-        let log = try writer(dir.path("log.csv"))
-        #expect(log.repairedBytes == 0)
-        #expect(try dir.text("log.1.csv") == "a,b")
-        #expect(try dir.text("log.csv") == headerLine)
+        try dir.write(contents, to: "log.csv")
+        let path = dir.path("log.csv")
+        #expect {
+            try writer(path)
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains(path) && text.contains("first column 'time_s'") && text.contains("--log") && text.contains("left untouched")
+        }
+        #expect(try dir.text("log.csv") == contents)
+        #expect(try dir.names() == ["log.csv"])
     }
 
     @Test func aHeaderThatIsOnlyAPrefixOfOursIsAnotherHeader() throws {
@@ -177,15 +187,15 @@ struct CrashSafeLogTests {
     @Test func anotherHeaderWithNowhereToRotateIsAnErrorAndTheFileIsLeftAlone() throws {
         let dir = try LogTestDirectory()
         defer { dir.remove() }
-        try dir.write("a,b\n1,2\n", to: "log.csv")
+        try dir.write("time_s,b\n1,2\n", to: "log.csv")
         let path = dir.path("log.csv")
         #expect {
             try writer(path, keep: 0)
         } throws: { error in
             let text = "\(error)"
-            return text.contains(path) && text.contains("'a,b'") && text.contains("keepRotated")
+            return text.contains(path) && text.contains("'time_s,b'") && text.contains("keepRotated")
         }
-        #expect(try dir.text("log.csv") == "a,b\n1,2\n")
+        #expect(try dir.text("log.csv") == "time_s,b\n1,2\n")
         #expect(try dir.names() == ["log.csv"])
     }
 

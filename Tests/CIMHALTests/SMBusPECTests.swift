@@ -1,0 +1,31 @@
+import CIMHAL
+import Testing
+
+/// SMBus PEC is CRC-8 with polynomial 0x07 over every byte on the wire.
+@Suite struct SMBusPECTests {
+    @Test func theCRCMatchesTheStandardCheckValue() {
+        // CRC-8 (poly 0x07, init 0, no reflection): "123456789" → 0xF4, the catalogue's check value.
+        #expect(SMBusPEC.crc(Array("123456789".utf8)) == 0xF4)
+        #expect(SMBusPEC.crc([UInt8]()) == 0)
+    }
+
+    @Test func aReadsPECCoversBothAddressBytesAndTheRegister() throws {
+        let address = try I2CAddress(0x2C)
+        let data: [UInt8] = [0x43, 0x49, 0x4D, 0x45]
+        #expect(SMBusPEC.read(register: 0x00, data: data[...], from: address) == SMBusPEC.crc([0x58, 0x00, 0x59] + data))
+        #expect(SMBusPEC.write([0x06, 0x00, 0x01], to: address) == SMBusPEC.crc([0x58, 0x06, 0x00, 0x01]))
+    }
+
+    /// The property PEC is chosen for: every single flipped bit changes the CRC.
+    @Test func everySingleBitFlipIsDetected() {
+        let message: [UInt8] = [0x58, 0x29, 0x59] + (0..<32).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+        let good = SMBusPEC.crc(message)
+        for i in message.indices {
+            for bit in 0..<8 {
+                var damaged = message
+                damaged[i] ^= 1 << bit
+                #expect(SMBusPEC.crc(damaged) != good)
+            }
+        }
+    }
+}

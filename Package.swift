@@ -64,13 +64,15 @@ let package = Package(
         ], exclude: ["ONNX/Generated/README.md"]),
         // The firmware loop: manifest, scheduler, state machine, audio sources,
         // detections, energy log. HAL protocols, KWS and a BoardClock only.
+        // Refuses the TOML that makes toml++ (inside TOMLKit) abort instead of erring.
+        .target(name: "TOMLPreflight"),
         .target(name: "Firmware", dependencies: [
-            "CIMHAL", "KWS",
+            "CIMHAL", "KWS", "TOMLPreflight",
             .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "BoardSupport", dependencies: [
-            "CIMHAL", "CIMSimulator", "CIMDrivers", "CIMEmulation", "CIMLinux",
+            "CIMHAL", "CIMSimulator", "CIMDrivers", "CIMEmulation", "CIMLinux", "TOMLPreflight",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         // `cimfw evaluate`: the buyer's benchmark of a board running the KWS model, and its report.

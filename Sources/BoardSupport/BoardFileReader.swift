@@ -1,5 +1,6 @@
 import Foundation
 import TOMLKit
+import TOMLPreflight
 
 /// Reads the keys of a board file, and of the presets it inherits from, with
 /// typed, range-checked accessors. Every key a board may hold is asked for
@@ -33,6 +34,9 @@ struct BoardFileReader {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
             throw BoardFileError(.unreadable, file: path, expected: "\(error.localizedDescription)")
+        }
+        do throws(TOMLPreflight.Problem) { try TOMLPreflight.check(text) } catch {
+            throw BoardFileError(.syntax, file: path, expected: error.description)
         }
         let table: TOMLTable
         do {

@@ -9,6 +9,21 @@ func complain(_ text: String) {
 }
 
 #if FUZZING
+/// libFuzzer's driver, exported by its runtime (LLVM 11 and later).
+@_silgen_name("LLVMFuzzerRunDriver")
+func runFuzzerDriver(_ argc: UnsafeMutablePointer<CInt>,
+                     _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+                     _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt) -> CInt
+
+/// SwiftPM links an executable target's entry point as `<module>_main`:
+/// here it hands the command line to libFuzzer.
+@_cdecl("cimfw_fuzz_main")
+public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
+    var count = argc
+    var arguments: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = argv
+    return runFuzzerDriver(&count, &arguments, fuzzOneInput)
+}
+
 /// libFuzzer's entry point (built with `-sanitize=fuzzer,address -DFUZZING`,
 /// scripts/fuzz.sh); the target is named by CIMFW_FUZZ_TARGET.
 @_cdecl("LLVMFuzzerTestOneInput")

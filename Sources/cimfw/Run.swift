@@ -134,7 +134,7 @@ struct Run: ParsableCommand {
         } catch {
             output.failure("\(error)")
             // The audio or the log path the user gave is bad input (2); a fault of the board or the run is 1.
-            throw ExitCode((error as? FirmwareError)?.isBadInput == true ? 2 : 1)
+            throw ExitCode(error.isBadInput ? 2 : 1)
         }
     }
 

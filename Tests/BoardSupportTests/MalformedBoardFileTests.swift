@@ -122,6 +122,26 @@ struct MalformedBoardFileTests {
         expectMentions(error, path, "line 2")
     }
 
+    /// Found by fuzzing: toml++ (inside TOMLKit) aborts the process on a table
+    /// header that does not start with a key; the loader refuses it first.
+    @Test("a table header that does not start with a key is a syntax error, not an abort",
+          arguments: ["[#", "[ #]", "[[#]]", "[=", "[,", "[.]", "name = \"x\"\n\n  [?", "[\n", "[  \nx = 1"])
+    func headerWithoutAKey(text: String) throws {
+        let sandbox = try BoardSandbox()
+        let path = try sandbox.write("board.toml", text)
+        let error = try loadFailure(path)
+        #expect(error.kind == .syntax)
+        expectMentions(error, path, "a table header must start with a key", "line")
+    }
+
+    @Test("a header inside a multi-line string is string content, not a header")
+    func headerInsideAMultilineString() throws {
+        let sandbox = try BoardSandbox()
+        let path = try sandbox.write("board.toml", "note = \"\"\"\n[#] not a header\n\"\"\"\n")
+        let error = try loadFailure(path)
+        #expect(error.kind != .syntax, "\(error)")
+    }
+
     @Test("a file that cannot be read is unreadable")
     func nonexistent() throws {
         let sandbox = try BoardSandbox()

@@ -19,6 +19,8 @@ public enum FaultKind: String, Sendable, Hashable, Codable {
     case powerMonitorLost = "power-monitor-lost"
     /// A tile's multiplies moved past their error bound; it was rewritten.
     case tileError = "tile-error"
+    /// The energy log could not be written (a full disk, a quota); spotting went on.
+    case logWriteFailed = "log-write-failed"
     /// A task finished after its deadline.
     case deadlineMissed = "deadline-missed"
     /// No task completed within the watchdog timeout.

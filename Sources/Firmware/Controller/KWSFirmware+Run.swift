@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import CIMHAL
 import Foundation
 import KWS
@@ -62,9 +65,29 @@ extension KWSFirmware {
         var lastCelsius = celsiusAtCalibration
 
         func wallTime() -> String { UTCTimestamp.now() }
+        // A log that cannot be written for want of space is a recorded fault, not the end of the
+        // run: rows stay queued (the oldest dropped beyond 1 MiB) and go out when space returns.
+        var logStalled = false
         func write(_ record: EnergyLogRecord) {
             guard let log, failure == nil else { return }
-            do { try log.append(record, nowSeconds: clock.now()) } catch { failure = .log("\(error)") }
+            do throws(LogError) {
+                try log.append(record, nowSeconds: clock.now())
+                if logStalled {
+                    logStalled = false
+                    emit(.note("energy log: writing again; \(log.recordsDropped) records dropped while it could not"))
+                }
+            } catch {
+                guard let code = error.errno, [ENOSPC, EDQUOT, EFBIG].contains(code) else {
+                    failure = .log("\(error)")
+                    return
+                }
+                if !logStalled {
+                    logStalled = true
+                    self.record(.logWriteFailed, "\(error)",
+                           action: "rows kept in memory (the oldest dropped beyond 1 MiB); spotting continues, writing resumes when space returns",
+                           recovered: true)
+                }
+            }
         }
         /// Runs `body`, turning an unrecoverable error into the run's failure.
         func guarded(_ body: () throws(FirmwareError) -> Void) {

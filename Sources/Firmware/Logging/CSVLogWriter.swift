@@ -46,6 +46,15 @@ public final class CSVLogWriter {
     public private(set) var rotations = 0
     /// Rows waiting for the next flush.
     public var recordsPending: Int { recordEnds.count }
+    /// Oldest rows given up while flushes failed (a full disk) and the
+    /// queue reached `maxPendingBytes`.
+    public private(set) var recordsDropped = 0
+    /// While flushes fail, at most this many row bytes stay queued; beyond
+    /// it the oldest rows go, so memory stays bounded however long the disk
+    /// stays full.
+    public var maxPendingBytes = 1 << 20
+    /// Tests only: every write(2) fails with this errno while set (a full disk on demand).
+    var injectedWriteErrno: Int32?
 
     private var file: LogFileDescriptor?
     /// Size of the current file: what is on disk, not counting `pending`.
@@ -135,6 +144,7 @@ public final class CSVLogWriter {
         row.giveBack(to: &pending)
         recordEnds.append(pending.count)
         recordsWritten += 1
+        if pending.count > maxPendingBytes { dropOldest() }
 
         let last = lastFlushSeconds ?? nowSeconds
         if lastFlushSeconds == nil { lastFlushSeconds = nowSeconds }
@@ -173,6 +183,7 @@ public final class CSVLogWriter {
                 }
                 let endBytes = recordEnds[end - 1]
                 let sizeBefore = fileBytes
+                if let code = injectedWriteErrno { throw LogError.system(path, .write, errno: code) }
                 try current.writeAll(pending, range: writtenBytes..<endBytes, restoringSizeBytes: sizeBefore)
                 fileBytes += endBytes - writtenBytes
                 bytesFlushed += endBytes - writtenBytes
@@ -195,6 +206,16 @@ public final class CSVLogWriter {
         try flush()
         file = nil
         try current.close()
+    }
+
+    /// The oldest queued rows, until the queue is within `maxPendingBytes`.
+    private func dropOldest() {
+        var records = 0
+        while records < recordEnds.count - 1 && pending.count - recordEnds[records] > maxPendingBytes { records += 1 }
+        records += 1
+        let bytes = recordEnds[records - 1]
+        recordsDropped += records
+        dropFlushed(bytes: bytes, records: records)
     }
 
     private func dropFlushed(bytes: Int, records: Int) {

@@ -61,11 +61,26 @@ struct LogFileDescriptor {
     /// Writes every byte, retrying after EINTR and short writes. On failure
     /// the file is cut back to `restoringSizeBytes`, so a half-written chunk
     /// never stays in front of the next one.
+    /// Crash tests only (`CIMFW_TEST_SLOW_LOG_WRITES=BYTES:MICROSECONDS`):
+    /// each write(2) carries at most BYTES and is followed by a pause, so a
+    /// SIGKILL lands inside a chunk's writes (scripts/log-kill-test.sh).
+    static let slowWrites: (bytes: Int, microseconds: UInt32)? = {
+        guard let value = getenv("CIMFW_TEST_SLOW_LOG_WRITES").map({ String(cString: $0) }) else { return nil }
+        let parts = value.split(separator: ":")
+        guard parts.count == 2, let bytes = Int(parts[0]), bytes > 0, let pause = UInt32(parts[1]) else { return nil }
+        return (bytes, pause)
+    }()
+
     func writeAll(_ bytes: UnsafeRawBufferPointer, restoringSizeBytes: Int) throws(LogError) {
         guard let base = bytes.baseAddress else { return }
         var offset = 0
         while offset < bytes.count {
-            let n = Glibc.write(raw, base + offset, bytes.count - offset)
+            var count = bytes.count - offset
+            if let slow = Self.slowWrites {
+                count = min(count, slow.bytes)
+                if offset > 0 { usleep(slow.microseconds) }
+            }
+            let n = Glibc.write(raw, base + offset, count)
             if n > 0 {
                 offset += n
                 continue

@@ -1,5 +1,6 @@
 import Foundation
 import TOMLKit
+import TOMLPreflight
 
 /// The keys of a manifest, flattened to dotted paths, with typed and
 /// range-checked accessors that fall back to a default. Whatever no
@@ -17,6 +18,9 @@ struct ManifestReader {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
             throw ManifestError(file: path, expected: "a readable firmware manifest (\(error.localizedDescription))")
+        }
+        do throws(TOMLPreflight.Problem) { try TOMLPreflight.check(text) } catch {
+            throw ManifestError(file: path, expected: "valid TOML: \(error.description)")
         }
         let table: TOMLTable
         do {

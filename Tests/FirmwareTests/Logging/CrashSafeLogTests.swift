@@ -230,4 +230,33 @@ struct CrashSafeLogTests {
         try log.close()
         #expect(try dir.text("log.csv") == headerLine + "1,yes,2\n")
     }
+
+    /// A full disk: flushes fail, the rows stay queued up to `maxPendingBytes`
+    /// (the oldest dropped and counted beyond it), nothing half-written
+    /// stays in the file, and when space returns the kept rows go out whole.
+    @Test func aFullDiskKeepsBoundedRowsAndWritingResumesWhenSpaceReturns() throws {
+        let dir = try LogTestDirectory()
+        defer { dir.remove() }
+        let log = try writer(dir.path("log.csv"), flushSeconds: 0, bufferBytes: 64)
+        log.maxPendingBytes = 200
+        try log.append(["0", "before", "0"], nowSeconds: 0)
+        log.injectedWriteErrno = ENOSPC
+        var failures = 0
+        for k in 1...50 {
+            do throws(LogError) { try log.append(["\(k)", "full", "\(k)"], nowSeconds: Double(k)) } catch {
+                failures += 1
+                #expect(error.errno == ENOSPC && "\(error)".contains(dir.path("log.csv")))
+            }
+        }
+        #expect(failures == 50)
+        #expect(log.recordsDropped > 0 && log.recordsPending + log.recordsDropped == 50)
+        #expect(try dir.text("log.csv") == headerLine + "0,before,0\n", "nothing half-written while the disk is full")
+        log.injectedWriteErrno = nil
+        try log.append(["51", "after", "51"], nowSeconds: 51)
+        try log.close()
+        let lines = try dir.text("log.csv").split(separator: "\n").map(String.init)
+        #expect(lines.first == headerLine.dropLast().description && lines[1] == "0,before,0" && lines.last == "51,after,51")
+        #expect(lines.count == 2 + (50 - log.recordsDropped) + 1, "the kept rows, in order, whole")
+        #expect(lines.dropFirst(2).dropLast().map { $0.split(separator: ",")[0] } == (log.recordsDropped + 1...50).map { Substring("\($0)") })
+    }
 }

@@ -22,6 +22,9 @@ struct Probe: ParsableCommand {
             bus = try HardwareBoard.openBus(configuration)
         } catch let error as ExitCode {
             throw error
+        } catch let error as BoardFileError {
+            // A board-file error already names the file.
+            return try fail("\(error)")
         } catch {
             return try fail("\(board): \(error)")
         }

@@ -32,4 +32,11 @@ import Testing
         #expect(result.status == 2)
         #expect(result.stderr.contains("/dev/i2c-1") && result.stderr.contains("modprobe i2c-dev"))
     }
+
+    @Test func aBadBoardFileIsNamedOnce() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("cimfw-probe-missing-\(UUID().uuidString).toml").path
+        let result = try runner.run(["probe", "--board", path])
+        #expect(result.status == 2)
+        #expect(result.stderr.components(separatedBy: path).count == 2, "the path appears once: \(result.stderr)")
+    }
 }

@@ -12,22 +12,13 @@ struct Probe: ParsableCommand {
     var board: String
 
     func run() throws {
-        let configuration: HardwareBoardConfiguration
-        var bus: any I2CBus
-        do {
-            guard case let .hardware(c) = try BoardFile.load(path: board) else {
-                return try fail("\(board): a simulated board has no bus to probe; give a board file with backend \"linux\" or \"emulated\"")
-            }
-            configuration = c
-            bus = try HardwareBoard.openBus(configuration)
-        } catch let error as ExitCode {
-            throw error
-        } catch let error as BoardFileError {
-            // A board-file error already names the file.
-            return try fail("\(error)")
-        } catch {
-            return try fail("\(board): \(error)")
+        let description: BoardDescription
+        do { description = try BoardFile.load(path: board) } catch { return try fail("\(error)") }
+        guard case let .hardware(configuration) = description else {
+            return try fail("\(board): a simulated board has no bus to probe; give a board file with backend \"linux\" or \"emulated\"")
         }
+        var bus: any I2CBus
+        do { bus = try HardwareBoard.openBus(configuration) } catch { return try fail("\(board): \(error)") }
         let report = BoardProbe.run(&bus, against: configuration)
         print("I2C bus \(configuration.backend == .linux ? "/dev/i2c-\(configuration.i2cBus)" : "(emulated)") of \(configuration.name):")
         if report.findings.isEmpty { print("  no device answers") }

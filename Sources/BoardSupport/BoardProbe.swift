@@ -132,7 +132,7 @@ public enum BoardProbe {
             checks.append(Check(expected: expected, address: address, found: found, matches: found.map(accepts) ?? false,
                                 verified: found != .ina219Plausible))
         }
-        check("CIM eval board", at: c.evalBoardAddress) { if case .evalBoard = $0 { return true } else { return false } }
+        if c.hasEvalBoard { check("CIM eval board", at: c.evalBoardAddress) { if case .evalBoard = $0 { return true } else { return false } } }
         var checked: Set<UInt8> = []
         // An INA3221 serves up to three rails from one address: check it once.
         for monitor in c.powerMonitors where checked.insert(monitor.address).inserted {

@@ -28,12 +28,15 @@ public enum HardwareBoard {
                          emulatedBus: rig.bus, claimedPeakTOPS: c.claimedPeakTOPS)
         case .linux:
             #if canImport(Glibc)
+            guard c.hasEvalBoard, c.hasGPIO else {
+                throw .invalidArgument("board \(c.name) has no \(c.hasEvalBoard ? "[gpio]" : "[eval_board]") table: the firmware drives an eval board and its RESET, READY and marker lines (cimfw probe and cimfw power need neither)")
+            }
             let bus = try LinuxI2CBus(bus: c.i2cBus, forceAddress: c.forceAddress)
             let chip = try LinuxGPIOChip(c.gpioChip)
             let reset = try chip.requestOutput(try .named(c.resetLine), initial: .high)
             let ready = try chip.requestEdgeInput(try .named(c.readyLine))
             let marker = try chip.requestOutput(try .named(c.markerLine), initial: .low)
-            let clock = BoardClock.monotonic
+            let clock = try boardClock(c, bus: bus)
             let accelerator = try EvalBoard(bus: bus, address: try I2CAddress(c.evalBoardAddress), reset: reset, ready: ready,
                                             timeouts: timeouts(c), attempts: c.retries + 1)
             let monitors = try powerMonitors(on: bus, c, clock: clock.now, delay: clock.wait)
@@ -57,7 +60,7 @@ public enum HardwareBoard {
         case .linux:
             #if canImport(Glibc)
             let bus = try LinuxI2CBus(bus: c.i2cBus, forceAddress: c.forceAddress)
-            let clock = BoardClock.monotonic
+            let clock = try boardClock(c, bus: bus)
             return (try powerMonitors(on: bus, c, clock: clock.now, delay: clock.wait), clock)
             #else
             throw .unsupported("the linux backend needs Linux (i2c-dev, libgpiod)")
@@ -78,6 +81,24 @@ public enum HardwareBoard {
             #endif
         }
     }
+
+    #if canImport(Glibc)
+    /// CLOCK_MONOTONIC, or the virtual time of a `cimfw emulate` behind the
+    /// bus (`[clock] source = "bus"`), checked to answer before it is used.
+    static func boardClock(_ c: HardwareBoardConfiguration, bus: LinuxI2CBus) throws(HALError) -> BoardClock {
+        switch c.clock {
+        case .monotonic:
+            return .monotonic
+        case let .bus(address):
+            let device = BusTimeDevice(bus: bus, address: try I2CAddress(address), attempts: c.retries + 1,
+                                       monotonic: BoardClock.monotonic.now)
+            do throws(HALError) { _ = try device.read() } catch {
+                throw .unsupported("board \(c.name) takes its time from the bus time device at \(HALError.hex(address)) on \(bus.path) ([clock] source = \"bus\"), which does not answer (\(error)); is cimfw emulate serving this bus?")
+            }
+            return device.boardClock
+        }
+    }
+    #endif
 
     /// A bus fault a repeat may cure (a damaged read shows as EBADMSG).
     static func transient(_ error: HALError) -> Bool {
@@ -195,6 +216,7 @@ struct EmulatedRig {
     let chip: VirtualGPIOChip
     let accelerator: SimulatedAccelerator
     let clock: BoardClock
+    let time: VirtualClock
 
     init(_ c: HardwareBoardConfiguration) throws(HALError) {
         guard let simulation = c.simulation else {
@@ -239,6 +261,7 @@ struct EmulatedRig {
         self.bus = bus
         self.chip = chip
         self.accelerator = accelerator
+        self.time = time
         // The models keep `time` in step with the accelerator while it works;
         // idle waits move both.
         clock = BoardClock(now: { time.nowSeconds }, wait: { seconds in

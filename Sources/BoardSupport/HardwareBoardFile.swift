@@ -46,6 +46,12 @@ public struct HardwareBoardConfiguration: Sendable, Hashable {
     public var resetTimeoutMilliseconds: Int
     /// Retries of an idempotent transfer after a NACK or timeout.
     public var retries: Int
+    /// Whether the file describes an eval board (`[eval_board]`) and its
+    /// GPIO lines (`[gpio]`): `cimfw probe` and `cimfw power` need neither,
+    /// so a file with only `[i2c]` and `[power.*]` serves them; the
+    /// firmware needs both.
+    public var hasEvalBoard = true
+    public var hasGPIO = true
     public var gpioChip: String
     public var resetLine: String
     public var readyLine: String
@@ -59,6 +65,15 @@ public struct HardwareBoardConfiguration: Sendable, Hashable {
     public var simulation: SimulatorConfiguration?
     /// Emulated boards: what the emulated bus injects (`[emulation.faults]`).
     public var faults = BusFaultSettings()
+    /// Where board time comes from (`[clock]`): CLOCK_MONOTONIC, or the bus
+    /// time device of a `cimfw emulate` behind the bus (virtual time).
+    public var clock = ClockSource.monotonic
+
+    public enum ClockSource: Sendable, Hashable {
+        case monotonic
+        /// `clock.source = "bus"`: the bus time device at this address.
+        case bus(address: UInt8)
+    }
 }
 
 /// `[emulation.faults]`: transient faults the emulated bus injects into every
@@ -98,18 +113,45 @@ enum HardwareBoardFile {
         let name = try r.string("board.name")
         let i2cBus = try r.int("i2c.bus", in: 0...255)
         let force = try r.bool("i2c.force_address")
-        let evalAddress = try address(&r, "eval_board.address")
-        let programTimeout = try r.int("eval_board.program_timeout_milliseconds", in: 1...3_600_000)
-        let multiplyTimeout = try r.int("eval_board.multiply_timeout_milliseconds", in: 1...3_600_000)
-        let calibrateTimeout = try r.int("eval_board.calibrate_timeout_milliseconds", in: 1...3_600_000)
-        let resetTimeout = try r.int("eval_board.reset_timeout_milliseconds", in: 1...3_600_000)
-        let retries = try r.int("eval_board.retries", in: 0...10)
-        let chip = try r.string("gpio.chip")
-        let reset = try r.string("gpio.reset_line")
-        let ready = try r.string("gpio.ready_line")
-        let marker = try r.string("gpio.marker_line")
-        for (key, value) in [("gpio.chip", chip), ("gpio.reset_line", reset), ("gpio.ready_line", ready), ("gpio.marker_line", marker)] where value.isEmpty {
-            throw r.error(.outOfRange, key: key, value: "\"\"", expected: "a non-empty name")
+        // [eval_board] and [gpio] are optional on a linux board: probe and power need neither.
+        let hasEvalBoard = backend == .emulated || r.has("eval_board.address")
+        let hasGPIO = backend == .emulated || r.has("gpio.chip")
+        var evalAddress: UInt8 = 0
+        var programTimeout = 10_000, multiplyTimeout = 500, calibrateTimeout = 10_000, resetTimeout = 1000, retries = 2
+        if hasEvalBoard {
+            evalAddress = try address(&r, "eval_board.address")
+            programTimeout = try r.int("eval_board.program_timeout_milliseconds", in: 1...3_600_000)
+            multiplyTimeout = try r.int("eval_board.multiply_timeout_milliseconds", in: 1...3_600_000)
+            calibrateTimeout = try r.int("eval_board.calibrate_timeout_milliseconds", in: 1...3_600_000)
+            resetTimeout = try r.int("eval_board.reset_timeout_milliseconds", in: 1...3_600_000)
+            retries = try r.int("eval_board.retries", in: 0...10)
+        } else if r.has("eval_board.retries") {
+            retries = try r.int("eval_board.retries", in: 0...10)
+        }
+        var chip = "", reset = "", ready = "", marker = ""
+        if hasGPIO {
+            chip = try r.string("gpio.chip")
+            reset = try r.string("gpio.reset_line")
+            ready = try r.string("gpio.ready_line")
+            marker = try r.string("gpio.marker_line")
+            for (key, value) in [("gpio.chip", chip), ("gpio.reset_line", reset), ("gpio.ready_line", ready), ("gpio.marker_line", marker)] where value.isEmpty {
+                throw r.error(.outOfRange, key: key, value: "\"\"", expected: "a non-empty name")
+            }
+        }
+        if hasEvalBoard && !hasGPIO {
+            throw BoardFileError(.missingKey, file: r.file, key: "gpio.chip",
+                                 expected: "a [gpio] table with the eval board's RESET, READY and marker lines (an eval board is driven through them)")
+        }
+        var clock = HardwareBoardConfiguration.ClockSource.monotonic
+        if r.has("clock.source") {
+            let source = try r.string("clock.source", oneOf: ["monotonic", "bus"])
+            if source == "bus" {
+                guard backend == .linux else {
+                    throw r.error(.inconsistent, key: "clock.source", related: ["board.backend"], value: "\"bus\"",
+                                  expected: "\"monotonic\" on an emulated board, whose time is already the models' own")
+                }
+                clock = .bus(address: try address(&r, "clock.address"))
+            }
         }
 
         var monitors: [HardwareBoardConfiguration.PowerMonitorConfiguration] = []
@@ -150,7 +192,7 @@ enum HardwareBoardFile {
         var chipAt: [UInt8: HardwareBoardConfiguration.PowerMonitorConfiguration] = [:]
         for m in monitors {
             let key = "power.\(m.rail).address"
-            if m.address == evalAddress {
+            if hasEvalBoard && m.address == evalAddress {
                 throw r.error(.inconsistent, key: key, related: ["eval_board.address"], value: "0x\(String(m.address, radix: 16))",
                               expected: "each device at its own I2C address (the eval board is there)")
             }
@@ -188,8 +230,8 @@ enum HardwareBoardFile {
         return HardwareBoardConfiguration(
             name: name, backend: backend, i2cBus: i2cBus, forceAddress: force, evalBoardAddress: evalAddress,
             programTimeoutMilliseconds: programTimeout, multiplyTimeoutMilliseconds: multiplyTimeout,
-            calibrateTimeoutMilliseconds: calibrateTimeout, resetTimeoutMilliseconds: resetTimeout, retries: retries, gpioChip: chip, resetLine: reset, readyLine: ready,
-            markerLine: marker, powerMonitors: monitors, claimedPeakTOPS: peak, simulation: simulation, faults: faults)
+            calibrateTimeoutMilliseconds: calibrateTimeout, resetTimeoutMilliseconds: resetTimeout, retries: retries, hasEvalBoard: hasEvalBoard, hasGPIO: hasGPIO, gpioChip: chip, resetLine: reset, readyLine: ready,
+            markerLine: marker, powerMonitors: monitors, claimedPeakTOPS: peak, simulation: simulation, faults: faults, clock: clock)
     }
 
     /// `[emulation.faults]`, every key optional. A rate above one half is no

@@ -29,6 +29,13 @@ extension EvalBoard {
         }
     }
 
+    // What one transfer carries, on this bus: the protocol's 32-byte blocks,
+    // less the command and PEC bytes an SMBus-only adapter counts within its
+    // own 32 (a register byte, 4 position bytes, then values).
+    var readBlockBytes: Int { min(EvalBoardWire.blockBytes, bus.transfers.maximumRead - (pec ? 1 : 0)) }
+    var weightsPerWrite: Int { min(EvalBoardWire.weightsPerWrite, (bus.transfers.maximumWrite - 5 - (pec ? 1 : 0)) / 4) }
+    var codesPerWrite: Int { min(EvalBoardWire.codesPerWrite, (bus.transfers.maximumWrite - 5 - (pec ? 1 : 0)) / 2) }
+
     /// A write as it goes on the wire: with its PEC byte once PEC is on.
     func framed(_ bytes: [UInt8]) -> [UInt8] {
         pec ? bytes + [SMBusPEC.write(bytes, to: address)] : bytes
@@ -74,7 +81,7 @@ extension EvalBoard {
         var positioned = false
         while out.count < count {
             let offset = out.count
-            let n = min(EvalBoardWire.blockBytes, count - offset)
+            let n = min(readBlockBytes, count - offset)
             let block = try idempotent { () throws(HALError) -> [UInt8] in
                 do throws(HALError) {
                     if !positioned {
@@ -187,7 +194,7 @@ extension EvalBoard {
     /// itself is what the caller must see, and a flow that fails resynchronizes.
     private func boardError(code: UInt8, operation: String) -> HALError {
         var detail = ""
-        if let bytes = try? readRegister(.errorText, count: EvalBoardWire.blockBytes) {
+        if let bytes = try? readRegister(.errorText, count: readBlockBytes) {
             detail = String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
         }
         var clear = BigEndianWriter(register: EvalBoardRegister.errorCode.rawValue)

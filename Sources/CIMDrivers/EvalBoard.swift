@@ -277,7 +277,7 @@ public final class EvalBoard<Bus: I2CBus, Reset: GPIOOutputLine, Ready: GPIOInpu
         let values = weights.values
         var first = 0
         while first < values.count {
-            let n = min(EvalBoardWire.weightsPerWrite, values.count - first)
+            let n = min(weightsPerWrite, values.count - first)
             let run = values[first..<(first + n)]
             if run.contains(where: { $0.bitPattern != 0 }) {
                 var w = BigEndianWriter(register: EvalBoardRegister.weightData.rawValue)
@@ -302,7 +302,7 @@ public final class EvalBoard<Bus: I2CBus, Reset: GPIOOutputLine, Ready: GPIOInpu
         for v in 0..<vectors {
             var row = 0
             while row < rows {
-                let n = min(EvalBoardWire.codesPerWrite, rows - row)
+                let n = min(codesPerWrite, rows - row)
                 var w = BigEndianWriter(register: EvalBoardRegister.inputData.rawValue)
                 w.u16(UInt16(v))
                 w.u16(UInt16(row))

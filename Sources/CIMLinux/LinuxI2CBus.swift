@@ -65,6 +65,8 @@ public final class LinuxI2CBus: I2CBus, Sendable {
     /// Whether the adapter runs arbitrary combined transfers (I2C_RDWR).
     public var supportsPlainI2C: Bool { has(CIMFW_I2C_FUNC_I2C) }
 
+    public var transfers: I2CTransferLimits { supportsPlainI2C ? .plainI2C : .smbus }
+
     public func transaction(_ operations: [I2COperation], at address: I2CAddress) throws(HALError) -> [[UInt8]] {
         try Self.validate(operations)
         return try selectedAddress.withLock { (selected: inout UInt8?) throws(HALError) -> [[UInt8]] in
@@ -157,7 +159,7 @@ public final class LinuxI2CBus: I2CBus, Sendable {
     /// the wire (`SMBusCall.plan`), if the adapter has that call.
     private func smbusTransaction(_ operations: [I2COperation], at address: I2CAddress) throws(HALError) -> [[UInt8]] {
         let shape = Self.shape(operations)
-        guard let call = SMBusCall.plan(operations) else {
+        guard let call = SMBusCall.plan(operations, functionality: functionality) else {
             throw .unsupported("\(path) has no plain I2C (only SMBus), and SMBus cannot carry \(shape)")
         }
         guard has(call.function) else {
@@ -186,6 +188,14 @@ public final class LinuxI2CBus: I2CBus, Sendable {
             var value: UInt8 = 0
             try check(cimfw_i2c_smbus_read_byte_data(descriptor, command, &value))
             return [[value]]
+        case let .readWordData(command):
+            // SMBus words travel low byte first; the wire order (what the chip sent first) is returned.
+            var word: UInt16 = 0
+            try check(cimfw_i2c_smbus_read_word_data(descriptor, command, &word))
+            return [[UInt8(word & 0xFF), UInt8(word >> 8)]]
+        case let .writeWordData(command, first, second):
+            try check(cimfw_i2c_smbus_write_word_data(descriptor, command, UInt16(first) | UInt16(second) << 8))
+            return []
         case let .readI2CBlock(command, count):
             var values = [UInt8](repeating: 0, count: count)
             let result = cimfw_i2c_smbus_read_i2c_block(descriptor, command, UInt8(count), &values)
@@ -226,10 +236,28 @@ enum SMBusCall: Equatable {
     case readByteData(command: UInt8)
     /// write 1 byte (command), read 2...32 bytes after a repeated START
     case readI2CBlock(command: UInt8, count: Int)
+    /// write 1 byte (command), read 2 bytes: an SMBus word (a 16-bit register)
+    case readWordData(command: UInt8)
+    /// write 3 bytes: command, then a 16-bit register's two bytes in wire order
+    case writeWordData(command: UInt8, first: UInt8, second: UInt8)
 
     /// The call for `operations`, or nil when SMBus cannot express them
     /// (more than two legs, a read first in two, a longer write before a read,
     /// blocks over 32 bytes, an empty write).
+    /// Two-byte registers go as SMBus words when the adapter has word calls
+    /// (every SMBus adapter does; some have no I2C block calls), else as I2C blocks.
+    static func plan(_ operations: [I2COperation], functionality: UInt) -> SMBusCall? {
+        let call = plan(operations)
+        switch call {
+        case let .readI2CBlock(command, 2)? where functionality & UInt(CIMFW_I2C_FUNC_SMBUS_READ_WORD_DATA) != 0:
+            return .readWordData(command: command)
+        case let .writeI2CBlock(command, payload)? where payload.count == 2 && functionality & UInt(CIMFW_I2C_FUNC_SMBUS_WRITE_WORD_DATA) != 0:
+            return .writeWordData(command: command, first: payload[0], second: payload[1])
+        default:
+            return call
+        }
+    }
+
     static func plan(_ operations: [I2COperation]) -> SMBusCall? {
         let blockMax = Int(CIMFW_I2C_SMBUS_BLOCK_MAX)
         switch operations.count {
@@ -266,6 +294,8 @@ enum SMBusCall: Equatable {
         case .receiveByte: Int(CIMFW_I2C_FUNC_SMBUS_READ_BYTE)
         case .readByteData: Int(CIMFW_I2C_FUNC_SMBUS_READ_BYTE_DATA)
         case .readI2CBlock: Int(CIMFW_I2C_FUNC_SMBUS_READ_I2C_BLOCK)
+        case .readWordData: Int(CIMFW_I2C_FUNC_SMBUS_READ_WORD_DATA)
+        case .writeWordData: Int(CIMFW_I2C_FUNC_SMBUS_WRITE_WORD_DATA)
         }
     }
 
@@ -278,6 +308,8 @@ enum SMBusCall: Equatable {
         case .receiveByte: "i2c_smbus_read_byte"
         case .readByteData: "i2c_smbus_read_byte_data"
         case .readI2CBlock: "i2c_smbus_read_i2c_block_data"
+        case .readWordData: "i2c_smbus_read_word_data"
+        case .writeWordData: "i2c_smbus_write_word_data"
         }
     }
 }

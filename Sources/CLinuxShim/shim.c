@@ -111,6 +111,20 @@ int cimfw_i2c_smbus_read_byte_data(int fd, uint8_t command, uint8_t *value) {
     return 0;
 }
 
+int cimfw_i2c_smbus_read_word_data(int fd, uint8_t command, uint16_t *value) {
+    if (value == NULL) return -EINVAL;
+    errno = 0;
+    int r = smbus_result(i2c_smbus_read_word_data(fd, command));
+    if (r < 0) return r;
+    *value = (uint16_t)r;
+    return 0;
+}
+
+int cimfw_i2c_smbus_write_word_data(int fd, uint8_t command, uint16_t value) {
+    errno = 0;
+    return smbus_result(i2c_smbus_write_word_data(fd, command, value));
+}
+
 int cimfw_i2c_smbus_read_i2c_block(int fd, uint8_t command, uint8_t length, uint8_t *values) {
     if (length == 0 || length > I2C_SMBUS_BLOCK_MAX || values == NULL) return -EINVAL;
     errno = 0;

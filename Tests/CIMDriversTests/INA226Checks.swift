@@ -75,11 +75,14 @@ enum INA226Checks {
     }
 
     /// The pointer stays where the last write left it (SBOS547 §7.5.3): plain
-    /// two-byte reads return the same register again.
+    /// two-byte reads return the same register again. SMBus has no bare
+    /// two-byte read, so on an SMBus-only adapter each "receive byte" reads
+    /// the register's first (most significant) byte again.
     static func pointerIsRetained<Bus: I2CBus>(_ bus: inout Bus, at address: I2CAddress) throws {
         _ = try bus.readRegister16(0xFE, at: address)
-        #expect(try bus.read(count: 2, from: address) == [0x54, 0x49])
-        #expect(try bus.read(count: 2, from: address) == [0x54, 0x49])
+        let expected: [UInt8] = bus.transfers.smbusOnly ? [0x54] : [0x54, 0x49]
+        #expect(try bus.read(count: expected.count, from: address) == expected)
+        #expect(try bus.read(count: expected.count, from: address) == expected)
     }
 
     /// CVRF stays clear until AVG × (VSHCT + VBUSCT) after a configuration

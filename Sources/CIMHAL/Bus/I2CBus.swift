@@ -36,9 +36,37 @@ public protocol I2CBus {
     /// Runs the operations as one transaction and returns the bytes of each
     /// `.read` leg, in order.
     mutating func transaction(_ operations: [I2COperation], at address: I2CAddress) throws(HALError) -> [[UInt8]]
+
+    /// What one transaction can carry here (defaulted: any shape).
+    var transfers: I2CTransferLimits { get }
+}
+
+/// What shapes of transaction a bus runs. A plain I2C controller runs any
+/// (up to the kernel's 8192-byte messages); an SMBus-only adapter (many PC
+/// chipsets and some SoCs) runs only the shapes SMBus defines: a write of at
+/// most 33 bytes (command and a 32-byte block), or a command byte then a read
+/// of at most 32, or a 1-byte read; no bare multi-byte read.
+public struct I2CTransferLimits: Sendable, Hashable {
+    public var smbusOnly: Bool
+    /// The longest write leg, command byte included.
+    public var maximumWrite: Int
+    /// The longest read leg.
+    public var maximumRead: Int
+
+    public init(smbusOnly: Bool, maximumWrite: Int, maximumRead: Int) {
+        self.smbusOnly = smbusOnly
+        self.maximumWrite = maximumWrite
+        self.maximumRead = maximumRead
+    }
+
+    public static let plainI2C = I2CTransferLimits(smbusOnly: false, maximumWrite: 8192, maximumRead: 8192)
+    /// SMBus 3.1: blocks of at most 32 bytes.
+    public static let smbus = I2CTransferLimits(smbusOnly: true, maximumWrite: 33, maximumRead: 32)
 }
 
 extension I2CBus {
+    public var transfers: I2CTransferLimits { .plainI2C }
+
     public mutating func write(_ bytes: [UInt8], to address: I2CAddress) throws(HALError) {
         _ = try transaction([.write(bytes)], at: address)
     }

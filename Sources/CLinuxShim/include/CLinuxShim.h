@@ -23,6 +23,8 @@ enum {
     CIMFW_I2C_FUNC_SMBUS_WRITE_BYTE = 0x00040000,
     CIMFW_I2C_FUNC_SMBUS_READ_BYTE_DATA = 0x00080000,
     CIMFW_I2C_FUNC_SMBUS_WRITE_BYTE_DATA = 0x00100000,
+    CIMFW_I2C_FUNC_SMBUS_READ_WORD_DATA = 0x00200000,
+    CIMFW_I2C_FUNC_SMBUS_WRITE_WORD_DATA = 0x00400000,
     CIMFW_I2C_FUNC_SMBUS_READ_I2C_BLOCK = 0x04000000,
     CIMFW_I2C_FUNC_SMBUS_WRITE_I2C_BLOCK = 0x08000000,
 };
@@ -54,6 +56,9 @@ int cimfw_i2c_smbus_write_i2c_block(int fd, uint8_t command, uint8_t length, con
 int cimfw_i2c_smbus_read_byte(int fd, uint8_t *value);
 int cimfw_i2c_smbus_read_byte_data(int fd, uint8_t command, uint8_t *value);
 int cimfw_i2c_smbus_read_i2c_block(int fd, uint8_t command, uint8_t length, uint8_t *values);
+/// SMBus words as SMBus defines them: low byte first on the wire.
+int cimfw_i2c_smbus_read_word_data(int fd, uint8_t command, uint16_t *value);
+int cimfw_i2c_smbus_write_word_data(int fd, uint8_t command, uint16_t value);
 
 // ---------------------------------------------------------------- libgpiod
 

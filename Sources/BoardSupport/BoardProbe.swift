@@ -14,6 +14,8 @@ public enum BoardProbe {
         case ina260(revision: UInt8)
         case ina3221
         case evalBoard(versionMajor: UInt8, versionMinor: UInt8, boardID: UInt16)
+        /// The bus time device of a `cimfw emulate` (board file `[clock] source = "bus"`).
+        case busTime(seconds: Double)
         case unknown(String)
 
         public var description: String {
@@ -24,6 +26,7 @@ public enum BoardProbe {
             case let .ina260(rev): return "INA260 (die revision \(rev))"
             case .ina3221: return "INA3221"
             case let .evalBoard(major, minor, id): return "CIM eval board (protocol \(major).\(minor), board ID \(id))"
+            case let .busTime(seconds): return "bus time device (board time \(String(format: "%.6f", seconds)) s)"
             case let .unknown(why): return "unknown (\(why))"
             }
         }
@@ -122,8 +125,15 @@ public enum BoardProbe {
 
     /// Scans, identifies and checks against a hardware board file.
     public static func run<Bus: I2CBus>(_ bus: inout Bus, against c: HardwareBoardConfiguration) -> Report {
+        var timeAddress: UInt8?
+        if case let .bus(address) = c.clock { timeAddress = address }
         let findings = scan(&bus).map { answer in
-            Finding(address: answer.address, identity: answer.error.map { .unreadable($0) } ?? identify(&bus, at: answer.address))
+            // The time device has no ID registers: it is known by the file's [clock], and read as a clock.
+            if answer.error == nil, answer.address == timeAddress, let target = try? I2CAddress(answer.address),
+               let bytes = try? bus.writeRead([BusTimeRegister.now.rawValue], readCount: 8, at: target) {
+                return Finding(address: answer.address, identity: .busTime(seconds: Double(bytes.reduce(0) { $0 << 8 | UInt64($1) }) * 1e-9))
+            }
+            return Finding(address: answer.address, identity: answer.error.map { .unreadable($0) } ?? identify(&bus, at: answer.address))
         }
         let byAddress = Dictionary(uniqueKeysWithValues: findings.map { ($0.address, $0.identity) })
         var checks: [Check] = []
@@ -133,6 +143,9 @@ public enum BoardProbe {
                                 verified: found != .ina219Plausible))
         }
         if c.hasEvalBoard { check("CIM eval board", at: c.evalBoardAddress) { if case .evalBoard = $0 { return true } else { return false } } }
+        if let timeAddress {
+            check("bus time device ([clock])", at: timeAddress) { if case .busTime = $0 { return true } else { return false } }
+        }
         var checked: Set<UInt8> = []
         // An INA3221 serves up to three rails from one address: check it once.
         for monitor in c.powerMonitors where checked.insert(monitor.address).inserted {

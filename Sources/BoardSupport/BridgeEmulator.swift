@@ -77,8 +77,15 @@ public final class BridgeEmulator {
     public func serve(until shouldStop: () -> Bool) throws(HALError) {
         while !shouldStop() {
             let request = try bridge.next(timeoutSeconds: settings.idlePollSeconds)
-            try sampleLines()
-            guard let request else { continue }
+            // RESET matters to the eval board's next transfer; the marker is
+            // only counted, so it is sampled while idle and every 64 transfers.
+            guard let request else {
+                try sampleLines(marker: true)
+                continue
+            }
+            if request.messages.contains(where: { $0.address == UInt16(c.evalBoardAddress) }) || counts.transfers % 64 == 0 {
+                try sampleLines(marker: counts.transfers % 64 == 0)
+            }
             try answer(request)
             try flushReady()
         }
@@ -87,13 +94,14 @@ public final class BridgeEmulator {
     }
 
     /// The firmware's side of RESET and the marker, as gpio-sim reports them.
-    private func sampleLines() throws(HALError) {
+    private func sampleLines(marker sampleMarker: Bool) throws(HALError) {
         let r = try gpio.level(of: c.resetLine)
         if r != reset {
             reset = r
             if r == .low { counts.resets += 1 }
             try rig.chip.drive(c.resetLine, to: r)
         }
+        guard sampleMarker else { return }
         let m = try gpio.level(of: c.markerLine)
         if m != marker {
             marker = m

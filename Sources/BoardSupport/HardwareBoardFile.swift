@@ -46,6 +46,9 @@ public struct HardwareBoardConfiguration: Sendable, Hashable {
     public var resetTimeoutMilliseconds: Int
     /// Retries of an idempotent transfer after a NACK or timeout.
     public var retries: Int
+    /// Ask a protocol-1.2 board for 4096-byte data transfers on a plain-I2C
+    /// bus (`eval_board.long_transfers`, default false).
+    public var longTransfers = false
     /// Whether the file describes an eval board (`[eval_board]`) and its
     /// GPIO lines (`[gpio]`): `cimfw probe` and `cimfw power` need neither,
     /// so a file with only `[i2c]` and `[power.*]` serves them; the
@@ -118,6 +121,7 @@ enum HardwareBoardFile {
         let hasGPIO = backend == .emulated || r.has("gpio.chip")
         var evalAddress: UInt8 = 0
         var programTimeout = 10_000, multiplyTimeout = 500, calibrateTimeout = 10_000, resetTimeout = 1000, retries = 2
+        var longTransfers = false
         if hasEvalBoard {
             evalAddress = try address(&r, "eval_board.address")
             programTimeout = try r.int("eval_board.program_timeout_milliseconds", in: 1...3_600_000)
@@ -125,6 +129,7 @@ enum HardwareBoardFile {
             calibrateTimeout = try r.int("eval_board.calibrate_timeout_milliseconds", in: 1...3_600_000)
             resetTimeout = try r.int("eval_board.reset_timeout_milliseconds", in: 1...3_600_000)
             retries = try r.int("eval_board.retries", in: 0...10)
+            if r.has("eval_board.long_transfers") { longTransfers = try r.bool("eval_board.long_transfers") }
         } else if r.has("eval_board.retries") {
             retries = try r.int("eval_board.retries", in: 0...10)
         }
@@ -230,7 +235,7 @@ enum HardwareBoardFile {
         return HardwareBoardConfiguration(
             name: name, backend: backend, i2cBus: i2cBus, forceAddress: force, evalBoardAddress: evalAddress,
             programTimeoutMilliseconds: programTimeout, multiplyTimeoutMilliseconds: multiplyTimeout,
-            calibrateTimeoutMilliseconds: calibrateTimeout, resetTimeoutMilliseconds: resetTimeout, retries: retries, hasEvalBoard: hasEvalBoard, hasGPIO: hasGPIO, gpioChip: chip, resetLine: reset, readyLine: ready,
+            calibrateTimeoutMilliseconds: calibrateTimeout, resetTimeoutMilliseconds: resetTimeout, retries: retries, longTransfers: longTransfers, hasEvalBoard: hasEvalBoard, hasGPIO: hasGPIO, gpioChip: chip, resetLine: reset, readyLine: ready,
             markerLine: marker, powerMonitors: monitors, claimedPeakTOPS: peak, simulation: simulation, faults: faults, clock: clock)
     }
 

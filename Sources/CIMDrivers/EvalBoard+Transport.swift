@@ -32,9 +32,11 @@ extension EvalBoard {
     // What one transfer carries, on this bus: the protocol's 32-byte blocks,
     // less the command and PEC bytes an SMBus-only adapter counts within its
     // own 32 (a register byte, 4 position bytes, then values).
-    var readBlockBytes: Int { min(EvalBoardWire.blockBytes, bus.transfers.maximumRead - (pec ? 1 : 0)) }
-    var weightsPerWrite: Int { min(EvalBoardWire.weightsPerWrite, (bus.transfers.maximumWrite - 5 - (pec ? 1 : 0)) / 4) }
-    var codesPerWrite: Int { min(EvalBoardWire.codesPerWrite, (bus.transfers.maximumWrite - 5 - (pec ? 1 : 0)) / 2) }
+    // With CONFIG.LONG (1.2) the blocks are 4096 bytes.
+    var blockBytes: Int { long ? EvalBoardWire.longBytes : EvalBoardWire.blockBytes }
+    var readBlockBytes: Int { min(blockBytes, bus.transfers.maximumRead - (pec ? 1 : 0)) }
+    var weightsPerWrite: Int { min((blockBytes - 4) / 4, (bus.transfers.maximumWrite - 5 - (pec ? 1 : 0)) / 4) }
+    var codesPerWrite: Int { min((blockBytes - 4) / 2, (bus.transfers.maximumWrite - 5 - (pec ? 1 : 0)) / 2) }
 
     /// A write as it goes on the wire: with its PEC byte once PEC is on.
     func framed(_ bytes: [UInt8]) -> [UInt8] {
@@ -194,7 +196,7 @@ extension EvalBoard {
     /// itself is what the caller must see, and a flow that fails resynchronizes.
     private func boardError(code: UInt8, operation: String) -> HALError {
         var detail = ""
-        if let bytes = try? readRegister(.errorText, count: readBlockBytes) {
+        if let bytes = try? readRegister(.errorText, count: min(EvalBoardWire.blockBytes, readBlockBytes)) {
             detail = String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
         }
         var clear = BigEndianWriter(register: EvalBoardRegister.errorCode.rawValue)

@@ -48,6 +48,12 @@ public final class EvalBoard<Bus: I2CBus, Reset: GPIOOutputLine, Ready: GPIOInpu
     public internal(set) var link = EvalBoardLinkCounts()
     /// Whether transfers carry SMBus PEC (negotiated with a 1.1 board).
     public internal(set) var pec = false
+    /// Whether data registers move up to 4096 bytes per transaction
+    /// (negotiated with a 1.2 board when `prefersLongTransfers` and the bus
+    /// runs plain I2C): a multiply is then a handful of transfers, not ~55.
+    public internal(set) var long = false
+    /// Ask a 1.2 board for long transfers (board file `eval_board.long_transfers`).
+    public let prefersLongTransfers: Bool
 
     var bus: Bus
     var resetLine: Reset
@@ -62,7 +68,7 @@ public final class EvalBoard<Bus: I2CBus, Reset: GPIOOutputLine, Ready: GPIOInpu
     /// Releases RESET, waits for the board if it is still booting, and
     /// checks that it is a CIM eval board speaking protocol 1.x.
     public init(bus: Bus, address: I2CAddress, reset: Reset, ready: Ready,
-                timeouts: EvalBoardTimeouts = .standard, attempts: Int = 3) throws(HALError) {
+                timeouts: EvalBoardTimeouts = .standard, attempts: Int = 3, prefersLongTransfers: Bool = false) throws(HALError) {
         guard attempts >= 1 else { throw .invalidArgument("attempts \(attempts) must be at least 1") }
         for (name, seconds) in [("program", timeouts.programSeconds), ("multiply", timeouts.multiplySeconds),
                                 ("calibrate", timeouts.calibrateSeconds), ("reset", timeouts.resetSeconds)]
@@ -75,6 +81,7 @@ public final class EvalBoard<Bus: I2CBus, Reset: GPIOOutputLine, Ready: GPIOInpu
         self.ready = ready
         self.timeouts = timeouts
         self.attempts = attempts
+        self.prefersLongTransfers = prefersLongTransfers
         geometry = CIMGeometry(tiles: 0, rows: 0, columns: 0, dacBits: 0, adcBits: 0, weightBits: 0, columnsPerADC: 0)
         try resetLine.set(.high)
         if try self.ready.level() == .low {
@@ -91,6 +98,7 @@ public final class EvalBoard<Bus: I2CBus, Reset: GPIOOutputLine, Ready: GPIOInpu
     /// identity is checked on the wire.
     func identify() throws(HALError) {
         pec = false
+        long = false
         var id = BigEndianReader(try agreeingIdentity(), what: "identity of eval board \(address)")
         let magic = try id.u32()
         let major = try id.u8(), minor = try id.u8()
@@ -101,7 +109,9 @@ public final class EvalBoard<Bus: I2CBus, Reset: GPIOOutputLine, Ready: GPIOInpu
         guard major == EvalBoardWire.versionMajor else {
             throw .unsupported("eval board at \(address) speaks protocol \(major).\(minor); this driver speaks \(EvalBoardWire.versionMajor).x")
         }
-        if minor >= 1 { try enablePEC() }
+        let wantsLong = minor >= 2 && prefersLongTransfers && !bus.transfers.smbusOnly
+            && bus.transfers.maximumWrite >= EvalBoardWire.longBytes + 2 && bus.transfers.maximumRead >= EvalBoardWire.longBytes + 1
+        if minor >= 1 { try configure(long: wantsLong) }
         var g = BigEndianReader(try readRegister(.geometry, count: EvalBoardWire.geometryBytes),
                                 what: "geometry of eval board \(address)")
         let tiles = Int(try g.u16()), rows = Int(try g.u16()), columns = Int(try g.u16())
@@ -134,16 +144,19 @@ public final class EvalBoard<Bus: I2CBus, Reset: GPIOOutputLine, Ready: GPIOInpu
         throw .io(errno: EvalBoardErrorCode.eio, operation: "identity of eval board \(address): no two reads in a row agreed")
     }
 
-    /// CONFIG.PEC on, then read back with PEC: both sides now check every transfer.
-    private func enablePEC() throws(HALError) {
+    /// CONFIG.PEC on (and LONG, when asked), then read back with PEC: both
+    /// sides now check every transfer.
+    private func configure(long wantsLong: Bool) throws(HALError) {
+        let bits = EvalBoardWire.configPEC | (wantsLong ? EvalBoardWire.configLong : 0)
         var w = BigEndianWriter(register: EvalBoardRegister.config.rawValue)
-        w.u8(EvalBoardWire.configPEC)
+        w.u8(bits)
         try writeRegister(w)
         pec = true
         let config = try readRegister(.config, count: 1)
-        guard config.first == EvalBoardWire.configPEC else {
-            throw .io(errno: EvalBoardErrorCode.eio, operation: "eval board \(address) did not turn PEC on: CONFIG reads \(config)")
+        guard config.first == bits else {
+            throw .io(errno: EvalBoardErrorCode.eio, operation: "eval board \(address) did not take CONFIG 0x\(String(bits, radix: 16)): CONFIG reads \(config)")
         }
+        long = wantsLong
     }
 
     // MARK: CIMAccelerator

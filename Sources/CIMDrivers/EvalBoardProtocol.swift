@@ -54,6 +54,9 @@ enum EvalBoardWire {
 
     /// CONFIG bit 0 (version 1.1): SMBus PEC on every transfer, both ways.
     static let configPEC: UInt8 = 1 << 0
+    /// CONFIG bit 1 (version 1.2): long transfers, up to `longBytes` per data-register transaction.
+    static let configLong: UInt8 = 1 << 1
+    static let longBytes = 4096
     static let statusBusy: UInt8 = 1 << 0
     static let statusError: UInt8 = 1 << 2
 }

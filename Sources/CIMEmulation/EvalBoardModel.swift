@@ -40,6 +40,8 @@ public final class EvalBoardModel: I2CDeviceModel {
     var pointer: UInt8 = 0
     /// CONFIG.PEC: every write ends in a PEC byte, every read is followed by one.
     var pec = false
+    /// CONFIG.LONG (1.2): data registers take and give up to 4096 bytes per transaction.
+    var long = false
     var tile = 0
     var batchCount = 1
     var weightRows = 0
@@ -115,8 +117,8 @@ public final class EvalBoardModel: I2CDeviceModel {
     }
 
     private func data(count: Int) -> [UInt8] {
-        guard count <= EvalWire.blockBytes else {
-            latch(.badLength, "read of \(count) bytes > 32")
+        guard count <= (long ? EvalWire.longBytes : EvalWire.blockBytes) else {
+            latch(.badLength, "read of \(count) bytes > \(long ? EvalWire.longBytes : EvalWire.blockBytes)")
             return [UInt8](repeating: 0, count: count)
         }
         guard let register = EvalRegister(rawValue: pointer) else {
@@ -165,7 +167,7 @@ public final class EvalBoardModel: I2CDeviceModel {
                 latch(.internal, "temperature: \(error)")
                 v.appendBE(Double.nan)
             }
-        case .config: v.appendBE(pec ? EvalWire.configPEC : 0)
+        case .config: v.appendBE((pec ? EvalWire.configPEC : 0) | (long ? EvalWire.configLong : 0))
         case .tileSelect: v.appendBE(UInt16(tile))
         case .batchCount: v.appendBE(UInt16(batchCount))
         case .weightShape: v.appendBE(UInt16(weightRows)); v.appendBE(UInt16(weightColumns))
@@ -209,8 +211,11 @@ public final class EvalBoardModel: I2CDeviceModel {
         case .config:
             guard length(1) else { return }
             let c = p[p.startIndex]
-            guard c & ~EvalWire.configPEC == 0 else { return latch(.outOfRange, "CONFIG bits 0x\(String(c, radix: 16)): only bit 0 (PEC)") }
+            guard c & ~(EvalWire.configPEC | EvalWire.configLong) == 0 else {
+                return latch(.outOfRange, "CONFIG bits 0x\(String(c, radix: 16)): only bits 0 (PEC) and 1 (LONG)")
+            }
             pec = c & EvalWire.configPEC != 0
+            long = c & EvalWire.configLong != 0
         case .tileSelect:
             guard length(2) else { return }
             let t = Int(p.u16(at: 0))
@@ -236,8 +241,9 @@ public final class EvalBoardModel: I2CDeviceModel {
             for i in weights.indices { weights[i] = 0 }
         case .weightData:
             let k = (p.count - 4) / 4
-            guard p.count >= 8, (p.count - 4) % 4 == 0, k <= EvalWire.weightsPerWrite else {
-                return latch(.badLength, "WEIGHT_DATA takes 4 + 4k bytes, k in 1...7, got \(p.count)")
+            let most = long ? (EvalWire.longBytes - 4) / 4 : EvalWire.weightsPerWrite
+            guard p.count >= 8, (p.count - 4) % 4 == 0, k <= most else {
+                return latch(.badLength, "WEIGHT_DATA takes 4 + 4k bytes, k in 1...\(most), got \(p.count)")
             }
             let r = Int(p.u16(at: 0)), c = Int(p.u16(at: 2))
             guard weightRows > 0, r < weightRows, c < weightColumns, r * weightColumns + c + k <= weightRows * weightColumns else {
@@ -267,8 +273,9 @@ public final class EvalBoardModel: I2CDeviceModel {
             outputs.cursor = 4 * (v * g.columns + c)
         case .inputData:
             let k = (p.count - 4) / 2
-            guard p.count >= 6, p.count % 2 == 0, k <= EvalWire.codesPerWrite else {
-                return latch(.badLength, "INPUT_DATA takes 4 + 2k bytes, k in 1...14, got \(p.count)")
+            let most = long ? (EvalWire.longBytes - 4) / 2 : EvalWire.codesPerWrite
+            guard p.count >= 6, p.count % 2 == 0, k <= most else {
+                return latch(.badLength, "INPUT_DATA takes 4 + 2k bytes, k in 1...\(most), got \(p.count)")
             }
             let v = Int(p.u16(at: 0)), r = Int(p.u16(at: 2))
             let first = v * g.rows + r
@@ -330,6 +337,7 @@ public final class EvalBoardModel: I2CDeviceModel {
         if !keepingSequence { sequence = 0 }
         pointer = 0
         pec = false
+        long = false
         tile = 0
         batchCount = 1
         weightRows = 0

@@ -14,8 +14,10 @@ public enum NACKSource: String, Sendable, Hashable, Codable {
 /// Modelled on embedded-hal's `ErrorKind`: a small set of kinds, each carrying
 /// enough context for a message that names the device and the operation.
 public enum HALError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The device did not acknowledge its address or a data byte.
-    case noAcknowledge(NACKSource, address: UInt8)
+    /// The device did not acknowledge its address or a data byte; `operation`
+    /// names the transfer and the bus it was on, where the backend knows them
+    /// ("write(1 byte), read(2 bytes) at 0x40 on /dev/i2c-1 (I2C_RDWR)").
+    case noAcknowledge(NACKSource, address: UInt8, operation: String = "")
     /// An operation did not finish within its explicit limit (0 when the
     /// limit was the hardware's own, as with an adapter's ETIMEDOUT).
     case timeout(operation: String, limitSeconds: Double)
@@ -32,12 +34,13 @@ public enum HALError: Error, Sendable, Hashable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case let .noAcknowledge(source, address):
+        case let .noAcknowledge(source, address, operation):
             let hex = Self.hex(address)
+            let during = operation.isEmpty ? "" : " (\(operation))"
             switch source {
-            case .address: return "device at \(hex) did not acknowledge its address"
-            case .data: return "device at \(hex) did not acknowledge a data byte"
-            case .unknown: return "device at \(hex) did not acknowledge (address or data)"
+            case .address: return "device at \(hex) did not acknowledge its address\(during)"
+            case .data: return "device at \(hex) did not acknowledge a data byte\(during)"
+            case .unknown: return "device at \(hex) did not acknowledge (address or data)\(during)"
             }
         case let .timeout(operation, limit):
             // 0: the limit was not ours (an I2C adapter's own, reported as ETIMEDOUT).

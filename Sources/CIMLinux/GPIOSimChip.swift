@@ -19,6 +19,8 @@ public final class GPIOSimChip {
     private let sysfsDirectory: String
     private let offsets: [String: Int]
     private var live = true
+    /// Open attribute files, by path: an emulator reads them per transfer.
+    private var descriptors: [String: Int32] = [:]
 
     public static let configfsRoot = "/sys/kernel/config/gpio-sim"
 
@@ -60,17 +62,36 @@ public final class GPIOSimChip {
     public func tearDown() {
         guard live else { return }
         live = false
+        for fd in descriptors.values { close(fd) }
+        descriptors.removeAll()
         Self.remove(configDirectory, lines: Array(offsets.values))
     }
 
     /// Sets what the input line `name` reads, as an external driver would.
     public func drive(_ name: String, to level: GPIOLevel) throws(HALError) {
-        try Self.write(level == .high ? "pull-up" : "pull-down", to: try attribute(name, "pull"))
+        let path = try attribute(name, "pull")
+        let fd = try descriptor(path, O_WRONLY)
+        let text: StaticString = level == .high ? "pull-up" : "pull-down"
+        let n = pwrite(fd, text.utf8Start, text.utf8CodeUnitCount, 0)
+        guard n == text.utf8CodeUnitCount else { throw .io(errno: n < 0 ? errno : LinuxI2CErrno.eio, operation: "write \(text) to \(path)") }
     }
 
     /// What the host drives the output line `name` to (or an input's level).
     public func level(of name: String) throws(HALError) -> GPIOLevel {
-        try Self.read(try attribute(name, "value")) == "1" ? .high : .low
+        let path = try attribute(name, "value")
+        let fd = try descriptor(path, O_RDONLY)
+        var byte: UInt8 = 0
+        let n = pread(fd, &byte, 1, 0)
+        guard n == 1 else { throw .io(errno: n < 0 ? errno : LinuxI2CErrno.eio, operation: "read \(path)") }
+        return byte == UInt8(ascii: "1") ? .high : .low
+    }
+
+    private func descriptor(_ path: String, _ mode: Int32) throws(HALError) -> Int32 {
+        if let fd = descriptors[path] { return fd }
+        let fd = open(path, mode | O_CLOEXEC)
+        guard fd >= 0 else { throw .io(errno: errno, operation: "open \(path)") }
+        descriptors[path] = fd
+        return fd
     }
 
     private func attribute(_ name: String, _ attribute: String) throws(HALError) -> String {

@@ -26,8 +26,8 @@ public enum LinuxI2CErrno {
 
     public static func error(_ errno: Int32, operation: String, address: UInt8) -> HALError {
         switch errno {
-        case enxio: return .noAcknowledge(.address, address: address)
-        case eremoteio: return .noAcknowledge(.unknown, address: address)
+        case enxio: return .noAcknowledge(.address, address: address, operation: operation)
+        case eremoteio: return .noAcknowledge(.unknown, address: address, operation: operation)
         case etimedout: return .timeout(operation: operation, limitSeconds: 0)
         case eagain: return .arbitrationLost(address: address)
         case ebusy:
@@ -104,11 +104,17 @@ public enum LinuxGPIOErrno {
         }
     }
 
-    /// Requesting, reading, driving or waiting on a line.
-    public static func error(_ errno: Int32, operation: String) -> HALError {
+    /// Requesting, reading, driving or waiting on a line. `apiVersion` is the
+    /// libgpiod API the build uses: v1's line calls are the character
+    /// device's v1 ioctls, which kernels built without CONFIG_GPIO_CDEV_V1
+    /// (Debian's 7.x, and more to come: it is deprecated) refuse with EINVAL.
+    public static func error(_ errno: Int32, operation: String,
+                             apiVersion: Int = LinuxGPIOChip.libgpiodAPIVersion) -> HALError {
         switch errno {
         case LinuxI2CErrno.ebusy:
             return .busy("\(operation): the line is held by another consumer or the kernel (`gpioinfo` shows which)")
+        case LinuxI2CErrno.einval where apiVersion == 1:
+            return .unsupported("\(operation): rejected by the kernel (EINVAL). This cimfw is built against libgpiod 1.x, whose calls are the GPIO character device's v1 ioctls, and a kernel built without CONFIG_GPIO_CDEV_V1 (Debian's 7.x; check /boot/config-$(uname -r)) refuses every one of them: this kernel needs a cimfw built against libgpiod 2.x (libgpiod-dev 2.x, or the sources scripts/check-libgpiod-v2.sh uses)")
         case LinuxI2CErrno.einval:
             return .invalidArgument("\(operation): rejected by the kernel (EINVAL)")
         case LinuxI2CErrno.eopnotsupp:

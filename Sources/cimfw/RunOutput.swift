@@ -98,6 +98,7 @@ final class RunOutput {
             }
             if let seed = s.seed { object["seed"] = Int(seed) }
             if let e = s.energyPerInferenceMedianJoules { object["energy_per_inference_median_j"] = e }
+            if let t = s.inferenceMedianSeconds { object["inference_median_s"] = t }
             if let l = s.medianLatencyMilliseconds { object["latency_median_ms"] = l }
             if let p = s.logPath { object["log"] = p }
             if let score {

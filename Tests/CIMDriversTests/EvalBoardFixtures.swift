@@ -24,10 +24,33 @@ final class SelectiveFaultBus: I2CBus {
     var rules: [Rule] = []
     private var seen: [UInt8: Int] = [:]
     private(set) var injected = 0
+    /// What this bus claims to carry; an SMBus-only one refuses (as
+    /// LinuxI2CBus does) any transaction SMBus cannot express.
+    var limits = I2CTransferLimits.plainI2C
+    var transfers: I2CTransferLimits { limits }
+    private(set) var transactions = 0
+    private(set) var longestWrite = 0
+    private(set) var longestRead = 0
 
     init(_ inner: EmulatedI2CBus) { self.inner = inner }
 
     func transaction(_ operations: [I2COperation], at address: I2CAddress) throws(HALError) -> [[UInt8]] {
+        transactions += 1
+        for operation in operations {
+            switch operation {
+            case let .write(bytes): longestWrite = max(longestWrite, bytes.count)
+            case let .read(count): longestRead = max(longestRead, count)
+            }
+        }
+        if limits.smbusOnly {
+            let fits = switch (operations.first, operations.count) {
+            case let (.write(bytes)?, 1): bytes.count <= limits.maximumWrite
+            case let (.write(bytes)?, 2): bytes.count == 1 && { if case let .read(n) = operations[1] { n <= limits.maximumRead } else { false } }()
+            case (.read(1)?, 1): true
+            default: false
+            }
+            guard fits else { throw .unsupported("an SMBus-only bus cannot carry \(operations)") }
+        }
         if case let .write(bytes)? = operations.first, let register = bytes.first,
            let n = rules.firstIndex(where: { $0.register == register && $0.times > 0 }) {
             let k = seen[register, default: 0]
@@ -61,18 +84,20 @@ struct EvalRig {
     let direct: SimulatedAccelerator
 
     init(_ configuration: SimulatorConfiguration, maxBatch: Int = 16,
-         timeouts: EvalBoardTimeouts = .standard, resetHeldLow: Bool = false) throws {
+         timeouts: EvalBoardTimeouts = .standard, resetHeldLow: Bool = false,
+         limits: I2CTransferLimits = .plainI2C, longTransfers: Bool = false) throws {
         chip = VirtualGPIOChip(clock: clock)
         chip.addLine("RESET", level: resetHeldLow ? .low : .high)
         chip.addLine("READY", level: .low)
         emulated = EmulatedI2CBus(seed: 3)
         bus = SelectiveFaultBus(emulated)
+        bus.limits = limits
         let address = try I2CAddress(0x2C)
         model = try EvalBoardModel(accelerator: SimulatedAccelerator(configuration: configuration), address: address,
                                    chip: chip, clock: clock, maxBatch: maxBatch)
         emulated.attach(model, at: address)
         board = try EvalBoard(bus: bus, address: address, reset: chip.output("RESET"), ready: chip.input("READY"),
-                              timeouts: timeouts)
+                              timeouts: timeouts, prefersLongTransfers: longTransfers)
         direct = try SimulatedAccelerator(configuration: configuration)
     }
 }

@@ -31,6 +31,39 @@ import Testing
         #expect(rig.model.commandLog == [0x01, 0x02, 0x02, 0x02, 0x03, 0x03, 0x02, 0x02], "no command ran twice")
     }
 
+    // MARK: Transfer sizes (protocol 1.2)
+
+    /// Long transfers, asked for on a plain-I2C bus, carry a multiply in a
+    /// handful of transactions, and every bit is the simulator's.
+    @Test func longTransfersCarryAMultiplyInAFewTransactionsWithTheSameBits() throws {
+        let rig = try EvalRig(EvalFixture.noisy(), maxBatch: 4, longTransfers: true)
+        #expect(rig.board.long && rig.board.pec)
+        try expectSameBits(rig)
+        let x = EvalFixture.inputs(count: 1, rows: 40, codeMax: rig.board.geometry.inputCodeMax)
+        var out = [Int32](repeating: 0, count: 24)
+        let before = rig.bus.transactions
+        try rig.board.multiply(tile: 1, inputCodes: x, into: &out)
+        #expect(rig.bus.transactions - before <= 6, "\(rig.bus.transactions - before) transactions for one multiply")
+        #expect(rig.bus.longestRead > 33 && rig.bus.longestWrite > 34)
+    }
+
+    /// Without asking, a 1.2 board is spoken to in 32-byte blocks.
+    @Test func shortTransfersAreTheDefault() throws {
+        let rig = try EvalRig(EvalFixture.noisy(), maxBatch: 4)
+        #expect(!rig.board.long)
+        try expectSameBits(rig)
+        #expect(rig.bus.longestRead <= 33 && rig.bus.longestWrite <= 34)
+    }
+
+    /// On an SMBus-only adapter long transfers are not negotiated, and every
+    /// transfer fits SMBus's limits with the command and PEC bytes counted.
+    @Test func onAnSMBusOnlyBusEveryTransferFitsSMBus() throws {
+        let rig = try EvalRig(EvalFixture.noisy(), maxBatch: 4, limits: .smbus, longTransfers: true)
+        #expect(!rig.board.long && rig.board.pec)
+        try expectSameBits(rig)
+        #expect(rig.bus.longestRead <= 32 && rig.bus.longestWrite <= 33)
+    }
+
     private func expectSameBits(_ rig: EvalRig) throws {
         let board = rig.board, direct = rig.direct
         #expect(board.geometry == direct.geometry)
@@ -215,7 +248,7 @@ import Testing
         #expect(rig.chip.level(of: "RESET") == .high)
         #expect(rig.model.resetCount == 1)
         #expect(rig.board.geometry == rig.direct.geometry)
-        #expect(rig.board.boardID == 0x0001 && rig.board.protocolVersion == (1, 1))
+        #expect(rig.board.boardID == 0x0001 && rig.board.protocolVersion == (1, 2))
     }
 
     @Test func aBoardThatNeverRaisesREADYTimesOutAndRESETRecoversIt() throws {

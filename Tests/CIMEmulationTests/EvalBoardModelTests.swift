@@ -38,7 +38,7 @@ import Testing
     }
 
     @Test func identityAndGeometryAreBigEndianAsDocumented() throws {
-        #expect(try read(0x00, 8) == [0x43, 0x49, 0x4D, 0x45, 1, 1, 0x01, 0x02], "protocol 1.1")
+        #expect(try read(0x00, 8) == [0x43, 0x49, 0x4D, 0x45, 1, 2, 0x01, 0x02], "protocol 1.2")
         // tiles 2, rows 8, columns 4, DAC 8, ADC 8, weight 8 bits, reserved, 1 column per ADC, max batch 3
         #expect(try read(0x04, 14) == [0, 2, 0, 8, 0, 4, 8, 8, 8, 0, 0, 1, 0, 3])
         #expect(try read(0x00, 2) == [0x43, 0x49], "a shorter read is a prefix")

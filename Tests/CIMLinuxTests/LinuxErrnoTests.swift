@@ -4,9 +4,24 @@ import Testing
 
 /// errno from i2c-dev becomes a HAL error once, in one place.
 @Suite struct LinuxErrnoTests {
+    /// A libgpiod-1.x build on a kernel without CONFIG_GPIO_CDEV_V1 gets EINVAL
+    /// for every line call: the error says which build the kernel needs.
+    @Test func einvalToALibgpiodOneBuildSaysTheKernelNeedsALibgpiodTwoBuild() {
+        guard case let .unsupported(message) = LinuxGPIOErrno.error(22, operation: "find line \"GPIO17\" on GPIO chip gpiochip0", apiVersion: 1) else {
+            Issue.record("EINVAL under libgpiod 1.x is unsupported"); return
+        }
+        #expect(message.contains("GPIO17") && message.contains("CONFIG_GPIO_CDEV_V1") && message.contains("libgpiod 2.x"), "\(message)")
+    }
+
+    @Test func aNACKNamesTheTransferTheAddressAndTheBus() {
+        let error = LinuxI2CErrno.transferError(6, operation: "write(1 byte), read(2 bytes) at 0x41 on /dev/i2c-3 (I2C_RDWR)", address: 0x41)
+        let text = "\(error)"
+        #expect(text.contains("0x41") && text.contains("/dev/i2c-3") && text.contains("read(2 bytes)") && text.contains("its address"), "\(text)")
+    }
+
     @Test func nackErrnosBecomeNACKsWithTheirSource() {
-        #expect(LinuxI2CErrno.error(6, operation: "read", address: 0x40) == .noAcknowledge(.address, address: 0x40))
-        #expect(LinuxI2CErrno.error(121, operation: "read", address: 0x40) == .noAcknowledge(.unknown, address: 0x40),
+        #expect(LinuxI2CErrno.error(6, operation: "read", address: 0x40) == .noAcknowledge(.address, address: 0x40, operation: "read"))
+        #expect(LinuxI2CErrno.error(121, operation: "read", address: 0x40) == .noAcknowledge(.unknown, address: 0x40, operation: "read"),
                 "EREMOTEIO (Raspberry Pi controllers) does not say address or data")
     }
 
@@ -59,7 +74,7 @@ import Testing
             Issue.record("EBUSY on a line request is busy"); return
         }
         #expect(message.contains("request line 4") && message.contains("gpioinfo"))
-        guard case .invalidArgument = LinuxGPIOErrno.error(22, operation: "request line 4") else {
+        guard case .invalidArgument = LinuxGPIOErrno.error(22, operation: "request line 4", apiVersion: 2) else {
             Issue.record("EINVAL is an invalid argument"); return
         }
         #expect(LinuxGPIOErrno.error(5, operation: "read line 4") == .io(errno: 5, operation: "read line 4"))
@@ -77,6 +92,6 @@ import Testing
             Issue.record("EBUSY from I2C_RDWR is busy"); return
         }
         #expect(message.contains("write(2 bytes) at 0x40") && !message.contains("unbind"), "\(message)")
-        #expect(LinuxI2CErrno.transferError(121, operation: "read", address: 0x40) == .noAcknowledge(.unknown, address: 0x40))
+        #expect(LinuxI2CErrno.transferError(121, operation: "read", address: 0x40) == .noAcknowledge(.unknown, address: 0x40, operation: "read"))
     }
 }

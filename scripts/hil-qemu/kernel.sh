@@ -35,11 +35,14 @@ version=$(apt-cache "${apt_options[@]}" show "$image" | awk '/^Version:/{print $
 major=$(echo "$version" | cut -d. -f1,2)             # 6.1
 echo "$release" > "$work/kernel-version"
 
-packages=("$image" "linux-headers-$release" "linux-headers-${release%-amd64}-common" "linux-kbuild-$major=$version")
+# The kbuild package is linux-kbuild-6.1 on Debian 12 and linux-kbuild-<release> later: ask the headers.
+kbuild_package=$(apt-cache "${apt_options[@]}" depends "linux-headers-$release" | awk '/Depends: linux-kbuild-/{print $2; exit}')
+packages=("$image" "linux-headers-$release" "linux-headers-${release%-amd64}-common" "$kbuild_package=$version")
 if [[ $suite == bookworm ]]; then
     packages+=("linux-source-$major=$version" gpiod libgpiod2)
 else
-    packages+=(gpiod libgpiod3)
+    # Debian 13's backported kernels split the image into its binary and its modules.
+    packages+=("linux-binary-$release=$version" "linux-modules-$release=$version" gpiod libgpiod3)
 fi
 (cd "$work/debs" && apt-get "${apt_options[@]}" download "${packages[@]}" >/dev/null 2>&1) \
     || { echo "kernel.sh: apt-get download ${packages[*]} failed" >&2; exit 1; }
@@ -47,7 +50,9 @@ fi
 # The kernel, the in-tree modules the guest loads, and user-space libgpiod.
 rm -rf "$work/root" "$work/headers" "$work/libgpiod" "$work/build"
 mkdir -p "$work/root" "$work/headers" "$work/libgpiod" "$work/build" "$work/modules"
-dpkg -x "$work/debs/${image}_"*.deb "$work/root"
+for deb in "$work/debs/${image}_"*.deb "$work/debs/linux-binary-${release}_"*.deb "$work/debs/linux-modules-${release}_"*.deb; do
+    [[ -f $deb ]] && dpkg -x "$deb" "$work/root"
+done
 for p in gpiod libgpiod2 libgpiod3; do
     ls "$work/debs/${p}_"*.deb >/dev/null 2>&1 && dpkg -x "$work/debs/${p}_"*.deb "$work/libgpiod"
 done
@@ -64,11 +69,11 @@ for m in fs/configfs/configfs.ko drivers/i2c/i2c-dev.ko drivers/gpio/gpio-sim.ko
 done
 
 # Build cimbridge (and gpio-sim where the config lacks it) against the headers.
-for p in "linux-headers-$release" "linux-headers-${release%-amd64}-common" "linux-kbuild-$major"; do
+for p in "linux-headers-$release" "linux-headers-${release%-amd64}-common" "$kbuild_package"; do
     dpkg -x "$work/debs/${p}_"*.deb "$work/headers"
 done
 headers="$work/headers/usr/src/linux-headers-$release"
-sed -i "s#^include /usr/src/#include $work/headers/usr/src/#" "$headers/Makefile"
+sed -i "s#\([ =]\)/usr/src/#\1$work/headers/usr/src/#" "$headers/Makefile"
 cp "$here/module/cimbridge.c" "$work/build/"
 kbuild="obj-m := cimbridge.o"
 if [[ ! -f $work/modules/gpio-sim.ko ]]; then
@@ -89,7 +94,7 @@ cp "$work/build/"*.ko "$work/modules/"
 
 # QEMU boots an ELF vmlinux directly (PVH note); Debian ships a bzImage, whose
 # payload is unpacked here. xz for 6.1; zstd for newer kernels.
-bz=$(find "$work/root/boot" -name "vmlinuz-$release")
+bz=$(find "$work/root" -name "vmlinuz-$release" | head -1)
 python3 - "$bz" "$work/vmlinux" <<'PY' || cp "$bz" "$work/vmlinux"
 import lzma, sys
 data = open(sys.argv[1], 'rb').read()

@@ -50,6 +50,8 @@ extension KWSFirmware {
         let expected = options.durationSeconds.map { Int(min(2_000_000, $0 / hopSeconds)) + 16 } ?? 4096
         var energies: [Double] = []
         energies.reserveCapacity(expected)
+        var inferenceSpans: [Double] = []
+        inferenceSpans.reserveCapacity(expected)
         var latencies: [Double] = []
         latencies.reserveCapacity(expected)
         var probabilities = [Float](repeating: 0, count: image.kws.model.outputs)
@@ -137,6 +139,7 @@ extension KWSFirmware {
             let latency = Double(Watchdog.monotonicNanoseconds() - hostT0) * 1e-9
             inferences += 1
             energies.append(joules)
+            inferenceSpans.append(meter.lastInferenceSeconds)
             latencies.append(latency)
             var fired = ""
             let decision = probabilities.withUnsafeBufferPointer { smoother.push($0, streamSeconds: window.endSeconds) }
@@ -256,6 +259,7 @@ extension KWSFirmware {
             streamSeconds: window.endSeconds,
             inferences: inferences, inferencesSkipped: inferencesSkipped, detections: detectionsByKeyword.values.reduce(0, +), detectionsByKeyword: detectionsByKeyword,
             energyPerInferenceMedianJoules: sorted.isEmpty ? nil : sorted[sorted.count / 2],
+            inferenceMedianSeconds: inferenceSpans.isEmpty ? nil : inferenceSpans.sorted()[inferenceSpans.count / 2],
             energySource: meter.source.rawValue, powerMonitor: meter.counts, averagePowerWatts: nil,
             calibrations: calibrationEpoch, calibrationsByReason: calibrationsByReason,
             faults: faultsByKind.values.reduce(0, +), faultsByKind: faultsByKind, deadlineMisses: scheduled,

@@ -15,6 +15,8 @@ public struct RunSummary: Sendable, Hashable, Codable {
     public var detections: Int
     public var detectionsByKeyword: [String: Int]
     public var energyPerInferenceMedianJoules: Double?
+    /// Board time of the median inference, over which its energy was measured.
+    public var inferenceMedianSeconds: Double?
     public var energySource: String
     /// The power monitor's samples, recovered retries, missed samples, drops
     /// and returns (zeros on a board without one).

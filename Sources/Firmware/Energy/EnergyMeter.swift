@@ -119,11 +119,15 @@ public final class EnergyMeter {
         inferenceStartSeconds = lastSeconds
     }
 
+    /// Board seconds the last inference took (`beginInference` to `endInference`).
+    public private(set) var lastInferenceSeconds = 0.0
+
     /// Joules of the inference since `beginInference`.
     @discardableResult
     public func endInference() -> Double {
         let joules = advance()
-        current.inferenceSeconds += lastSeconds - inferenceStartSeconds
+        lastInferenceSeconds = lastSeconds - inferenceStartSeconds
+        current.inferenceSeconds += lastInferenceSeconds
         current.inferenceJoules += joules
         current.inferences += 1
         return joules

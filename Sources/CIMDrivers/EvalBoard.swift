@@ -102,7 +102,7 @@ public final class EvalBoard<Bus: I2CBus, Reset: GPIOOutputLine, Ready: GPIOInpu
         var id = BigEndianReader(try agreeingIdentity(), what: "identity of eval board \(address)")
         let magic = try id.u32()
         let major = try id.u8(), minor = try id.u8()
-        let board = try id.u16()
+        var board = try id.u16()
         guard magic == EvalBoardWire.magic else {
             throw .unsupported("device at \(address) is not a CIM eval board: magic 0x\(String(magic, radix: 16)), expected 0x43494d45 (\"CIME\")")
         }
@@ -111,7 +111,22 @@ public final class EvalBoard<Bus: I2CBus, Reset: GPIOOutputLine, Ready: GPIOInpu
         }
         let wantsLong = minor >= 2 && prefersLongTransfers && !bus.transfers.smbusOnly
             && bus.transfers.maximumWrite >= EvalBoardWire.longBytes + 2 && bus.transfers.maximumRead >= EvalBoardWire.longBytes + 1
-        if minor >= 1 { try configure(long: wantsLong) }
+        if minor >= 1 {
+            do throws(HALError) {
+                try configure(long: wantsLong)
+            } catch {
+                guard case .noAcknowledge = error else { throw error }
+                // A host before this one (another process, no RESET since) left
+                // PEC on, so the board NACKs a write without it: say CONFIG with PEC.
+                pec = true
+                try configure(long: wantsLong)
+                link.pecFoundOn += 1
+                // IDENTITY was read with PEC off: its last byte was the PEC. Again, checked.
+                var again = BigEndianReader(try readRegister(.identity, count: EvalBoardWire.identityBytes), what: "identity of eval board \(address)")
+                _ = try again.u32(); _ = try again.u8(); _ = try again.u8()
+                board = try again.u16()
+            }
+        }
         var g = BigEndianReader(try readRegister(.geometry, count: EvalBoardWire.geometryBytes),
                                 what: "geometry of eval board \(address)")
         let tiles = Int(try g.u16()), rows = Int(try g.u16()), columns = Int(try g.u16())

@@ -73,6 +73,8 @@ public struct EvalBoardLinkCounts: Sendable, Hashable, Codable {
     public var commandsResent = 0
     /// IDENTITY reads (before PEC) that disagreed with the one before.
     public var identityDisagreements = 0
+    /// Times the board still had PEC on from an earlier host (no RESET since).
+    public var pecFoundOn = 0
 
     public init() {}
 }

@@ -31,6 +31,26 @@ import Testing
         #expect(rig.model.commandLog == [0x01, 0x02, 0x02, 0x02, 0x03, 0x03, 0x02, 0x02], "no command ran twice")
     }
 
+    /// A second host (another process, no RESET between) finds PEC still
+    /// on: its CONFIG write without PEC is refused, it says it with PEC, and
+    /// gets the same bits and the board's true ID.
+    @Test func aBoardLeftWithPECOnByAnEarlierHostIsTakenOver() throws {
+        let rig = try EvalRig(EvalFixture.noisy(), maxBatch: 4, longTransfers: true)
+        #expect(rig.board.pec && rig.board.long)
+        let second = try EvalBoard(bus: rig.bus, address: rig.board.address, reset: rig.chip.output("RESET"),
+                                   ready: rig.chip.input("READY"), prefersLongTransfers: true)
+        #expect(second.pec && second.long && second.link.pecFoundOn == 1)
+        #expect(second.boardID == rig.board.boardID && second.geometry == rig.board.geometry)
+        let x = EvalFixture.inputs(count: 1, rows: 40, codeMax: second.geometry.inputCodeMax)
+        let w = try EvalFixture.weights(rows: 40, columns: 20)
+        let policy = WriteVerifyPolicy(toleranceRelative: 0.02, maxPulses: 8)
+        #expect(try second.program(tile: 1, weights: w, policy: policy) == (try rig.direct.program(tile: 1, weights: w, policy: policy)))
+        var a = [Int32](repeating: 0, count: 24), b = a
+        try second.multiply(tile: 1, inputCodes: x, into: &a)
+        try rig.direct.multiply(tile: 1, inputCodes: x, into: &b)
+        #expect(a == b)
+    }
+
     // MARK: Transfer sizes (protocol 1.2)
 
     /// Long transfers, asked for on a plain-I2C bus, carry a multiply in a

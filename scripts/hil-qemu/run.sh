@@ -8,7 +8,7 @@
 # boards/virtual-eval.toml in process: the same detections, and energy per
 # inference within the INA226's bound.
 #
-#   scripts/hil-qemu/run.sh [--kernel bookworm|trixie-backports] [--cimfw BIN] [--tests BIN] [--work DIR]
+#   scripts/hil-qemu/run.sh [--kernel bookworm|trixie-backports] [--cimfw BIN] [--tests BIN] [--work DIR] [--smbus-firmware]
 #
 # --cimfw defaults to .build/release/cimfw, --tests to the debug test binary
 # (.build/debug/cimfwPackageTests.xctest) when it exists. Installs what it
@@ -17,7 +17,7 @@
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 here="$repo/scripts/hil-qemu"
-kernel=bookworm; cimfw="$repo/.build/release/cimfw"; tests="$repo/.build/debug/cimfwPackageTests.xctest"
+kernel=bookworm; smbus_firmware=; cimfw="$repo/.build/release/cimfw"; tests="$repo/.build/debug/cimfwPackageTests.xctest"
 work="${CIMFW_HIL_WORK:-/var/tmp/cimfw-hil}"
 while [[ $# -gt 0 ]]; do
     case $1 in
@@ -25,6 +25,7 @@ while [[ $# -gt 0 ]]; do
         --cimfw) cimfw=$2; shift 2 ;;
         --tests) tests=$2; shift 2 ;;
         --work) work=$2; shift 2 ;;
+        --smbus-firmware) smbus_firmware=1; shift ;;
         *) echo "run.sh: unknown argument '$1' (expected --kernel, --cimfw, --tests or --work)" >&2; exit 2 ;;
     esac
 done
@@ -69,6 +70,7 @@ cp -r "$repo/firmware/kws-gru" "$root/work/cimfw/firmware/"
 "$cimfw" --version >/dev/null
 strings "$cimfw" | grep -q gpiod_line_request_get_values 2>/dev/null && echo 2 > "$root/libgpiod-api" || echo 1 > "$root/libgpiod-api"
 cp "$here/guest-init.sh" "$root/init"; chmod +x "$root/init"
+[[ -n $smbus_firmware ]] && touch "$root/smbus-firmware"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$work/initrd-$kernel.gz"
 stamp "initramfs $(du -h "$work/initrd-$kernel.gz" | cut -f1)"
 
@@ -79,7 +81,7 @@ stamp "reference run on boards/virtual-eval.toml"
 accel=tcg
 [[ ${CIMFW_HIL_ACCEL:-tcg} == kvm ]] && accel=kvm
 kimage="$work/kernel-$kernel/vmlinux"
-timeout "${CIMFW_HIL_TIMEOUT:-1500}" qemu-system-x86_64 -accel "$accel" -cpu max -smp 1 -m 2048 -nic none -no-reboot -nographic \
+timeout "${CIMFW_HIL_TIMEOUT:-1500}" qemu-system-x86_64 -accel "$accel" -cpu max -smp 2 -m 2048 -nic none -no-reboot -nographic \
     -kernel "$kimage" -initrd "$work/initrd-$kernel.gz" -append "console=ttyS0 quiet panic=-1" \
     > "$work/console-$kernel.log" 2>&1 || true
 tr -d '\r' < "$work/console-$kernel.log" > "$work/console-$kernel.txt"

@@ -57,7 +57,20 @@ import Testing
         try expectBadInput(["power", "--rate", "0"], names: "--rate 0.0")
     }
 
-    static let commands = ["run", "characterize", "compile", "accuracy", "classify", "evaluate", "probe", "power", "soak"]
+    static let commands = ["run", "characterize", "compile", "accuracy", "classify", "evaluate", "probe", "power", "soak", "emulate"]
+
+    /// `cimfw emulate` serves an emulated board's models: anything else, or a
+    /// bad address or errno, is bad input; no cimbridge module is a failure
+    /// that says what to load.
+    @Test func emulateRefusesWhatItCannotServe() throws {
+        try expectBadInput(["emulate", "--time-address", "0x80"], names: "--time-address 0x80")
+        try expectBadInput(["emulate", "--nack-errno", "EPERM"], names: "--nack-errno EPERM")
+        let simulated = try cli.run(["emulate", "--board", "boards/sim-rram-256.toml"])
+        #expect(simulated.status == 2 && simulated.stderr.contains("boards/sim-rram-256.toml") && simulated.stderr.contains("emulated"),
+                "exit \(simulated.status): \(simulated.stderr)")
+        let noModule = try cli.run(["emulate", "--bridge", "/nonexistent/cimbridge"])
+        #expect(noModule.status == 1 && noModule.stderr.contains("cimbridge module"), "exit \(noModule.status): \(noModule.stderr)")
+    }
 
     /// The contract per command: argument errors are bad input (2), naming
     /// the flag; `--help` is a success (0) with the usage on stdout.

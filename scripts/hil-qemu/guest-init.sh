@@ -36,6 +36,9 @@ for a in /sys/bus/i2c/devices/i2c-*; do echo "HIL: /dev/${a##*/} $(cat $a/name)"
     || bad "cimbridge adapters are not /dev/i2c-0 and /dev/i2c-1"
 cd /work/cimfw
 API=$(cat /libgpiod-api 2>/dev/null || echo "?")
+CDEV_V1=$(cat /gpio-cdev-v1 2>/dev/null || echo "?")
+echo "HIL: cimfw built against libgpiod API v$API; kernel GPIO_CDEV_V1=$CDEV_V1"
+[ "$API" = 1 ] && [ "$CDEV_V1" = n ] && bad "cimfw uses libgpiod 1.x on a kernel without GPIO_CDEV_V1: give run.sh a libgpiod 2.x build"
 
 EMU=
 start_emulator() {
@@ -95,5 +98,15 @@ for variant in i2c smbus; do
     grep '"detection"' /run/out | sed "s/^/HIL DETECTION $variant /"
     stop_emulator
 done
+# 2: a libgpiod-1.x build on a kernel without GPIO_CDEV_V1 says the kernel needs a 2.x build.
+if [ -x /usr/bin/cimfw-libgpiod1 ] && [ "$CDEV_V1" = n ]; then
+    echo "===== a libgpiod 1.x build of cimfw on this kernel (no GPIO_CDEV_V1)"
+    start_emulator
+    expect "libgpiod 1.x build: cimfw run fails on the GPIO lines" 1 cimfw-libgpiod1 run --board boards/hil-qemu.toml --duration 1s --no-log --quiet
+    has "... naming the kernel option" "CONFIG_GPIO_CDEV_V1"
+    has "... and the build it needs" "libgpiod 2.x"
+    sed 's/^/    /' /run/out | tail -3
+    stop_emulator
+fi
 echo "HIL RESULT: pass=$pass fail=$fail uptime=$(up)s"
 poweroff -f

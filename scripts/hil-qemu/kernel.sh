@@ -89,12 +89,40 @@ if [[ ! -f $work/modules/gpio-sim.ko ]]; then
     kbuild+=$'\nobj-m += gpio-sim.o\ngpio-sim-y := gpio-sim-core.o irq_sim.o'
 fi
 echo "$kbuild" > "$work/build/Kbuild"
-make -s -C "$headers" M="$work/build" modules 2>&1 | grep -v -e 'Skipping BTF' -e 'warning: the compiler differs' -e '^  You are using' -e '^ *gcc' || true
+# Modules are built with the compiler the kernel was (its flags follow it):
+# gcc-12 on Debian 12's kernels; a newer kernel's gcc (14 for Debian 13's)
+# runs in a minimal root of that suite, made with debootstrap.
+compiler=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\([^ ]*\) .*/\1/p' "$headers/.config")
+if command -v "$compiler" >/dev/null; then
+    make -s -C "$headers" M="$work/build" modules 2>&1 | grep -v -e 'Skipping BTF' -e 'warning: the compiler differs' -e '^  You are using' -e '^ *gcc' || true
+else
+    builder="$work/builder"
+    if [[ ! -f $builder/.cimfw-builder-$compiler ]]; then
+        command -v debootstrap >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap >/dev/null
+        rm -rf "$builder"
+        debootstrap --variant=minbase "${suite%-backports}" "$builder" "$mirror" > "$work/debootstrap.log" 2>&1 \
+            || { tail -20 "$work/debootstrap.log"; exit 1; }
+        chroot "$builder" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive \
+            /bin/sh -c "apt-get install -y -qq --no-install-recommends ${compiler#x86_64-linux-gnu-} make libc6-dev libelf1t64 pahole >/dev/null 2>&1"
+        touch "$builder/.cimfw-builder-$compiler"
+    fi
+    # The headers and the sources at the same absolute paths inside, as the Makefile names them.
+    mkdir -p "$builder$work"
+    rm -rf "$builder$work/headers" "$builder$work/build"
+    cp -a "$work/headers" "$work/build" "$builder$work/"
+    # objtool reads /proc.
+    mountpoint -q "$builder/proc" || mount -t proc proc "$builder/proc"
+    trap 'umount "$builder/proc" 2>/dev/null || true' EXIT
+    chroot "$builder" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+        make -s -C "$headers" M="$work/build" modules 2>&1 | grep -v -e 'Skipping BTF' -e 'pahole' -e '^  You are using' -e '^  The kernel was built' || true
+    cp "$builder$work/build/"*.ko "$work/build/"
+    umount "$builder/proc"
+fi
 cp "$work/build/"*.ko "$work/modules/"
 
 # QEMU boots an ELF vmlinux directly (PVH note); Debian ships a bzImage, whose
 # payload is unpacked here. xz for 6.1; zstd for newer kernels.
-bz=$(find "$work/root" -name "vmlinuz-$release" | head -1)
+bz=$(find "$work/root" \( -name "vmlinuz-$release" -o -path "*/modules/$release/vmlinuz" \) | head -1)
 python3 - "$bz" "$work/vmlinux" <<'PY' || cp "$bz" "$work/vmlinux"
 import lzma, sys
 data = open(sys.argv[1], 'rb').read()

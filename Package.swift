@@ -36,16 +36,15 @@ let package = Package(
         .target(name: "CIMEmulation", dependencies: ["CIMHAL", "CIMSimulator"]),
         // Chip drivers generic over the HAL bus protocols.
         .target(name: "CIMDrivers", dependencies: ["CIMHAL"]),
-        // The only code that touches /dev: i2c-dev through libi2c, GPIO through libgpiod (v1 or v2).
+        // The only code that touches /dev: i2c-dev through libi2c, GPIO through libgpiod,
+        // which CLinuxShim loads at run time (libgpiod 2.x, else 1.x: one binary for both).
         .systemLibrary(name: "CLibI2C", path: "Sources/CLibI2C",
                        providers: [.apt(["libi2c-dev"])]),
-        .systemLibrary(name: "CLibGPIOD", path: "Sources/CLibGPIOD", pkgConfig: "libgpiod",
-                       providers: [.apt(["libgpiod-dev"])]),
-        // shim.c includes <i2c/smbus.h> textually, so CLibI2C's `link "i2c"` (applied only
+        // i2c.c includes <i2c/smbus.h> textually, so CLibI2C's `link "i2c"` (applied only
         // when Swift imports the module) never reaches the linker: name the library here.
-        // (libgpiod arrives through CLibGPIOD's pkg-config flags.)
-        .target(name: "CLinuxShim", dependencies: ["CLibI2C", "CLibGPIOD"], path: "Sources/CLinuxShim",
-                linkerSettings: [.linkedLibrary("i2c", .when(platforms: [.linux]))]),
+        .target(name: "CLinuxShim", dependencies: ["CLibI2C"], path: "Sources/CLinuxShim",
+                linkerSettings: [.linkedLibrary("i2c", .when(platforms: [.linux])),
+                                 .linkedLibrary("dl", .when(platforms: [.linux]))]),
         .target(name: "CIMLinux", dependencies: ["CIMHAL", "CLinuxShim"]),
         // FFTW 3 (single precision) for the audio frontend's FFT.
         .systemLibrary(name: "CFFTW", path: "Sources/CFFTW", pkgConfig: "fftw3f",

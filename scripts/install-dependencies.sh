@@ -14,14 +14,17 @@ purpose=${1:-build}
 
 # Why each package is here:
 #   g++, libstdc++-12-dev  TOMLKit compiles toml++ (C++17)
-#   pkg-config             SwiftPM finds libgpiod and FFTW through it
+#   pkg-config             SwiftPM finds FFTW, libsndfile and libsoxr through it
 #   libi2c-dev             CIMLinux's I2C backend (i2c-tools' libi2c, <i2c/smbus.h>)
-#   libgpiod-dev           CIMLinux's GPIO backend (libgpiod 1.6 on Debian 12)
+#   libgpiod3 or libgpiod2 CIMLinux's GPIO backend, loaded at run time: libgpiod 2.x
+#                          (Debian 13) where the distribution has it, else 1.6 (Debian 12)
 #   libfftw3-dev           the keyword-spotting frontend's FFT (fftw3f)
 #   libsndfile1-dev        audio files: WAV of every encoding, FLAC, Ogg
 #   libsoxr-dev            resampling audio to 16 kHz
 #   git                    SwiftPM fetches the Swift package dependencies with it
-build_packages=(g++ libstdc++-12-dev pkg-config libi2c-dev libgpiod-dev libfftw3-dev libsndfile1-dev libsoxr-dev git)
+libgpiod=libgpiod2
+command -v apt-cache >/dev/null 2>&1 && apt-cache show libgpiod3 >/dev/null 2>&1 && libgpiod=libgpiod3
+build_packages=(g++ libstdc++-12-dev pkg-config libi2c-dev "$libgpiod" libfftw3-dev libsndfile1-dev libsoxr-dev git)
 #   python3, python3-jsonschema  EvaluateCommandTests validate report.json against its schema
 test_packages=(python3 python3-jsonschema)
 

@@ -20,6 +20,7 @@ public enum LinuxI2CErrno {
     public static let enodev: Int32 = 19
     public static let einval: Int32 = 22
     public static let enotty: Int32 = 25
+    public static let elibacc: Int32 = 79
     public static let eopnotsupp: Int32 = 95
     public static let etimedout: Int32 = 110
     public static let eremoteio: Int32 = 121
@@ -99,22 +100,24 @@ public enum LinuxGPIOErrno {
             return .io(errno: errno, operation: "open GPIO chip \(chip) (permission denied: add the user to group gpio with `sudo usermod -aG gpio $USER` and log in again)")
         case LinuxI2CErrno.enotty, LinuxI2CErrno.enodev:
             return .unsupported("\(chip) is not a GPIO character device (/dev/gpiochipN)")
+        case LinuxI2CErrno.elibacc:
+            return .unsupported("open GPIO chip \(chip): libgpiod could not be loaded (\(LinuxGPIOChip.libgpiodLibrary)). cimfw loads libgpiod.so.3 (libgpiod 2.x: `apt install libgpiod3` on Debian 13) or else libgpiod.so.2 (1.x: `apt install libgpiod2` on Debian 12); CIMFW_LIBGPIOD names another library")
         default:
             return .io(errno: errno, operation: "open GPIO chip \(chip)")
         }
     }
 
     /// Requesting, reading, driving or waiting on a line. `apiVersion` is the
-    /// libgpiod API the build uses: v1's line calls are the character
-    /// device's v1 ioctls, which kernels built without CONFIG_GPIO_CDEV_V1
-    /// (Debian's 7.x, and more to come: it is deprecated) refuse with EINVAL.
+    /// libgpiod API loaded: v1's line calls are the character device's v1
+    /// ioctls, which kernels built without CONFIG_GPIO_CDEV_V1 (Debian's 7.x,
+    /// and more to come: it is deprecated) refuse with EINVAL.
     public static func error(_ errno: Int32, operation: String,
-                             apiVersion: Int = LinuxGPIOChip.libgpiodAPIVersion) -> HALError {
+                             apiVersion: Int? = LinuxGPIOChip.libgpiodAPIVersion) -> HALError {
         switch errno {
         case LinuxI2CErrno.ebusy:
             return .busy("\(operation): the line is held by another consumer or the kernel (`gpioinfo` shows which)")
         case LinuxI2CErrno.einval where apiVersion == 1:
-            return .unsupported("\(operation): rejected by the kernel (EINVAL). This cimfw is built against libgpiod 1.x, whose calls are the GPIO character device's v1 ioctls, and a kernel built without CONFIG_GPIO_CDEV_V1 (Debian's 7.x; check /boot/config-$(uname -r)) refuses every one of them: this kernel needs a cimfw built against libgpiod 2.x (libgpiod-dev 2.x, or the sources scripts/check-libgpiod-v2.sh uses)")
+            return .unsupported("\(operation): rejected by the kernel (EINVAL). cimfw loaded libgpiod 1.x (\(LinuxGPIOChip.libgpiodLibrary)), whose calls are the GPIO character device's v1 ioctls, and a kernel built without CONFIG_GPIO_CDEV_V1 (Debian's 7.x; check /boot/config-$(uname -r)) refuses every one of them: this kernel needs libgpiod 2.x (libgpiod.so.3: `apt install libgpiod3` on Debian 13), which cimfw loads in preference when it is installed, or names with CIMFW_LIBGPIOD")
         case LinuxI2CErrno.einval:
             return .invalidArgument("\(operation): rejected by the kernel (EINVAL)")
         case LinuxI2CErrno.eopnotsupp:

@@ -2,7 +2,7 @@
 import CIMHAL
 import CLinuxShim
 
-/// A GPIO chip through libgpiod (API v1 or v2; CLinuxShim hides which).
+/// A GPIO chip through libgpiod (API v1 or v2, loaded at run time; CLinuxShim hides which).
 ///
 /// Lines are addressed by chip and line name or offset, never by global
 /// GPIO number: those moved to 512+ on Raspberry Pi kernel 6.6, and sysfs
@@ -16,8 +16,17 @@ public final class LinuxGPIOChip {
 
     let handle: OpaquePointer
 
-    /// The libgpiod API this build compiled against (1 or 2).
-    public static var libgpiodAPIVersion: Int { Int(cimfw_gpiod_api_version()) }
+    /// The libgpiod API loaded (1 or 2), or nil when no libgpiod could be
+    /// loaded. libgpiod is loaded on first use, libgpiod.so.3 (2.x) in
+    /// preference to libgpiod.so.2 (1.x), or the library $CIMFW_LIBGPIOD names.
+    public static var libgpiodAPIVersion: Int? {
+        let version = cimfw_gpiod_api_version()
+        return version > 0 ? Int(version) : nil
+    }
+
+    /// The libgpiod library loaded (a soname or path), or the loader's
+    /// reasons when none could be.
+    public static var libgpiodLibrary: String { String(cString: cimfw_gpiod_library()) }
 
     /// Opens a chip given as a path ("/dev/gpiochip0", or a symlink to one),
     /// a device name ("gpiochip0"), or otherwise a label ("pinctrl-rp1").

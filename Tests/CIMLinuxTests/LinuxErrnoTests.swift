@@ -4,13 +4,28 @@ import Testing
 
 /// errno from i2c-dev becomes a HAL error once, in one place.
 @Suite struct LinuxErrnoTests {
-    /// A libgpiod-1.x build on a kernel without CONFIG_GPIO_CDEV_V1 gets EINVAL
-    /// for every line call: the error says which build the kernel needs.
-    @Test func einvalToALibgpiodOneBuildSaysTheKernelNeedsALibgpiodTwoBuild() {
+    /// libgpiod 1.x on a kernel without CONFIG_GPIO_CDEV_V1 gets EINVAL for
+    /// every line call: the error says which library the kernel needs.
+    @Test func einvalUnderLibgpiodOneSaysTheKernelNeedsLibgpiodTwo() {
         guard case let .unsupported(message) = LinuxGPIOErrno.error(22, operation: "find line \"GPIO17\" on GPIO chip gpiochip0", apiVersion: 1) else {
             Issue.record("EINVAL under libgpiod 1.x is unsupported"); return
         }
-        #expect(message.contains("GPIO17") && message.contains("CONFIG_GPIO_CDEV_V1") && message.contains("libgpiod 2.x"), "\(message)")
+        #expect(message.contains("GPIO17") && message.contains("CONFIG_GPIO_CDEV_V1") && message.contains("libgpiod 2.x")
+                && message.contains("libgpiod.so.3") && message.contains("CIMFW_LIBGPIOD"), "\(message)")
+    }
+
+    @Test func einvalUnderLibgpiodTwoIsAnInvalidArgument() {
+        #expect(LinuxGPIOErrno.error(22, operation: "request line 3", apiVersion: 2) == .invalidArgument("request line 3: rejected by the kernel (EINVAL)"))
+    }
+
+    /// No libgpiod installed: the chip cannot be opened, and the error says
+    /// which packages provide one and how to name another.
+    @Test func aMissingLibgpiodNamesThePackagesThatProvideIt() {
+        guard case let .unsupported(message) = LinuxGPIOErrno.openError(79, chip: "/dev/gpiochip0") else {
+            Issue.record("ELIBACC is unsupported"); return
+        }
+        #expect(message.contains("/dev/gpiochip0") && message.contains("libgpiod3") && message.contains("libgpiod2")
+                && message.contains("CIMFW_LIBGPIOD"), "\(message)")
     }
 
     @Test func aNACKNamesTheTransferTheAddressAndTheBus() {

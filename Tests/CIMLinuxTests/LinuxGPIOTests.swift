@@ -6,16 +6,33 @@ import Glibc
 import Testing
 @testable import CIMLinux
 
-/// What can be checked without a GPIO chip: the libgpiod API found at build
+/// What can be checked without a GPIO chip: the libgpiod loaded at run
 /// time, set-up errors naming the chip, and argument checks.
 @Suite struct LinuxGPIOTests {
-    @Test func theShimReportsTheAPIOfTheInstalledHeader() throws {
-        // v1's gpiod.h defines GPIOD_LINE_BULK_MAX_LINES, v2's does not: the
-        // shim must have taken the branch the installed header calls for.
-        let header = try String(contentsOfFile: "/usr/include/gpiod.h", encoding: .utf8)
-        let expected: Int32 = header.contains("GPIOD_LINE_BULK_MAX_LINES") ? 1 : 2
-        #expect(cimfw_gpiod_api_version() == expected)
-        #expect(LinuxGPIOChip.libgpiodAPIVersion == Int(expected))
+    /// libgpiod.so.3 (2.x) is preferred to libgpiod.so.2 (1.x); the API
+    /// version follows from the library actually loaded, found where the
+    /// dynamic loader finds it.
+    @Test func theShimLoadsTheNewestInstalledLibgpiod() throws {
+        let chosen = ProcessInfo.processInfo.environment["CIMFW_LIBGPIOD"] ?? ""
+        let version = LinuxGPIOChip.libgpiodAPIVersion
+        let library = LinuxGPIOChip.libgpiodLibrary
+        #expect(cimfw_gpiod_api_version() == Int32(version ?? -79))
+        if !chosen.isEmpty {
+            #expect(library == chosen || version == nil, "\(library)")
+            return
+        }
+        let loadable = { (name: String) -> Bool in
+            guard let handle = dlopen(name, RTLD_NOW | RTLD_LOCAL) else { return false }
+            dlclose(handle)
+            return true
+        }
+        if loadable("libgpiod.so.3") {
+            #expect(version == 2 && library == "libgpiod.so.3", "\(library)")
+        } else if loadable("libgpiod.so.2") {
+            #expect(version == 1 && library == "libgpiod.so.2", "\(library)")
+        } else {
+            #expect(version == nil && library.contains("libgpiod.so.3") && library.contains("libgpiod.so.2"), "\(library)")
+        }
     }
 
     @Test(arguments: ["/dev/gpiochip250", "gpiochip250"])

@@ -9,14 +9,14 @@
 # inference within the INA226's bound.
 #
 #   scripts/hil-qemu/run.sh [--kernel bookworm|trixie-backports] [--cimfw BIN] [--tests BIN] [--work DIR]
-#                           [--smbus-firmware] [--cimfw-libgpiod1 BIN] [--library-path DIR]
+#                           [--smbus-firmware]
 #
-# --kernel trixie-backports boots Debian 13's backported 7.x kernel (in-tree
-# gpio-sim, no GPIO_CDEV_V1): give it a cimfw built against libgpiod 2.x
-# (scripts/hil-qemu/libgpiod2.sh), and with --cimfw-libgpiod1 a 1.x build,
-# which must refuse the GPIO lines naming the build it needs. --library-path
-# names the folder of libraries a binary needs beyond the system's
-# (libgpiod2.sh's lib/).
+# The guest's libgpiod is its distribution's: bookworm (Debian 12's 6.1
+# kernel, gpio-sim built from linux-source) gets libgpiod 1.6
+# (libgpiod.so.2), trixie-backports (Debian 13's backported 7.x kernel,
+# in-tree gpio-sim, no GPIO_CDEV_V1) gets Debian 13's libgpiod 2.x
+# (libgpiod.so.3) beside this machine's libgpiod.so.2, which cimfw must then
+# refuse on that kernel naming what it needs. cimfw loads either at run time.
 #
 # --cimfw defaults to .build/release/cimfw, --tests to the debug test binary
 # (.build/debug/cimfwPackageTests.xctest) when it exists. Installs what it
@@ -25,7 +25,7 @@
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 here="$repo/scripts/hil-qemu"
-kernel=bookworm; smbus_firmware=; cimfw_v1=; library_path=; cimfw="$repo/.build/release/cimfw"; tests="$repo/.build/debug/cimfwPackageTests.xctest"
+kernel=bookworm; smbus_firmware=; cimfw="$repo/.build/release/cimfw"; tests="$repo/.build/debug/cimfwPackageTests.xctest"
 work="${CIMFW_HIL_WORK:-/var/tmp/cimfw-hil}"
 while [[ $# -gt 0 ]]; do
     case $1 in
@@ -34,9 +34,7 @@ while [[ $# -gt 0 ]]; do
         --tests) tests=$2; shift 2 ;;
         --work) work=$2; shift 2 ;;
         --smbus-firmware) smbus_firmware=1; shift ;;
-        --cimfw-libgpiod1) cimfw_v1=$2; shift 2 ;;
-        --library-path) library_path=$(cd "$2" && pwd); shift 2 ;;
-        *) echo "run.sh: unknown argument '$1' (expected --kernel, --cimfw, --tests or --work)" >&2; exit 2 ;;
+        *) echo "run.sh: unknown argument '$1' (expected --kernel, --cimfw, --tests, --work or --smbus-firmware)" >&2; exit 2 ;;
     esac
 done
 [[ -x $cimfw ]] || { echo "run.sh: --cimfw $cimfw is not an executable (build it: swift build -c release --product cimfw)" >&2; exit 2; }
@@ -66,31 +64,28 @@ for applet in $("$root/bin/busybox" --list); do [[ -e $root/bin/$applet ]] || ln
 cp "$work/kernel-$kernel/modules/"*.ko "$root/modules/"
 cp "$cimfw" "$root/usr/bin/cimfw"
 binaries=("$cimfw")
-if [[ -n $cimfw_v1 ]]; then
-    # A libgpiod-1.x build beside a 2.x one: on a kernel without GPIO_CDEV_V1 it must say what it needs.
-    cp "$cimfw_v1" "$root/usr/bin/cimfw-libgpiod1"
-    binaries+=("$cimfw_v1")
-fi
 if [[ -n $tests && -x $tests ]]; then
     strip -o "$root/usr/bin/cimfw-tests" "$tests"
     binaries+=("$tests")
 fi
-# A libgpiod 2.x built into a folder of its own (libgpiod2.sh) is found
-# through --library-path and goes to the guest's standard library folder.
-for b in "${binaries[@]}"; do LD_LIBRARY_PATH="$library_path" ldd "$b"; done \
+for b in "${binaries[@]}"; do ldd "$b"; done \
     | awk '/=> \// {print $3} /^\t\/lib64/ {print $1}' | sort -u | while read -r lib; do
-    destination="$lib"
-    if [[ -n $library_path && $lib == "$library_path"/* ]]; then
-        destination="/usr/lib/x86_64-linux-gnu/$(basename "$lib")"
-    fi
-    mkdir -p "$root$(dirname "$destination")"
-    cp -L "$lib" "$root$destination"
+    mkdir -p "$root$(dirname "$lib")"
+    cp -L "$lib" "$root$lib"
+done
+# libgpiod, which cimfw loads at run time: this machine's (1.x, libgpiod.so.2)
+# and the guest distribution's, which on Debian 13 is 2.x (libgpiod.so.3).
+libdir=/usr/lib/x86_64-linux-gnu
+mkdir -p "$root$libdir"
+host_libgpiod=$(ldconfig -p | awk '/libgpiod\.so\.2 / {print $NF; exit}')
+[[ -n $host_libgpiod ]] && cp -L "$host_libgpiod" "$root$libdir/libgpiod.so.2"
+for lib in "$work/kernel-$kernel/libgpiod$libdir"/libgpiod.so.[0-9]; do
+    [[ -e $lib ]] && cp -L "$lib" "$root$libdir/"
 done
 cp -r "$repo/boards" "$root/work/cimfw/"
 mkdir -p "$root/work/cimfw/firmware"
 cp -r "$repo/firmware/kws-gru" "$root/work/cimfw/firmware/"
-LD_LIBRARY_PATH="$library_path" "$cimfw" --version >/dev/null
-LD_LIBRARY_PATH="$library_path" ldd "$cimfw" | grep -q 'libgpiod.so.3' && echo 2 > "$root/libgpiod-api" || echo 1 > "$root/libgpiod-api"
+[[ -e $root$libdir/libgpiod.so.3 ]] && echo 2 > "$root/libgpiod-api" || echo 1 > "$root/libgpiod-api"
 config=$(ls "$work/kernel-$kernel"/headers/usr/src/linux-headers-*-amd64/.config | head -1)
 grep -q '^CONFIG_GPIO_CDEV_V1=y' "$config" && echo y > "$root/gpio-cdev-v1" || echo n > "$root/gpio-cdev-v1"
 cp "$here/guest-init.sh" "$root/init"; chmod +x "$root/init"
@@ -99,14 +94,14 @@ cp "$here/guest-init.sh" "$root/init"; chmod +x "$root/init"
 stamp "initramfs $(du -h "$work/initrd-$kernel.gz" | cut -f1)"
 
 # The same 60 s on boards/virtual-eval.toml, in process: what the guest's runs must match.
-(cd "$repo" && LD_LIBRARY_PATH="$library_path" "$cimfw" run --board boards/virtual-eval.toml --duration 60s --json --no-log) > "$work/virtual-eval.jsonl"
+(cd "$repo" && "$cimfw" run --board boards/virtual-eval.toml --duration 60s --json --no-log) > "$work/virtual-eval.jsonl"
 stamp "reference run on boards/virtual-eval.toml"
 
 accel=tcg
 [[ ${CIMFW_HIL_ACCEL:-tcg} == kvm ]] && accel=kvm
 kimage="$work/kernel-$kernel/vmlinux"
 timeout "${CIMFW_HIL_TIMEOUT:-1500}" qemu-system-x86_64 -accel "$accel" -cpu max -smp 2 -m 2048 -nic none -no-reboot -nographic \
-    -kernel "$kimage" -initrd "$work/initrd-$kernel.gz" -append "console=ttyS0 quiet panic=-1" \
+    -kernel "$kimage" -initrd "$work/initrd-$kernel.gz" -append "console=ttyS0 quiet panic=-1 mitigations=off" \
     > "$work/console-$kernel.log" 2>&1 || true
 tr -d '\r' < "$work/console-$kernel.log" > "$work/console-$kernel.txt"
 stamp "guest finished"

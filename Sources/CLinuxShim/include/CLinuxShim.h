@@ -2,14 +2,14 @@
 #define CLINUXSHIM_H
 
 // The C side of CIMLinux. Swift cannot call the variadic ioctl(2), build
-// kernel structs with embedded pointers comfortably, or see which libgpiod
-// API the build found, so those pieces live here. Every function returns
+// kernel structs with embedded pointers comfortably, or load either of
+// libgpiod's two APIs into one binary, so those pieces live here. Every function returns
 // 0 (or a non-negative value where documented) on success and -errno on
 // failure; none of them prints or aborts.
 //
 // This header deliberately includes no kernel or libgpiod header, so that
 // Swift sees only these declarations (no second copy of <linux/i2c.h> next
-// to CLibI2C's). shim.c checks the constants below against the kernel's.
+// to CLibI2C's). i2c.c checks the constants below against the kernel's.
 
 #include <stddef.h>
 #include <stdint.h>
@@ -62,9 +62,14 @@ int cimfw_i2c_smbus_write_word_data(int fd, uint8_t command, uint16_t value);
 
 // ---------------------------------------------------------------- libgpiod
 
-/// The libgpiod API this build compiled against: 1 or 2. v1's gpiod.h
-/// defines GPIOD_LINE_BULK_MAX_LINES; v2's does not.
+/// Loads libgpiod on first use (libgpiod.c says why at run time) and returns
+/// its API version: 2 (libgpiod.so.3), 1 (libgpiod.so.2), or -ELIBACC when
+/// no library could be loaded. $CIMFW_LIBGPIOD, when set, names the only
+/// library tried. Every chip call below fails with that -ELIBACC.
 int cimfw_gpiod_api_version(void);
+/// The library loaded ("libgpiod.so.3", or $CIMFW_LIBGPIOD), or when none
+/// was, the loader's reasons. Loads as cimfw_gpiod_api_version does.
+const char *cimfw_gpiod_library(void);
 
 /// An open GPIO chip (v1: struct gpiod_chip; v2: struct gpiod_chip).
 typedef struct cimfw_gpio_chip cimfw_gpio_chip;

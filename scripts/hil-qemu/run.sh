@@ -101,7 +101,7 @@ accel=tcg
 [[ ${CIMFW_HIL_ACCEL:-tcg} == kvm ]] && accel=kvm
 kimage="$work/kernel-$kernel/vmlinux"
 timeout "${CIMFW_HIL_TIMEOUT:-1500}" qemu-system-x86_64 -accel "$accel" -cpu max -smp 2 -m 2048 -nic none -no-reboot -nographic \
-    -kernel "$kimage" -initrd "$work/initrd-$kernel.gz" -append "console=ttyS0 quiet panic=-1 mitigations=off" \
+    -kernel "$kimage" -initrd "$work/initrd-$kernel.gz" -append "console=ttyS0 quiet panic=-1" \
     > "$work/console-$kernel.log" 2>&1 || true
 tr -d '\r' < "$work/console-$kernel.log" > "$work/console-$kernel.txt"
 stamp "guest finished"

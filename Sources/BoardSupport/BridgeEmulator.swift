@@ -31,6 +31,8 @@ public final class BridgeEmulator {
     public struct Counts: Sendable, Hashable {
         public var transfers = 0
         public var byAdapter: [Int: Int] = [:]
+        /// Answered transfers by the address of their first message.
+        public var byAddress: [UInt16: Int] = [:]
         public var nacks = 0
         public var failed = 0
         public var markerRises = 0
@@ -145,6 +147,7 @@ public final class BridgeEmulator {
             }
         }
         try bridge.answer(request, reads: reads)
+        if let first = request.messages.first { counts.byAddress[first.address, default: 0] += 1 }
     }
 
     /// The errno a Linux adapter reports for what the model did.

@@ -54,3 +54,11 @@ void cimfw_sigmoid(const float *restrict x, float *restrict y, size_t n) {
 void cimfw_tanh(const float *restrict x, float *restrict y, size_t n) {
     for (size_t i = 0; i < n; i++) y[i] = 2.0f / (1.0f + exp_lane(-2.0f * x[i])) - 1.0f;
 }
+
+double cimfw_dot_accumulate(double initial, const float *a, const float *b, size_t n) {
+    // A float times a float is exact in double (24 + 24 < 53 bits), so only
+    // the sums round, one after another as in the Swift loop.
+    double s = initial;
+    for (size_t k = 0; k < n; k++) s += (double)a[k] * (double)b[k];
+    return s;
+}

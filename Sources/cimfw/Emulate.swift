@@ -86,9 +86,11 @@ struct Emulate: ParsableCommand {
         }
         let n = emulator.counts
         let adapters = n.byAdapter.keys.sorted().map { "\($0 == 0 ? "i2c" : "smbus") \(n.byAdapter[$0] ?? 0)" }.joined(separator: ", ")
+        let addresses = n.byAddress.keys.sorted().map { String(format: "0x%02x %d", $0, n.byAddress[$0] ?? 0) }.joined(separator: ", ")
         print("cimfw emulate: \(n.transfers) transfers (\(adapters.isEmpty ? "none" : adapters)), \(n.nacks) NACKed, \(n.failed) failed; "
             + "READY edges \(n.readyEdges), RESET pulses \(n.resets), marker rises \(n.markerRises); "
-            + "board time \(String(format: "%.3f", n.boardSeconds)) s")
+            + "board time \(String(format: "%.3f", n.boardSeconds)) s"
+            + (addresses.isEmpty ? "" : "; answered by address: \(addresses)"))
         #else
         throw CLIError("cimfw emulate needs Linux (the cimbridge module, gpio-sim)")
         #endif

@@ -15,4 +15,10 @@ void cimfw_tanh(const float *restrict x, float *restrict y, size_t n);
 /// outside that range; NaN stays NaN. x and y must not overlap.
 void cimfw_exp(const float *restrict x, float *restrict y, size_t n);
 
+/// initial + Σ a[k]·b[k] over k = 0 ..< n, each product and sum in double,
+/// in order: the same bits as that loop written in Swift. The float
+/// reference runtime's dot products; a C loop keeps unoptimised (debug)
+/// builds usable, where the Swift loop costs ~100x its optimised time.
+double cimfw_dot_accumulate(double initial, const float *a, const float *b, size_t n);
+
 #endif

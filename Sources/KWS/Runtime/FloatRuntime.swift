@@ -1,3 +1,4 @@
+import CVectorMath
 import RealModule
 
 /// The float reference: runs a `GRUModel` exactly as ONNX defines the
@@ -9,6 +10,7 @@ public final class FloatRuntime {
     private var next: [Float]
     private var gates: [Float]
     private var recurrent: [Float]
+    private var resetHidden: [Float]
     private var vectorA: [Float]
     private var vectorB: [Float]
 
@@ -19,6 +21,7 @@ public final class FloatRuntime {
         next = hidden
         gates = [Float](repeating: 0, count: 3 * h)
         recurrent = [Float](repeating: 0, count: 3 * h)
+        resetHidden = hidden
         vectorA = [Float](repeating: 0, count: model.widestHeadVector)
         vectorB = vectorA
     }
@@ -36,47 +39,67 @@ public final class FloatRuntime {
         }
         for k in 0..<h { hidden[k] = g.initialState[k] }
         let steps = g.steps(frames: frames.count / i)
-        for step in 0..<steps {
-            let x = (g.reverse ? steps - 1 - step : step) * i
-            // W x + Wb for all three gates; R h + Rb likewise.
-            for row in 0..<(3 * h) {
-                var s = Double(g.wb[row])
-                for col in 0..<i { s += Double(g.w[row * i + col]) * Double(frames[x + col]) }
-                gates[row] = Float(s)
-                var q = Double(g.rb[row])
-                for col in 0..<h { q += Double(g.r[row * h + col]) * Double(hidden[col]) }
-                recurrent[row] = Float(q)
-            }
-            // z and r first: with linear_before_reset = 0 the candidate needs
-            // the whole reset vector before it can form R_h (r ⊙ h).
-            for k in 0..<(2 * h) { gates[k] = Activation.sigmoid.apply(gates[k] + recurrent[k]) }
-            for k in 0..<h {
-                let z = gates[k], reset = gates[h + k]
-                let candidate: Float
-                if g.linearBeforeReset {
-                    candidate = Float.tanh(gates[2 * h + k] + reset * recurrent[2 * h + k])
-                } else {
-                    var q = Double(g.rb[2 * h + k])
-                    for col in 0..<h { q += Double(g.r[(2 * h + k) * h + col]) * Double(gates[h + col] * hidden[col]) }
-                    candidate = Float.tanh(gates[2 * h + k] + Float(q))
+        g.w.withUnsafeBufferPointer { w in
+            g.r.withUnsafeBufferPointer { r in
+                for step in 0..<steps {
+                    let x = (g.reverse ? steps - 1 - step : step) * i
+                    // W x + Wb for all three gates; R h + Rb likewise.
+                    hidden.withUnsafeBufferPointer { state in
+                        for row in 0..<(3 * h) {
+                            gates[row] = Float(Self.dot(Double(g.wb[row]), w, row * i, frames, x, i))
+                            recurrent[row] = Float(Self.dot(Double(g.rb[row]), r, row * h, state, 0, h))
+                        }
+                    }
+                    // z and r first: with linear_before_reset = 0 the candidate needs
+                    // the whole reset vector before it can form R_h (r ⊙ h).
+                    for k in 0..<(2 * h) { gates[k] = Activation.sigmoid.apply(gates[k] + recurrent[k]) }
+                    if !g.linearBeforeReset {
+                        for col in 0..<h { resetHidden[col] = gates[h + col] * hidden[col] }
+                    }
+                    resetHidden.withUnsafeBufferPointer { resetState in
+                        for k in 0..<h {
+                            let z = gates[k], reset = gates[h + k]
+                            let candidate: Float
+                            if g.linearBeforeReset {
+                                candidate = Float.tanh(gates[2 * h + k] + reset * recurrent[2 * h + k])
+                            } else {
+                                let q = Self.dot(Double(g.rb[2 * h + k]), r, (2 * h + k) * h, resetState, 0, h)
+                                candidate = Float.tanh(gates[2 * h + k] + Float(q))
+                            }
+                            next[k] = (1 - z) * candidate + z * hidden[k]
+                        }
+                    }
+                    for k in 0..<h { hidden[k] = next[k] }
                 }
-                next[k] = (1 - z) * candidate + z * hidden[k]
             }
-            for k in 0..<h { hidden[k] = next[k] }
         }
         for k in 0..<h { vectorA[k] = hidden[k] }
         var width = h
         for layer in model.head {
-            for o in 0..<layer.outputs {
-                var s = Double(layer.b[o])
-                for k in 0..<width { s += Double(layer.w[o * width + k]) * Double(vectorA[k]) }
-                vectorB[o] = layer.activation.apply(Float(s))
+            layer.w.withUnsafeBufferPointer { w in
+                vectorA.withUnsafeBufferPointer { input in
+                    for o in 0..<layer.outputs {
+                        vectorB[o] = layer.activation.apply(Float(Self.dot(Double(layer.b[o]), w, o * width, input, 0, width)))
+                    }
+                }
             }
             swap(&vectorA, &vectorB)
             width = layer.outputs
         }
         for o in 0..<width { probabilities[o] = vectorA[o] }
         if model.softmax { Softmax.apply(probabilities) }
+    }
+}
+
+extension FloatRuntime {
+    /// initial + Σ a[aStart + k] · b[bStart + k] for k < n, in Double and in
+    /// order (the model's shapes were checked when it was built).
+    @inline(__always)
+    static func dot(_ initial: Double, _ a: UnsafeBufferPointer<Float>, _ aStart: Int,
+                    _ b: UnsafeBufferPointer<Float>, _ bStart: Int, _ n: Int) -> Double {
+        guard n > 0, let pa = a.baseAddress, let pb = b.baseAddress else { return initial }
+        assert(aStart + n <= a.count && bStart + n <= b.count, "dot product past the end of its vector")
+        return cimfw_dot_accumulate(initial, pa + aStart, pb + bStart, n)
     }
 }
 

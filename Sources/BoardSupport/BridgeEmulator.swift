@@ -22,8 +22,10 @@ public final class BridgeEmulator {
         public var timeAddress: UInt8? = 0x1F
         /// The errno for an address nobody answers (ENXIO as i2c-rk3x, EREMOTEIO as bcm2835/designware, EIO).
         public var nackErrno: Int32 = 6
-        /// How often the RESET and marker lines are sampled while no transfer comes.
-        public var idlePollSeconds = 0.001
+        /// How often the RESET and marker lines are sampled while no transfer
+        /// comes. Each look is a wake-up and two sysfs reads, which a slow
+        /// (emulated) CPU pays for while the firmware computes between transfers.
+        public var idlePollSeconds = 0.05
         public init() {}
     }
 

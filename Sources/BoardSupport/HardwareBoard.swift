@@ -16,7 +16,8 @@ public enum HardwareBoard {
             let rig = try EmulatedRig(c)
             let reset = try rig.chip.output(c.resetLine), ready = try rig.chip.input(c.readyLine)
             let accelerator = try EvalBoard(bus: rig.bus, address: try I2CAddress(c.evalBoardAddress), reset: reset, ready: ready,
-                                            timeouts: timeouts(c), attempts: c.retries + 1, prefersLongTransfers: c.longTransfers)
+                                            timeouts: timeouts(c), attempts: c.retries + 1, prefersLongTransfers: c.longTransfers,
+                                            prefersCombinedTransactions: c.combinedTransactions)
             let monitors = try powerMonitors(on: rig.bus, c, clock: rig.clock.now, delay: rig.clock.wait)
             // The eval board's firmware verifies with the simulated macro's own settings.
             return Board(name: c.name, accelerator: accelerator, powerMonitors: monitors,
@@ -38,7 +39,8 @@ public enum HardwareBoard {
             let marker = try chip.requestOutput(try .named(c.markerLine), initial: .low)
             let clock = try boardClock(c, bus: bus)
             let accelerator = try EvalBoard(bus: bus, address: try I2CAddress(c.evalBoardAddress), reset: reset, ready: ready,
-                                            timeouts: timeouts(c), attempts: c.retries + 1, prefersLongTransfers: c.longTransfers)
+                                            timeouts: timeouts(c), attempts: c.retries + 1, prefersLongTransfers: c.longTransfers,
+                                            prefersCombinedTransactions: c.combinedTransactions)
             let monitors = try powerMonitors(on: bus, c, clock: clock.now, delay: clock.wait)
             return Board(name: c.name, accelerator: accelerator, powerMonitors: monitors, marker: marker, clock: clock,
                          probe: { var probed: any I2CBus = bus; return BoardProbe.run(&probed, against: c) },

@@ -49,6 +49,10 @@ public struct HardwareBoardConfiguration: Sendable, Hashable {
     /// Ask a protocol-1.2 board for 4096-byte data transfers on a plain-I2C
     /// bus (`eval_board.long_transfers`, default false).
     public var longTransfers = false
+    /// Join a multiply's register accesses into two transactions with
+    /// repeated STARTs on a protocol-1.3 board over a plain-I2C bus
+    /// (`eval_board.combined_transactions`, default false).
+    public var combinedTransactions = false
     /// Whether the file describes an eval board (`[eval_board]`) and its
     /// GPIO lines (`[gpio]`): `cimfw probe` and `cimfw power` need neither,
     /// so a file with only `[i2c]` and `[power.*]` serves them; the
@@ -121,7 +125,7 @@ enum HardwareBoardFile {
         let hasGPIO = backend == .emulated || r.has("gpio.chip")
         var evalAddress: UInt8 = 0
         var programTimeout = 10_000, multiplyTimeout = 500, calibrateTimeout = 10_000, resetTimeout = 1000, retries = 2
-        var longTransfers = false
+        var longTransfers = false, combinedTransactions = false
         if hasEvalBoard {
             evalAddress = try address(&r, "eval_board.address")
             programTimeout = try r.int("eval_board.program_timeout_milliseconds", in: 1...3_600_000)
@@ -130,6 +134,7 @@ enum HardwareBoardFile {
             resetTimeout = try r.int("eval_board.reset_timeout_milliseconds", in: 1...3_600_000)
             retries = try r.int("eval_board.retries", in: 0...10)
             if r.has("eval_board.long_transfers") { longTransfers = try r.bool("eval_board.long_transfers") }
+            if r.has("eval_board.combined_transactions") { combinedTransactions = try r.bool("eval_board.combined_transactions") }
         } else if r.has("eval_board.retries") {
             retries = try r.int("eval_board.retries", in: 0...10)
         }
@@ -235,7 +240,8 @@ enum HardwareBoardFile {
         return HardwareBoardConfiguration(
             name: name, backend: backend, i2cBus: i2cBus, forceAddress: force, evalBoardAddress: evalAddress,
             programTimeoutMilliseconds: programTimeout, multiplyTimeoutMilliseconds: multiplyTimeout,
-            calibrateTimeoutMilliseconds: calibrateTimeout, resetTimeoutMilliseconds: resetTimeout, retries: retries, longTransfers: longTransfers, hasEvalBoard: hasEvalBoard, hasGPIO: hasGPIO, gpioChip: chip, resetLine: reset, readyLine: ready,
+            calibrateTimeoutMilliseconds: calibrateTimeout, resetTimeoutMilliseconds: resetTimeout, retries: retries, longTransfers: longTransfers,
+            combinedTransactions: combinedTransactions, hasEvalBoard: hasEvalBoard, hasGPIO: hasGPIO, gpioChip: chip, resetLine: reset, readyLine: ready,
             markerLine: marker, powerMonitors: monitors, claimedPeakTOPS: peak, simulation: simulation, faults: faults, clock: clock)
     }
 

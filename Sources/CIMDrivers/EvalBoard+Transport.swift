@@ -46,8 +46,12 @@ extension EvalBoard {
     /// One register read; with PEC on, the board's PEC byte is checked and
     /// a mismatch is an EBADMSG error (retried like any transient fault).
     func checkedRead(_ register: UInt8, count: Int) throws(HALError) -> [UInt8] {
-        guard pec else { return try bus.writeRead([register], readCount: count, at: address) }
-        let raw = try bus.writeRead([register], readCount: count + 1, at: address)
+        try verified(bus.writeRead([register], readCount: count + (pec ? 1 : 0), at: address), register: register, count: count)
+    }
+
+    /// The data of a register read, its PEC checked when PEC is on.
+    func verified(_ raw: [UInt8], register: UInt8, count: Int) throws(HALError) -> [UInt8] {
+        guard pec else { return raw }
         guard raw.count == count + 1 else {
             throw .io(errno: EvalBoardErrorCode.eio, operation: "read of register 0x\(String(register, radix: 16)) from eval board \(address): asked for \(count + 1) bytes, got \(raw.count)")
         }
@@ -150,7 +154,15 @@ extension EvalBoard {
     /// running or a sequence one past `before` means the board took the
     /// command (wait for it as usual); an unchanged sequence means it did not
     /// (write it again). Only a bus fault is resolved this way.
-    func run(_ command: EvalBoardCommand, _ operation: String, timeout: Double) throws(HALError) {
+    ///
+    /// With combined transactions (1.3), `staged` writes go in the COMMAND's
+    /// transaction, ahead of it: they are idempotent, and the board takes a
+    /// transaction's legs in order, so "COMMAND taken" implies they were, and
+    /// "not taken" re-sends them all. `result`, when it fits one read, comes
+    /// back in the STATUS read's transaction; nil means the caller reads it.
+    @discardableResult
+    func run(_ command: EvalBoardCommand, _ operation: String, timeout: Double,
+             staged: StagedWrites = StagedWrites(), result: ResultWindow? = nil) throws(HALError) -> [UInt8]? {
         guard let before = sequence else {
             throw .io(errno: EvalBoardErrorCode.eio, operation: "\(operation): the board's operation counter is unknown")
         }
@@ -159,7 +171,7 @@ extension EvalBoard {
         var attempt = 1
         while true {
             do throws(HALError) {
-                try bus.write(framed([EvalBoardRegister.command.rawValue, command.rawValue]), to: address)
+                _ = try bus.transaction(staged.legs + [.write(framed([EvalBoardRegister.command.rawValue, command.rawValue]))], at: address)
                 break
             } catch {
                 guard attempt < attempts, Self.isTransient(error) else { throw error }
@@ -177,7 +189,13 @@ extension EvalBoard {
             }
         }
         try waitForReady(operation, timeout: timeout)
-        let s = try status()
+        var data: [UInt8]?
+        let s: (flags: UInt8, code: UInt8, sequence: UInt16)
+        if let result, combined, result.count <= readBlockBytes {
+            (s, data) = try idempotent { () throws(HALError) in try statusAndWindow(result) }
+        } else {
+            s = try status()
+        }
         guard s.flags & EvalBoardWire.statusBusy == 0 else {
             throw .io(errno: EvalBoardErrorCode.eio, operation: "\(operation): READY rose but eval board \(address) still reports BUSY")
         }
@@ -189,6 +207,36 @@ extension EvalBoard {
                       operation: "\(operation): eval board \(address) completed operation \(s.sequence), expected \(before &+ 1): a command was lost or ran twice")
         }
         sequence = s.sequence
+        return data
+    }
+
+    /// STATUS, then the result window from its start, in one transaction:
+    /// `S addr+W STATUS Sr addr+R status… Sr addr+W CURSOR… Sr addr+W DATA Sr addr+R data… P`.
+    /// Repeatable as a whole: a read and the (cursor write, data read) pair.
+    private func statusAndWindow(_ window: ResultWindow) throws(HALError) -> ((flags: UInt8, code: UInt8, sequence: UInt16), [UInt8]) {
+        let extra = pec ? 1 : 0
+        let reads = try bus.transaction([.write([EvalBoardRegister.status.rawValue]), .read(count: EvalBoardWire.statusBytes + extra),
+                                         .write(framed(window.cursor.bytes)),
+                                         .write([window.data.rawValue]), .read(count: window.count + extra)], at: address)
+        guard reads.count == 2 else {
+            throw .io(errno: EvalBoardErrorCode.eio, operation: "status and result of eval board \(address): \(reads.count) reads came back, expected 2")
+        }
+        var r = BigEndianReader(try verified(reads[0], register: EvalBoardRegister.status.rawValue, count: EvalBoardWire.statusBytes),
+                                what: "status of eval board \(address)")
+        let status = (try r.u8(), try r.u8(), try r.u16())
+        return (status, try verified(reads[1], register: window.data.rawValue, count: window.count))
+    }
+
+    /// A register write now, or, with combined transactions, a leg of the next COMMAND's transaction.
+    func stage(_ payload: BigEndianWriter, in staged: inout StagedWrites) throws(HALError) {
+        guard combined else { return try writeRegister(payload) }
+        // Room for the COMMAND leg; past the limit, what is staged goes ahead on its own.
+        if staged.legs.count + 2 > bus.transfers.maximumOperations {
+            let legs = staged.legs
+            try idempotent { () throws(HALError) in _ = try bus.transaction(legs, at: address) }
+            staged.legs.removeAll(keepingCapacity: true)
+        }
+        staged.legs.append(.write(framed(payload.bytes)))
     }
 
     /// The HAL error for a latched board error, with the board's detail text.
@@ -228,4 +276,16 @@ extension EvalBoard {
             if edge.edge == .rising { return }
         }
     }
+}
+
+/// Register writes waiting to go out in the next COMMAND's transaction (combined transactions, 1.3).
+struct StagedWrites {
+    var legs: [I2COperation] = []
+}
+
+/// An operation's result: read from its start through `cursor`, `count` bytes of `data`.
+struct ResultWindow {
+    var cursor: BigEndianWriter
+    var data: EvalBoardRegister
+    var count: Int
 }

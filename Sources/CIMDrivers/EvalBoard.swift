@@ -54,6 +54,13 @@ public final class EvalBoard<Bus: I2CBus, Reset: GPIOOutputLine, Ready: GPIOInpu
     public internal(set) var long = false
     /// Ask a 1.2 board for long transfers (board file `eval_board.long_transfers`).
     public let prefersLongTransfers: Bool
+    /// Whether a multiply's register writes ride in the COMMAND's transaction
+    /// and its STATUS and result in one read transaction, joined by repeated
+    /// STARTs (negotiated with a 1.3 board when `prefersCombinedTransactions`
+    /// and the bus runs plain I2C): two transactions per multiply instead of six.
+    public internal(set) var combined = false
+    /// Use combined transactions with a 1.3 board (board file `eval_board.combined_transactions`).
+    public let prefersCombinedTransactions: Bool
 
     var bus: Bus
     var resetLine: Reset
@@ -68,7 +75,8 @@ public final class EvalBoard<Bus: I2CBus, Reset: GPIOOutputLine, Ready: GPIOInpu
     /// Releases RESET, waits for the board if it is still booting, and
     /// checks that it is a CIM eval board speaking protocol 1.x.
     public init(bus: Bus, address: I2CAddress, reset: Reset, ready: Ready,
-                timeouts: EvalBoardTimeouts = .standard, attempts: Int = 3, prefersLongTransfers: Bool = false) throws(HALError) {
+                timeouts: EvalBoardTimeouts = .standard, attempts: Int = 3, prefersLongTransfers: Bool = false,
+                prefersCombinedTransactions: Bool = false) throws(HALError) {
         guard attempts >= 1 else { throw .invalidArgument("attempts \(attempts) must be at least 1") }
         for (name, seconds) in [("program", timeouts.programSeconds), ("multiply", timeouts.multiplySeconds),
                                 ("calibrate", timeouts.calibrateSeconds), ("reset", timeouts.resetSeconds)]
@@ -82,6 +90,7 @@ public final class EvalBoard<Bus: I2CBus, Reset: GPIOOutputLine, Ready: GPIOInpu
         self.timeouts = timeouts
         self.attempts = attempts
         self.prefersLongTransfers = prefersLongTransfers
+        self.prefersCombinedTransactions = prefersCombinedTransactions
         geometry = CIMGeometry(tiles: 0, rows: 0, columns: 0, dacBits: 0, adcBits: 0, weightBits: 0, columnsPerADC: 0)
         try resetLine.set(.high)
         if try self.ready.level() == .low {
@@ -99,6 +108,7 @@ public final class EvalBoard<Bus: I2CBus, Reset: GPIOOutputLine, Ready: GPIOInpu
     func identify() throws(HALError) {
         pec = false
         long = false
+        combined = false
         var id = BigEndianReader(try agreeingIdentity(), what: "identity of eval board \(address)")
         let magic = try id.u32()
         let major = try id.u8(), minor = try id.u8()
@@ -144,6 +154,8 @@ public final class EvalBoard<Bus: I2CBus, Reset: GPIOOutputLine, Ready: GPIOInpu
         maxBatch = batch
         boardID = board
         protocolVersion = (major, minor)
+        // Legs for TILE_SELECT, BATCH_COUNT, one input write and COMMAND at the least.
+        combined = minor >= 3 && prefersCombinedTransactions && !bus.transfers.smbusOnly && bus.transfers.maximumOperations >= 5
     }
 
     /// IDENTITY comes before PEC can be on: it is read until two reads in a
@@ -217,7 +229,6 @@ public final class EvalBoard<Bus: I2CBus, Reset: GPIOOutputLine, Ready: GPIOInpu
         }
         let rows = geometry.rows, columns = geometry.columns
         try flow { () throws(HALError) in
-            try select(tile: tile)
             var done = 0
             while done < batchSize {
                 let n = min(maxBatch, batchSize - done)
@@ -321,11 +332,17 @@ public final class EvalBoard<Bus: I2CBus, Reset: GPIOOutputLine, Ready: GPIOInpu
     private func multiplyOnce(tile: Int, vectors: Int, inputs: UnsafeBufferPointer<Int32>,
                               outputs: UnsafeMutableBufferPointer<Int32>) throws(HALError) {
         let rows = geometry.rows, columns = geometry.columns
+        // With combined transactions these writes ride in the COMMAND's transaction.
+        var staged = StagedWrites()
+        if selectedTile != tile {
+            var w = BigEndianWriter(register: EvalBoardRegister.tileSelect.rawValue)
+            w.u16(UInt16(tile))
+            try stage(w, in: &staged)
+        }
         if selectedBatch != vectors {
             var b = BigEndianWriter(register: EvalBoardRegister.batchCount.rawValue)
             b.u16(UInt16(vectors))
-            try writeRegister(b)
-            selectedBatch = vectors
+            try stage(b, in: &staged)
         }
         for v in 0..<vectors {
             var row = 0
@@ -336,17 +353,24 @@ public final class EvalBoard<Bus: I2CBus, Reset: GPIOOutputLine, Ready: GPIOInpu
                 w.u16(UInt16(row))
                 // Validated within ±inputCodeMax ≤ 32767 by the caller.
                 for i in 0..<n { w.i16(Int16(truncatingIfNeeded: inputs[v * rows + row + i])) }
-                try writeRegister(w)
+                try stage(w, in: &staged)
                 row += n
             }
         }
-        try run(.multiply, "multiply on tile \(tile)", timeout: timeouts.multiplySeconds)
-        let bytes = try readWindow(cursor: { offset in
+        func cursor(_ offset: Int) -> BigEndianWriter {
             var w = BigEndianWriter(register: EvalBoardRegister.outputCursor.rawValue)
             w.u16(UInt16(offset / 4 / columns))
             w.u16(UInt16(offset / 4 % columns))
             return w
-        }, data: .outputData, count: 4 * vectors * columns, what: "output codes of tile \(tile)")
+        }
+        let window = ResultWindow(cursor: cursor(0), data: .outputData, count: 4 * vectors * columns)
+        let result = try run(.multiply, "multiply on tile \(tile)", timeout: timeouts.multiplySeconds, staged: staged, result: window)
+        selectedTile = tile
+        selectedBatch = vectors
+        let bytes: [UInt8]
+        if let result { bytes = result } else {
+            bytes = try readWindow(cursor: cursor, data: .outputData, count: window.count, what: "output codes of tile \(tile)")
+        }
         var r = BigEndianReader(bytes, what: "output codes of tile \(tile)")
         for k in 0..<(vectors * columns) { outputs[k] = try r.i32() }
     }

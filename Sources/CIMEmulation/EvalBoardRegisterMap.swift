@@ -56,7 +56,7 @@ public enum EvalBoardError: UInt8, Sendable {
 enum EvalWire {
     static let magic: UInt32 = 0x4349_4D45  // "CIME"
     static let versionMajor: UInt8 = 1
-    static let versionMinor: UInt8 = 2
+    static let versionMinor: UInt8 = 3
     /// CONFIG bit 0: SMBus PEC on every transfer, both ways (1.1).
     static let configPEC: UInt8 = 1
     /// CONFIG bit 1: long transfers (1.2): data registers move up to `longBytes` per transaction.

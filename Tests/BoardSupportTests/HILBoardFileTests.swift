@@ -22,12 +22,13 @@ struct HILBoardFileTests {
         #expect(plain.backend == .linux && plain.i2cBus == 0 && smbus.i2cBus == 1)
         #expect(plain.clock == .bus(address: 0x1F) && smbus.clock == plain.clock)
         #expect(plain.longTransfers && smbus.longTransfers, "asked for; the SMBus adapter's limits refuse it")
+        #expect(plain.combinedTransactions && smbus.combinedTransactions, "asked for; the SMBus adapter cannot join writes")
         // cimfw emulate serves virtual-eval's devices and names its lines: the two files must agree.
         #expect(plain.evalBoardAddress == virtual.evalBoardAddress)
         #expect(plain.powerMonitors.map(\.address) == virtual.powerMonitors.map(\.address))
         #expect([plain.gpioChip, plain.resetLine, plain.readyLine, plain.markerLine]
             == [virtual.gpioChip, virtual.resetLine, virtual.readyLine, virtual.markerLine])
-        #expect(!virtual.longTransfers && virtual.clock == .monotonic)
+        #expect(!virtual.longTransfers && !virtual.combinedTransactions && virtual.clock == .monotonic)
     }
 
     @Test func probeAndPowerNeedNeitherAnEvalBoardNorGPIOLines() throws {

@@ -1,10 +1,11 @@
+import Testing
 import CIMDrivers
 import CIMEmulation
 import CIMHAL
 import CIMSimulator
 
-/// The emulated bus with faults chosen by what a transaction carries (the
-/// register its first write leg addresses), which `EmulatedI2CBus` cannot
+/// The emulated bus with faults chosen by what a transaction carries (a
+/// register one of its write legs addresses), which `EmulatedI2CBus` cannot
 /// target: "the COMMAND write", "every other OUTPUT_DATA read".
 final class SelectiveFaultBus: I2CBus {
     struct Rule {
@@ -51,8 +52,9 @@ final class SelectiveFaultBus: I2CBus {
             }
             guard fits else { throw .unsupported("an SMBus-only bus cannot carry \(operations)") }
         }
-        if case let .write(bytes)? = operations.first, let register = bytes.first,
-           let n = rules.firstIndex(where: { $0.register == register && $0.times > 0 }) {
+        let registers = operations.compactMap { if case let .write(bytes) = $0 { bytes.first } else { nil } }
+        if let n = rules.firstIndex(where: { rule in rule.times > 0 && registers.contains(rule.register) }) {
+            let register = rules[n].register
             let k = seen[register, default: 0]
             seen[register] = k + 1
             if !rules[n].everyOther || k % 2 == 0 {
@@ -70,6 +72,15 @@ final class SelectiveFaultBus: I2CBus {
     }
 }
 
+/// What the driver asks a board for: 32-byte or 4096-byte data transfers
+/// (1.2), one register access per transaction or combined ones (1.3).
+enum Transactions: CaseIterable, CustomTestStringConvertible {
+    case short, long, combined, longAndCombined
+    var long: Bool { self == .long || self == .longAndCombined }
+    var combined: Bool { self == .combined || self == .longAndCombined }
+    var testDescription: String { "\(self)" }
+}
+
 /// An eval board on an emulated bus with its RESET and READY wires, driven
 /// by `EvalBoard`, and a second simulator with the same configuration to
 /// compare against.
@@ -85,7 +96,7 @@ struct EvalRig {
 
     init(_ configuration: SimulatorConfiguration, maxBatch: Int = 16,
          timeouts: EvalBoardTimeouts = .standard, resetHeldLow: Bool = false,
-         limits: I2CTransferLimits = .plainI2C, longTransfers: Bool = false) throws {
+         limits: I2CTransferLimits = .plainI2C, transactions: Transactions = .short) throws {
         chip = VirtualGPIOChip(clock: clock)
         chip.addLine("RESET", level: resetHeldLow ? .low : .high)
         chip.addLine("READY", level: .low)
@@ -97,7 +108,8 @@ struct EvalRig {
                                    chip: chip, clock: clock, maxBatch: maxBatch)
         emulated.attach(model, at: address)
         board = try EvalBoard(bus: bus, address: address, reset: chip.output("RESET"), ready: chip.input("READY"),
-                              timeouts: timeouts, prefersLongTransfers: longTransfers)
+                              timeouts: timeouts, prefersLongTransfers: transactions.long,
+                              prefersCombinedTransactions: transactions.combined)
         direct = try SimulatedAccelerator(configuration: configuration)
     }
 }

@@ -35,7 +35,7 @@ import Testing
     /// on: its CONFIG write without PEC is refused, it says it with PEC, and
     /// gets the same bits and the board's true ID.
     @Test func aBoardLeftWithPECOnByAnEarlierHostIsTakenOver() throws {
-        let rig = try EvalRig(EvalFixture.noisy(), maxBatch: 4, longTransfers: true)
+        let rig = try EvalRig(EvalFixture.noisy(), maxBatch: 4, transactions: .long)
         #expect(rig.board.pec && rig.board.long)
         let second = try EvalBoard(bus: rig.bus, address: rig.board.address, reset: rig.chip.output("RESET"),
                                    ready: rig.chip.input("READY"), prefersLongTransfers: true)
@@ -56,8 +56,8 @@ import Testing
     /// Long transfers, asked for on a plain-I2C bus, carry a multiply in a
     /// handful of transactions, and every bit is the simulator's.
     @Test func longTransfersCarryAMultiplyInAFewTransactionsWithTheSameBits() throws {
-        let rig = try EvalRig(EvalFixture.noisy(), maxBatch: 4, longTransfers: true)
-        #expect(rig.board.long && rig.board.pec)
+        let rig = try EvalRig(EvalFixture.noisy(), maxBatch: 4, transactions: .long)
+        #expect(rig.board.long && rig.board.pec && !rig.board.combined)
         try expectSameBits(rig)
         let x = EvalFixture.inputs(count: 1, rows: 40, codeMax: rig.board.geometry.inputCodeMax)
         var out = [Int32](repeating: 0, count: 24)
@@ -65,6 +65,42 @@ import Testing
         try rig.board.multiply(tile: 1, inputCodes: x, into: &out)
         #expect(rig.bus.transactions - before <= 6, "\(rig.bus.transactions - before) transactions for one multiply")
         #expect(rig.bus.longestRead > 33 && rig.bus.longestWrite > 34)
+    }
+
+    // MARK: Combined transactions (protocol 1.3)
+
+    /// Asked for on a plain-I2C bus, a multiply is two transactions: its
+    /// writes with COMMAND, then STATUS with the result; every bit is the
+    /// simulator's, batches and programming included.
+    @Test func combinedTransactionsCarryAMultiplyInTwoWithTheSameBits() throws {
+        let rig = try EvalRig(EvalFixture.noisy(), maxBatch: 4, transactions: .longAndCombined)
+        #expect(rig.board.combined && rig.board.long && rig.board.pec)
+        try expectSameBits(rig)
+        let x = EvalFixture.inputs(count: 1, rows: 40, codeMax: rig.board.geometry.inputCodeMax)
+        var out = [Int32](repeating: 0, count: 24)
+        for tile in [0, 1, 1] {
+            let before = rig.bus.transactions
+            try rig.board.multiply(tile: tile, inputCodes: x, into: &out)
+            #expect(rig.bus.transactions - before == 2, "\(rig.bus.transactions - before) transactions for a multiply on tile \(tile)")
+        }
+    }
+
+    /// Writes that would take more legs than one transaction carries go
+    /// ahead on their own; the bits do not change.
+    @Test func stagedWritesPastTheLegLimitGoAhead() throws {
+        let rig = try EvalRig(EvalFixture.noisy(), maxBatch: 4, transactions: .combined)
+        rig.bus.limits.maximumOperations = 5
+        // Short transfers: 40 rows of codes are 3 writes; with 4 vectors, 12.
+        #expect(rig.board.combined && !rig.board.long)
+        try expectSameBits(rig)
+    }
+
+    /// On an SMBus-only adapter (no repeated STARTs between writes) combined
+    /// transactions are not used, though asked for.
+    @Test func anSMBusOnlyBusGetsNoCombinedTransactions() throws {
+        let rig = try EvalRig(EvalFixture.noisy(), maxBatch: 4, limits: .smbus, transactions: .longAndCombined)
+        #expect(!rig.board.combined && !rig.board.long)
+        try expectSameBits(rig)
     }
 
     /// Without asking, a 1.2 board is spoken to in 32-byte blocks.
@@ -78,7 +114,7 @@ import Testing
     /// On an SMBus-only adapter long transfers are not negotiated, and every
     /// transfer fits SMBus's limits with the command and PEC bytes counted.
     @Test func onAnSMBusOnlyBusEveryTransferFitsSMBus() throws {
-        let rig = try EvalRig(EvalFixture.noisy(), maxBatch: 4, limits: .smbus, longTransfers: true)
+        let rig = try EvalRig(EvalFixture.noisy(), maxBatch: 4, limits: .smbus, transactions: .long)
         #expect(!rig.board.long && rig.board.pec)
         try expectSameBits(rig)
         #expect(rig.bus.longestRead <= 32 && rig.bus.longestWrite <= 33)
@@ -171,8 +207,8 @@ import Testing
     /// A COMMAND write refused before it reached the board is sent again:
     /// STATUS shows the sequence unmoved, so the board runs it exactly once
     /// and the result is the simulator's first multiply.
-    @Test func aCommandThatNeverReachedTheBoardIsSentAgainAndRunsOnce() throws {
-        let rig = try EvalRig(EvalFixture.noisy())
+    @Test(arguments: Transactions.allCases) func aCommandThatNeverReachedTheBoardIsSentAgainAndRunsOnce(_ transactions: Transactions) throws {
+        let rig = try EvalRig(EvalFixture.noisy(), transactions: transactions)
         let w = try EvalFixture.weights(rows: 40, columns: 24)
         _ = try rig.board.program(tile: 0, weights: w, policy: .singleShot)
         _ = try rig.direct.program(tile: 0, weights: w, policy: .singleShot)
@@ -190,8 +226,8 @@ import Testing
     /// The board ran the command but its ACK was lost: STATUS shows the
     /// sequence one on, so the driver waits for it instead of sending it
     /// again — MULTIPLY ran once and its result is read as usual.
-    @Test func aCommandWhoseAcknowledgeWasLostIsNotSentAgain() throws {
-        let rig = try EvalRig(EvalFixture.noisy())
+    @Test(arguments: Transactions.allCases) func aCommandWhoseAcknowledgeWasLostIsNotSentAgain(_ transactions: Transactions) throws {
+        let rig = try EvalRig(EvalFixture.noisy(), transactions: transactions)
         let w = try EvalFixture.weights(rows: 40, columns: 24)
         _ = try rig.board.program(tile: 0, weights: w, policy: .singleShot)
         _ = try rig.direct.program(tile: 0, weights: w, policy: .singleShot)
@@ -208,8 +244,8 @@ import Testing
 
     /// A COMMAND write that fails on every attempt is an error after the
     /// driver's attempts, and the board never ran it.
-    @Test func aCommandThatNeverGetsThroughFailsAfterItsAttempts() throws {
-        let rig = try EvalRig(EvalFixture.noisy())
+    @Test(arguments: Transactions.allCases) func aCommandThatNeverGetsThroughFailsAfterItsAttempts(_ transactions: Transactions) throws {
+        let rig = try EvalRig(EvalFixture.noisy(), transactions: transactions)
         _ = try rig.board.program(tile: 0, weights: try EvalFixture.weights(rows: 40, columns: 24), policy: .singleShot)
         rig.bus.rules = [.init(register: 0x08, times: Int.max)]
         let commands = rig.model.commandLog.count
@@ -225,14 +261,15 @@ import Testing
     /// With protocol 1.1 every read carries a PEC byte: a bit flipped on the
     /// wire is caught and read again, so a multiply under heavy corruption
     /// still gives the simulator's exact codes.
-    @Test func corruptedReadsAreCaughtByPECAndNeverReturned() throws {
-        let rig = try EvalRig(EvalFixture.noisy())
+    @Test(arguments: Transactions.allCases) func corruptedReadsAreCaughtByPECAndNeverReturned(_ transactions: Transactions) throws {
+        let rig = try EvalRig(EvalFixture.noisy(), transactions: transactions)
         #expect(rig.board.pec, "a 1.1 board is switched to PEC")
         let w = try EvalFixture.weights(rows: 40, columns: 24)
         _ = try rig.board.program(tile: 0, weights: w, policy: .singleShot)
         _ = try rig.direct.program(tile: 0, weights: w, policy: .singleShot)
         rig.emulated.faults = [.corruptReadRate(0.05)]
-        for k in 0..<20 {
+        // Long transfers read a multiply in one or two transactions: more multiplies for as many damaged reads.
+        for k in 0..<(transactions.long ? 100 : 20) {
             let x = EvalFixture.inputs(count: 1, rows: 40, codeMax: 127, salt: k + 1)
             var out = [Int32](repeating: 0, count: 24), expected = out
             try rig.board.multiply(tile: 0, inputCodes: x, into: &out)
@@ -247,8 +284,8 @@ import Testing
     /// A command that reached the board twice (the driver wrote it once) is
     /// caught by the operation counter: an error, not a result from the
     /// wrong operation.
-    @Test func aCommandThatRanTwiceIsAnError() throws {
-        let rig = try EvalRig(EvalFixture.noisy())
+    @Test(arguments: Transactions.allCases) func aCommandThatRanTwiceIsAnError(_ transactions: Transactions) throws {
+        let rig = try EvalRig(EvalFixture.noisy(), transactions: transactions)
         let w = try EvalFixture.weights(rows: 40, columns: 24)
         _ = try rig.board.program(tile: 0, weights: w, policy: .singleShot)
         rig.bus.rules = [.init(register: 0x08, times: 1, duplicates: true)]
@@ -268,7 +305,7 @@ import Testing
         #expect(rig.chip.level(of: "RESET") == .high)
         #expect(rig.model.resetCount == 1)
         #expect(rig.board.geometry == rig.direct.geometry)
-        #expect(rig.board.boardID == 0x0001 && rig.board.protocolVersion == (1, 2))
+        #expect(rig.board.boardID == 0x0001 && rig.board.protocolVersion == (1, 3))
     }
 
     @Test func aBoardThatNeverRaisesREADYTimesOutAndRESETRecoversIt() throws {

@@ -38,7 +38,7 @@ import Testing
     }
 
     @Test func identityAndGeometryAreBigEndianAsDocumented() throws {
-        #expect(try read(0x00, 8) == [0x43, 0x49, 0x4D, 0x45, 1, 2, 0x01, 0x02], "protocol 1.2")
+        #expect(try read(0x00, 8) == [0x43, 0x49, 0x4D, 0x45, 1, 3, 0x01, 0x02], "protocol 1.3")
         // tiles 2, rows 8, columns 4, DAC 8, ADC 8, weight 8 bits, reserved, 1 column per ADC, max batch 3
         #expect(try read(0x04, 14) == [0, 2, 0, 8, 0, 4, 8, 8, 8, 0, 0, 1, 0, 3])
         #expect(try read(0x00, 2) == [0x43, 0x49], "a shorter read is a prefix")
@@ -82,6 +82,19 @@ import Testing
         #expect(model.commandLog == [0x01])
         try send([0x18, 0, 0, 0, 4])                                  // REPORT_CURSOR 4
         #expect(try read(0x19, 4) == [0, 0, 0, 64], "8 rows x 4 columns x 2 cells")
+    }
+
+    /// 1.3: legs joined by repeated STARTs are taken in order, each as its
+    /// own access: uploads and COMMAND in one transaction, STATUS and the
+    /// result window in another, the same bytes as one access at a time.
+    @Test func aCombinedTransactionsLegsAreTakenInOrder() throws {
+        var b = bus
+        let upload: [I2COperation] = [.write([0x10, 0, 2, 0, 2]), .write([0x11, 0, 0, 0, 1] + [0x3F, 0, 0, 0, 0xBF, 0, 0, 0, 0x3E, 0x80, 0, 0]),
+                                      .write([0x08, 0x01])]
+        #expect(try b.transaction(upload, at: address).isEmpty)
+        #expect(model.commandLog == [0x01])
+        let reads = try b.transaction([.write([0x01]), .read(count: 4), .write([0x18, 0, 0, 0, 4]), .write([0x19]), .read(count: 4)], at: address)
+        #expect(reads == [[0b010, 0, 0, 1], [0, 0, 0, 64]], "STATUS: ready, sequence 1; then 8 rows x 4 columns x 2 cells")
     }
 
     /// A rejected write latches an error, and while it is latched no command

@@ -9,6 +9,20 @@ import Testing
         #expect(SMBusPEC.crc([UInt8]()) == 0)
     }
 
+    /// The CRC is the remainder of the polynomial division, byte by byte,
+    /// for every byte after every running value (the lookup covers all 65,536).
+    @Test func eachByteDividesByThePolynomial() {
+        for running in 0...255 {
+            for byte in 0...255 {
+                var c = UInt8(running) ^ UInt8(byte)
+                for _ in 0..<8 { c = c & 0x80 != 0 ? (c << 1) ^ 0x07 : c << 1 }
+                if SMBusPEC.crc([UInt8(byte)], startingAt: UInt8(running)) != c {
+                    Issue.record("crc(\(byte), from \(running)) is \(SMBusPEC.crc([UInt8(byte)], startingAt: UInt8(running))), expected \(c)")
+                }
+            }
+        }
+    }
+
     @Test func aReadsPECCoversBothAddressBytesAndTheRegister() throws {
         let address = try I2CAddress(0x2C)
         let data: [UInt8] = [0x43, 0x49, 0x4D, 0x45]

@@ -52,16 +52,20 @@ public struct I2CTransferLimits: Sendable, Hashable {
     public var maximumWrite: Int
     /// The longest read leg.
     public var maximumRead: Int
+    /// The most legs one transaction may have.
+    public var maximumOperations: Int
 
-    public init(smbusOnly: Bool, maximumWrite: Int, maximumRead: Int) {
+    public init(smbusOnly: Bool, maximumWrite: Int, maximumRead: Int, maximumOperations: Int = 42) {
         self.smbusOnly = smbusOnly
         self.maximumWrite = maximumWrite
         self.maximumRead = maximumRead
+        self.maximumOperations = maximumOperations
     }
 
-    public static let plainI2C = I2CTransferLimits(smbusOnly: false, maximumWrite: 8192, maximumRead: 8192)
-    /// SMBus 3.1: blocks of at most 32 bytes.
-    public static let smbus = I2CTransferLimits(smbusOnly: true, maximumWrite: 33, maximumRead: 32)
+    /// Linux's i2c-dev: 8192-byte messages, 42 per I2C_RDWR (I2C_RDWR_IOCTL_MAX_MSGS).
+    public static let plainI2C = I2CTransferLimits(smbusOnly: false, maximumWrite: 8192, maximumRead: 8192, maximumOperations: 42)
+    /// SMBus 3.1: blocks of at most 32 bytes, a command then a read at most.
+    public static let smbus = I2CTransferLimits(smbusOnly: true, maximumWrite: 33, maximumRead: 32, maximumOperations: 2)
 }
 
 extension I2CBus {

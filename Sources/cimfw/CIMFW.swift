@@ -16,7 +16,7 @@ struct CIMFW: ParsableCommand {
         do {
             var command = try parseAsRoot()
             try command.run()
-        } catch let error as CLIError {
+        } catch let error as any CommandFailure {
             FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
             Foundation.exit(error.exitStatus)
         } catch {

@@ -56,23 +56,3 @@ struct Characterize: ParsableCommand {
         }
     }
 }
-
-/// A failure to show the user as it is. Bad input (a file, a flag, a value)
-/// exits with status 2; a failure of the work itself, with 1.
-struct CLIError: Error, CustomStringConvertible {
-    var description: String
-    var exitStatus: Int32
-
-    /// Bad input: the message names the file or flag, the value and what was expected.
-    init(_ description: String) {
-        self.description = description
-        exitStatus = 2
-    }
-
-    /// The input was fine; the work failed (a device, a bus, a measurement).
-    static func failure(_ description: String) -> CLIError {
-        var error = CLIError(description)
-        error.exitStatus = 1
-        return error
-    }
-}

@@ -41,21 +41,6 @@ struct Evaluate: ParsableCommand {
     var quiet = false
 
     func run() throws {
-        do {
-            try evaluate()
-        } catch let error as CLIError {
-            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
-            throw ExitCode(error.exitStatus)
-        } catch let error as EvaluationError {
-            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
-            throw ExitCode(1)
-        } catch let error as ReportFiles.WriteError {
-            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
-            throw ExitCode(1)
-        }
-    }
-
-    private func evaluate() throws {
         var settings = quick ? EvaluationSettings.quickRun : EvaluationSettings.full
         if let cpuWatts {
             guard cpuWatts.isFinite, cpuWatts > 0, cpuWatts <= 500 else {

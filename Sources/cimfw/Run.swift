@@ -60,16 +60,6 @@ struct Run: ParsableCommand {
     var accuracyEvery: TimeSpan?
 
     func run() throws {
-        do {
-            try runFirmware()
-        } catch let error as CLIError {
-            // Bad input (board file, manifest, audio) exits 2; a firmware fault exits 1.
-            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
-            throw ExitCode(error.exitStatus)
-        }
-    }
-
-    private func runFirmware() throws {
         let durationSeconds = duration?.seconds
         let hopSeconds = hop?.seconds
         let image: FirmwareImage

@@ -36,15 +36,6 @@ struct Soak: ParsableCommand {
     var json = false
 
     func run() throws {
-        do {
-            try soak()
-        } catch let error as CLIError {
-            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
-            throw ExitCode(error.exitStatus)
-        }
-    }
-
-    private func soak() throws {
         let image: FirmwareImage
         do { image = try FirmwareImage.load(directory: URL(fileURLWithPath: firmware), withTestSet: false) } catch { throw CLIError("\(error)") }
         let window = Double(image.manifest.inference.windowMilliseconds)

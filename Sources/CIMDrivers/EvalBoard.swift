@@ -303,10 +303,14 @@ public final class EvalBoard<Bus: I2CBus, Reset: GPIOOutputLine, Ready: GPIOInpu
 
     private func select(tile: Int) throws(HALError) {
         guard selectedTile != tile else { return }
+        try writeRegister(tileSelection(tile))
+        selectedTile = tile
+    }
+
+    private func tileSelection(_ tile: Int) -> BigEndianWriter {
         var w = BigEndianWriter(register: EvalBoardRegister.tileSelect.rawValue)
         w.u16(UInt16(tile))
-        try writeRegister(w)
-        selectedTile = tile
+        return w
     }
 
     /// Seven weights per write, each write carrying its position. All-zero
@@ -334,11 +338,7 @@ public final class EvalBoard<Bus: I2CBus, Reset: GPIOOutputLine, Ready: GPIOInpu
         let rows = geometry.rows, columns = geometry.columns
         // With combined transactions these writes ride in the COMMAND's transaction.
         var staged = StagedWrites()
-        if selectedTile != tile {
-            var w = BigEndianWriter(register: EvalBoardRegister.tileSelect.rawValue)
-            w.u16(UInt16(tile))
-            try stage(w, in: &staged)
-        }
+        if selectedTile != tile { try stage(tileSelection(tile), in: &staged) }
         if selectedBatch != vectors {
             var b = BigEndianWriter(register: EvalBoardRegister.batchCount.rawValue)
             b.u16(UInt16(vectors))

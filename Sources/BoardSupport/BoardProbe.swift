@@ -10,9 +10,8 @@ public enum BoardProbe {
         case ina219Plausible
         /// The address answers, but with an error (EBUSY: a kernel driver owns it).
         case unreadable(HALError)
-        case ina226(revision: UInt8)
-        case ina260(revision: UInt8)
-        case ina3221
+        /// A chip of the INA registry, by its ID registers.
+        case powerMonitor(partNumber: String, revision: UInt8)
         case evalBoard(versionMajor: UInt8, versionMinor: UInt8, boardID: UInt16)
         /// The bus time device of a `cimfw emulate` (board file `[clock] source = "bus"`).
         case busTime(seconds: Double)
@@ -22,14 +21,15 @@ public enum BoardProbe {
             switch self {
             case .ina219Plausible: return "INA219? (unverified: no ID registers; its reserved bits read as an INA219's do)"
             case let .unreadable(error): return "unreadable: \(error)"
-            case let .ina226(rev): return "INA226 (die revision \(rev))"
-            case let .ina260(rev): return "INA260 (die revision \(rev))"
-            case .ina3221: return "INA3221"
+            case let .powerMonitor(part, rev): return "\(part) (die revision \(rev))"
             case let .evalBoard(major, minor, id): return "CIM eval board (protocol \(major).\(minor), board ID \(id))"
             case let .busTime(seconds): return "bus time device (board time \(String(format: "%.6f", seconds)) s)"
             case let .unknown(why): return "unknown (\(why))"
             }
         }
+
+        public static func ina226(revision: UInt8) -> Identity { .powerMonitor(partNumber: "INA226", revision: revision) }
+        public static func ina260(revision: UInt8) -> Identity { .powerMonitor(partNumber: "INA260", revision: revision) }
     }
 
     public struct Finding: Sendable, Hashable {
@@ -104,14 +104,21 @@ public enum BoardProbe {
             return .evalBoard(versionMajor: identity[4], versionMinor: identity[5],
                               boardID: UInt16(identity[6]) << 8 | UInt16(identity[7]))
         }
-        if let manufacturer = try? bus.readRegister16(0xFE, at: address), manufacturer == 0x5449,
-           let die = try? bus.readRegister16(0xFF, at: address) {
-            switch die >> 4 {
-            case 0x226: return .ina226(revision: UInt8(die & 0xF))
-            case 0x227: return .ina260(revision: UInt8(die & 0xF))
-            case 0x322: return .ina3221
-            default: return .unknown("TI part with die ID 0x\(String(die, radix: 16))")
+        // TI's chips keep their ID registers at FEh/FFh, the INA228 generation at 3Eh/3Fh.
+        var idRegisters: [(manufacturer: UInt8, device: UInt8)] = []
+        for chip in INAChips.all {
+            guard let id = chip.identification, !idRegisters.contains(where: { $0 == (id.manufacturerRegister, id.deviceRegister) }) else { continue }
+            idRegisters.append((id.manufacturerRegister, id.deviceRegister))
+        }
+        for registers in idRegisters {
+            guard let manufacturer = try? bus.readRegister16(registers.manufacturer, at: address), manufacturer == inaManufacturerIDTexasInstruments,
+                  let die = try? bus.readRegister16(registers.device, at: address) else { continue }
+            let chip = INAChips.all.first { chip in
+                guard let id = chip.identification else { return false }
+                return id.manufacturerRegister == registers.manufacturer && id.deviceRegister == registers.device && id.deviceID == die >> 4
             }
+            guard let chip else { return .unknown("TI part with die ID 0x\(String(die, radix: 16))") }
+            return .powerMonitor(partNumber: chip.partNumber, revision: UInt8(die & 0xF))
         }
         // INA219 (SBOS448 §8.6): configuration bit 14 is reserved (reads 0),
         // bus-voltage bit 2 is reserved (reads 0), CAL bit 0 is void (reads 0).
@@ -149,9 +156,11 @@ public enum BoardProbe {
         var checked: Set<UInt8> = []
         // An INA3221 serves up to three rails from one address: check it once.
         for monitor in c.powerMonitors where checked.insert(monitor.address).inserted {
-            check("\(monitor.chip.rawValue.uppercased()) for rail \(monitor.rail)", at: monitor.address) { identity in
-                switch (monitor.chip, identity) {
-                case (.ina219, .ina219Plausible), (.ina226, .ina226), (.ina260, .ina260), (.ina3221, .ina3221): return true
+            check("\(monitor.chip.partNumber) for rail \(monitor.rail)", at: monitor.address) { identity in
+                switch identity {
+                case let .powerMonitor(part, _): return part == monitor.chip.partNumber
+                // Only a chip without ID registers (the INA219) is recognised by elimination.
+                case .ina219Plausible: return monitor.chip.chip.identification == nil
                 default: return false
                 }
             }

@@ -135,77 +135,26 @@ public enum HardwareBoard {
                 }
             }
         }
-        var monitors: [any PowerMonitor] = []
-        var triples: [UInt8: INA3221<Bus>] = [:]
-        for m in c.powerMonitors {
-            let address = try I2CAddress(m.address)
-            let averaging = INAAveraging.allCases.first { $0.sampleCount == m.averaging } ?? .samples1
-            let busTime = INAConversionTime.allCases.first { $0.microseconds == m.busConversionMicroseconds } ?? .us1100
-            let shuntTime = INAConversionTime.allCases.first { $0.microseconds == m.shuntConversionMicroseconds } ?? .us1100
-            switch m.chip {
-            case .ina226:
-                var ina = try INA226(bus: bus, address: address,
-                                     configuration: INA226Configuration(railName: m.rail, shuntMicroOhms: Double(m.rshuntMicroOhms),
-                                                                        maxExpectedCurrentAmps: m.maxCurrentAmps, averaging: averaging,
-                                                                        busConversionTime: busTime, shuntConversionTime: shuntTime),
-                                     clock: clock, delay: delay)
-                try step { () throws(HALError) in _ = try ina.identify() }
-                try step { () throws(HALError) in try ina.initialize() }
-                monitors.append(ina)
-            case .ina260:
-                var ina = try INA260(bus: bus, address: address,
-                                     configuration: INA260Configuration(railName: m.rail, averaging: averaging,
-                                                                        busConversionTime: busTime, currentConversionTime: shuntTime),
-                                     clock: clock, delay: delay)
-                try step { () throws(HALError) in _ = try ina.identify() }
-                try step { () throws(HALError) in try ina.initialize() }
-                monitors.append(ina)
-            case .ina219:
-                var ina = try INA219(bus: bus, address: address, configuration: ina219Configuration(m), clock: clock, delay: delay)
-                try step { () throws(HALError) in try ina.initialize() }
-                monitors.append(ina)
-            case .ina3221:
-                let chip: INA3221<Bus>
-                if let existing = triples[m.address] {
-                    chip = existing
-                } else {
-                    var channels: [INA3221ChannelID: INA3221ChannelSettings] = [:]
-                    for sibling in c.powerMonitors where sibling.chip == .ina3221 && sibling.address == m.address {
-                        if let id = INA3221ChannelID(rawValue: sibling.channel) {
-                            channels[id] = INA3221ChannelSettings(railName: sibling.rail, shuntMicroOhms: Double(sibling.rshuntMicroOhms))
-                        }
-                    }
-                    chip = try INA3221(bus: bus, address: address,
-                                       configuration: INA3221Configuration(channels: channels, averaging: averaging,
-                                                                           busConversionTime: busTime, shuntConversionTime: shuntTime),
-                                       clock: clock, delay: delay)
-                    try step { () throws(HALError) in _ = try chip.identify() }
-                    try step { () throws(HALError) in try chip.initialize() }
-                    triples[m.address] = chip
-                }
-                guard let id = INA3221ChannelID(rawValue: m.channel) else {
-                    throw .invalidArgument("rail \(m.rail): INA3221 channel \(m.channel) is not 1...3")
-                }
-                monitors.append(try chip.channel(id))
+        // One chip per address (a multi-channel chip serves several rails);
+        // the monitors keep the file's order of rails.
+        var byRail: [String: any PowerMonitor] = [:]
+        var opened: Set<UInt8> = []
+        for m in c.powerMonitors where opened.insert(m.address).inserted {
+            let rails = c.powerMonitors.filter { $0.address == m.address }
+            let made = try m.chip.chip.monitors(on: bus, at: try I2CAddress(m.address), rails: rails.map(\.railSettings),
+                                                clock: clock, delay: delay) { (body: () throws(HALError) -> Void) throws(HALError) in
+                try step(body)
             }
+            for monitor in made { byRail[monitor.railName] = monitor }
+        }
+        var monitors: [any PowerMonitor] = []
+        for m in c.powerMonitors {
+            guard let monitor = byRail[m.rail] else {
+                throw .invalidArgument("rail \(m.rail): no monitor was made for it on the \(m.chip.partNumber) at 0x\(String(m.address, radix: 16))")
+            }
+            monitors.append(monitor)
         }
         return monitors
-    }
-
-    /// INA219 settings from board-file numbers: the smallest PGA range that
-    /// holds Imax·R, and averaging only on 12-bit conversions.
-    static func ina219Configuration(_ m: HardwareBoardConfiguration.PowerMonitorConfiguration) -> INA219Configuration {
-        let shuntMillivolts = m.maxCurrentAmps * Double(m.rshuntMicroOhms) * 1e-3
-        let gain: INA219Gain = shuntMillivolts <= 40 ? .divideBy1 : shuntMillivolts <= 80 ? .divideBy2
-            : shuntMillivolts <= 160 ? .divideBy4 : .divideBy8
-        func adc(_ microseconds: Int) -> INA219ADC {
-            if m.averaging > 1 {
-                return INA219ADC.allCases.first { $0.rawValue >= 9 && 1 << ($0.rawValue - 8) == m.averaging } ?? .bits12
-            }
-            return INA219ADC.allCases.first { $0.microseconds == microseconds && $0.rawValue <= 3 } ?? .bits12
-        }
-        return INA219Configuration(railName: m.rail, shuntMicroOhms: Double(m.rshuntMicroOhms), maxExpectedCurrentAmps: m.maxCurrentAmps,
-                                   gain: gain, busADC: adc(m.busConversionMicroseconds), shuntADC: adc(m.shuntConversionMicroseconds))
     }
 }
 
@@ -243,22 +192,17 @@ struct EmulatedRig {
         let supply = SimulatedSupply(accelerator: accelerator)
         var attached: Set<UInt8> = []
         for m in c.powerMonitors where attached.insert(m.address).inserted {
-            let address = try I2CAddress(m.address)
-            let ohms = Double(m.rshuntMicroOhms) * 1e-6
-            let trace: PowerTrace = { _ in supply.reading() }
-            switch m.chip {
-            case .ina226: bus.attach(INA226Model(clock: time, shuntOhms: ohms, trace: trace), at: address)
-            case .ina219: bus.attach(INA219Model(clock: time, shuntOhms: ohms, trace: trace), at: address)
-            case .ina260: bus.attach(INA260Model(clock: time, trace: trace), at: address)
-            case .ina3221:
-                // One rail of the simulated board; the other channels read an idle, unloaded rail.
-                let shunts = (1...3).map { channel in
-                    Double(c.powerMonitors.first { $0.address == m.address && $0.channel == channel }?.rshuntMicroOhms ?? 10_000) * 1e-6
-                }
-                bus.attach(INA3221Model(clock: time, shuntOhms: shunts) { channel, _ in
-                    channel == m.channel ? supply.reading() : (supply.busVolts, 0)
-                }, at: address)
+            // Each channel's shunt (10 Ω where no rail uses it); the first rail
+            // at the address carries the simulated board, any other channel
+            // reads an idle, unloaded rail.
+            let shunts = (1...max(1, m.chip.channels)).map { channel in
+                Double(c.powerMonitors.first { $0.address == m.address && $0.channel == channel }?.rshuntMicroOhms ?? 10_000) * 1e-6
             }
+            let loaded = m.channel
+            let model = try INAModels.model(partNumber: m.chip.partNumber, clock: time, shuntOhms: shunts) { channel, _ in
+                channel == loaded ? supply.reading() : (supply.busVolts, 0)
+            }
+            bus.attach(model, at: try I2CAddress(m.address))
         }
         self.bus = bus
         self.chip = chip

@@ -1,3 +1,4 @@
+import CIMDrivers
 import CIMHAL
 import CIMSimulator
 import Foundation
@@ -13,8 +14,21 @@ public struct HardwareBoardConfiguration: Sendable, Hashable {
         case emulated
     }
 
-    public enum MonitorChip: String, Sendable, Hashable, CaseIterable {
-        case ina219, ina226, ina260, ina3221
+    /// A power-monitor chip from the registry (`INAChips`).
+    public struct MonitorChip: Sendable, Hashable, CustomStringConvertible {
+        public let chip: any INAChipDescription.Type
+
+        public init(_ chip: any INAChipDescription.Type) { self.chip = chip }
+
+        /// The board file's `chip` value ("ina226").
+        public var rawValue: String { chip.boardFileName }
+        public var partNumber: String { chip.partNumber }
+        public var description: String { chip.partNumber }
+        /// Channels one chip serves; rails on one multi-channel chip share its address.
+        public var channels: Int { chip.boardFile.channels }
+
+        public static func == (lhs: Self, rhs: Self) -> Bool { ObjectIdentifier(lhs.chip) == ObjectIdentifier(rhs.chip) }
+        public func hash(into hasher: inout Hasher) { hasher.combine(ObjectIdentifier(chip)) }
     }
 
     /// One rail's power monitor (`[power.<rail>]`).
@@ -22,14 +36,21 @@ public struct HardwareBoardConfiguration: Sendable, Hashable {
         public var rail: String
         public var chip: MonitorChip
         public var address: UInt8
-        /// INA3221 only: which of its three channels (1...3).
+        /// Multi-channel chips (INA3221) only: which channel (1...3).
         public var channel: Int
-        /// Ignored for the INA260 (its 2 mΩ shunt is inside).
+        /// The internal shunt on chips that have one (INA260: 2 mΩ).
         public var rshuntMicroOhms: Int
         public var maxCurrentAmps: Double
         public var averaging: Int
         public var busConversionMicroseconds: Int
         public var shuntConversionMicroseconds: Int
+
+        /// The settings in the chip-neutral terms the drivers take.
+        public var railSettings: INARailSettings {
+            INARailSettings(rail: rail, channel: channel, shuntMicroOhms: rshuntMicroOhms, maxCurrentAmps: maxCurrentAmps,
+                            averaging: averaging, busConversionMicroseconds: busConversionMicroseconds,
+                            shuntConversionMicroseconds: shuntConversionMicroseconds)
+        }
     }
 
     public var name: String
@@ -105,17 +126,6 @@ public struct BusFaultSettings: Sendable, Hashable {
 }
 
 enum HardwareBoardFile {
-    /// Averaging counts and single-sample conversion times each chip offers:
-    /// INA226/260/3221 share one table (SBOS547 Tables 7-3..7-5); the INA219
-    /// averages 2...128 samples of its 12-bit (532 µs) conversion (SBOS448 Table 5).
-    static func averagingCounts(_ chip: HardwareBoardConfiguration.MonitorChip) -> [Int] {
-        chip == .ina219 ? [1, 2, 4, 8, 16, 32, 64, 128] : [1, 4, 16, 64, 128, 256, 512, 1024]
-    }
-
-    static func conversionTimes(_ chip: HardwareBoardConfiguration.MonitorChip) -> [Int] {
-        chip == .ina219 ? [84, 148, 276, 532] : [140, 204, 332, 588, 1100, 2116, 4156, 8244]
-    }
-
     static func configuration(from r: inout BoardFileReader, backend: HardwareBoardConfiguration.Backend) throws(BoardFileError) -> HardwareBoardConfiguration {
         let name = try r.string("board.name")
         let i2cBus = try r.int("i2c.bus", in: 0...255)
@@ -165,40 +175,51 @@ enum HardwareBoardFile {
         }
 
         var monitors: [HardwareBoardConfiguration.PowerMonitorConfiguration] = []
+        // Conversion times of every chip bound the key's range; each chip then narrows it to its own table.
+        let allTimes = INAChips.all.flatMap { $0.boardFile.conversionMicroseconds }
+        let timeRange = (allTimes.min() ?? 1)...(allTimes.max() ?? 1)
         for rail in r.subtables(of: "power") {
             let p = "power.\(rail)."
-            let kindName = try r.string(p + "chip", oneOf: HardwareBoardConfiguration.MonitorChip.allCases.map(\.rawValue))
-            let kind = HardwareBoardConfiguration.MonitorChip(rawValue: kindName) ?? .ina226
-            let monitorAddress = try address(&r, p + "address")
-            let channel = kind == .ina3221 ? try r.int(p + "channel", in: 1...3) : 1
-            let shunt = kind == .ina260 ? 2000 : try r.int(p + "rshunt_micro_ohms", in: 1...10_000_000)
-            let averaging = try r.int(p + "averaging", in: 1...1024)
-            guard averagingCounts(kind).contains(averaging) else {
-                throw r.error(.outOfRange, key: p + "averaging", value: "\(averaging)",
-                              expected: "one of \(averagingCounts(kind).map(String.init).joined(separator: ", ")) for an \(kind.rawValue.uppercased())")
+            let kindName = try r.string(p + "chip", oneOf: INAChips.all.map { $0.boardFileName })
+            guard let found = INAChips.named(kindName) else {
+                throw r.error(.outOfRange, key: p + "chip", value: "\"\(kindName)\"", expected: "a chip of the registry")
             }
-            let busCT = try r.int(p + "bus_conversion_microseconds", in: 84...68_100)
-            let shuntCT = try r.int(p + "shunt_conversion_microseconds", in: 84...68_100)
-            for (key, value) in [(p + "bus_conversion_microseconds", busCT), (p + "shunt_conversion_microseconds", shuntCT)] {
-                guard conversionTimes(kind).contains(value) else {
-                    throw r.error(.outOfRange, key: key, value: "\(value)",
-                                  expected: "one of \(conversionTimes(kind).map(String.init).joined(separator: ", ")) µs for an \(kind.rawValue.uppercased())")
+            let kind = HardwareBoardConfiguration.MonitorChip(found)
+            let schema = found.boardFile
+            let monitorAddress = try address(&r, p + "address")
+            let channel = schema.channels > 1 ? try r.int(p + "channel", in: 1...schema.channels) : 1
+            var shunt = 0
+            if let inside = schema.internalShuntMicroOhms { shunt = inside } else { shunt = try r.int(p + "rshunt_micro_ohms", in: 1...10_000_000) }
+            let averaging = try r.int(p + "averaging", in: 1...1024)
+            guard schema.averagingCounts.contains(averaging) else {
+                throw r.error(.outOfRange, key: p + "averaging", value: "\(averaging)",
+                              expected: "one of \(schema.averagingCounts.map(String.init).joined(separator: ", ")) for an \(kind.partNumber)")
+            }
+            let busCT = try r.int(p + "bus_conversion_microseconds", in: timeRange)
+            let shuntCT = try r.int(p + "shunt_conversion_microseconds", in: timeRange)
+            let settings = INARailSettings(rail: rail, channel: channel, shuntMicroOhms: shunt, maxCurrentAmps: 0, averaging: averaging,
+                                           busConversionMicroseconds: busCT, shuntConversionMicroseconds: shuntCT)
+            let violations = schema.constraint?(settings) ?? []
+            for (key, value) in [("bus_conversion_microseconds", busCT), ("shunt_conversion_microseconds", shuntCT)] {
+                guard schema.conversionMicroseconds.contains(value) else {
+                    throw r.error(.outOfRange, key: p + key, value: "\(value)",
+                                  expected: "one of \(schema.conversionMicroseconds.map(String.init).joined(separator: ", ")) µs for an \(kind.partNumber)")
                 }
-                guard kind != .ina219 || averaging == 1 || value == 532 else {
-                    throw r.error(.inconsistent, key: key, related: [p + "averaging"], value: "\(value)",
-                                  expected: "532 µs: the INA219 averages only its 12-bit conversions")
+                if let broken = violations.first(where: { $0.key == key }) {
+                    throw r.error(.inconsistent, key: p + broken.key, related: broken.related.map { p + $0 }, value: broken.value,
+                                  expected: broken.expected)
                 }
             }
             monitors.append(.init(rail: rail, chip: kind, address: monitorAddress, channel: channel, rshuntMicroOhms: shunt,
                                   maxCurrentAmps: try r.double(p + "max_current_amps", in: 0.001...100),
                                   averaging: averaging, busConversionMicroseconds: busCT, shuntConversionMicroseconds: shuntCT))
-            if kind != .ina3221 { r.allowInherited([p + "channel"]) }
+            if schema.channels == 1 { r.allowInherited([p + "channel"]) }
         }
         guard !monitors.isEmpty else {
             throw BoardFileError(.missingKey, file: r.file, key: "power", expected: "at least one [power.<rail>] table with a power monitor")
         }
-        // One device per address, except that an INA3221 serves up to three
-        // rails from one address, one channel each, with one set of settings.
+        // One device per address, except that a multi-channel chip (INA3221)
+        // serves several rails from one address, one channel each, with one set of settings.
         var chipAt: [UInt8: HardwareBoardConfiguration.PowerMonitorConfiguration] = [:]
         for m in monitors {
             let key = "power.\(m.rail).address"
@@ -207,7 +228,7 @@ enum HardwareBoardFile {
                               expected: "each device at its own I2C address (the eval board is there)")
             }
             guard let first = chipAt[m.address] else { chipAt[m.address] = m; continue }
-            guard first.chip == .ina3221, m.chip == .ina3221 else {
+            guard first.chip == m.chip, m.chip.channels > 1 else {
                 throw r.error(.inconsistent, key: key, value: "0x\(String(m.address, radix: 16))",
                               expected: "each device at its own I2C address (rail \(first.rail) is there)")
             }
@@ -215,14 +236,14 @@ enum HardwareBoardFile {
                 && first.shuntConversionMicroseconds == m.shuntConversionMicroseconds
             guard sameSettings else {
                 throw r.error(.inconsistent, key: "power.\(m.rail).averaging", value: "\(m.averaging)",
-                              expected: "the settings of rail \(first.rail): one INA3221 has one averaging and one pair of conversion times")
+                              expected: "the settings of rail \(first.rail): one \(m.chip.partNumber) has one averaging and one pair of conversion times")
             }
         }
-        for (address, group) in Dictionary(grouping: monitors.filter { $0.chip == .ina3221 }, by: \.address) {
+        for (address, group) in Dictionary(grouping: monitors.filter { $0.chip.channels > 1 }, by: \.address) {
             let channels = group.map(\.channel)
             if Set(channels).count != channels.count {
                 throw r.error(.inconsistent, key: "power.\(group[0].rail).channel", value: "\(channels)",
-                              expected: "a different channel for each rail on the INA3221 at 0x\(String(address, radix: 16))")
+                              expected: "a different channel for each rail on the \(group[0].chip.partNumber) at 0x\(String(address, radix: 16))")
             }
         }
 

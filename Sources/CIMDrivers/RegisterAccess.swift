@@ -7,8 +7,21 @@ import CIMHAL
 /// return it little-endian, so drivers use these and never SMBus words.
 extension I2CBus {
     public mutating func readRegister16(_ pointer: UInt8, at address: I2CAddress) throws(HALError) -> UInt16 {
-        let bytes = try writeRead([pointer], readCount: 2, at: address)
-        return UInt16(bytes[0]) << 8 | UInt16(bytes[1])
+        UInt16(truncatingIfNeeded: try readRegister(pointer, bytes: 2, at: address))
+    }
+
+    /// A register of `bytes` bytes (1...8), most-significant byte first: the
+    /// INA228's 24-bit results and 40-bit accumulators (SLYS021 §7.6).
+    public mutating func readRegister(_ pointer: UInt8, bytes: Int, at address: I2CAddress) throws(HALError) -> UInt64 {
+        guard (1...8).contains(bytes) else {
+            throw .invalidArgument("register 0x\(String(pointer, radix: 16)) of the device at \(address): \(bytes) bytes, expected 1...8")
+        }
+        let read = try writeRead([pointer], readCount: bytes, at: address)
+        guard read.count == bytes else {
+            throw .io(errno: SMBusPEC.mismatchErrno,
+                      operation: "register 0x\(String(pointer, radix: 16)) of the device at \(address): \(read.count) bytes read, \(bytes) expected")
+        }
+        return read.reduce(0) { $0 << 8 | UInt64($1) }
     }
 
     /// A register read until `agreeing` reads in a row give the same value.
@@ -21,7 +34,13 @@ extension I2CBus {
     /// change (not Mask/Enable: reading it clears the conversion-ready flag).
     public mutating func readRegister16Agreeing(_ pointer: UInt8, at address: I2CAddress,
                                                 agreeing: Int = 3, reads: Int = 8) throws(HALError) -> UInt16 {
-        var last = try readRegister16(pointer, at: address)
+        UInt16(truncatingIfNeeded: try readRegisterAgreeing(pointer, bytes: 2, at: address, agreeing: agreeing, reads: reads))
+    }
+
+    /// `readRegister16Agreeing` for a register of `bytes` bytes.
+    public mutating func readRegisterAgreeing(_ pointer: UInt8, bytes: Int, at address: I2CAddress,
+                                              agreeing: Int = 3, reads: Int = 8) throws(HALError) -> UInt64 {
+        var last = try readRegister(pointer, bytes: bytes, at: address)
         var run = 1
         let needed = max(1, agreeing)
         var done = 1
@@ -30,7 +49,7 @@ extension I2CBus {
                 throw .io(errno: SMBusPEC.mismatchErrno,
                           operation: "register 0x\(String(pointer, radix: 16)) of the device at \(address): no \(needed) of \(reads) reads in a row agreed")
             }
-            let next = try readRegister16(pointer, at: address)
+            let next = try readRegister(pointer, bytes: bytes, at: address)
             done += 1
             run = next == last ? run + 1 : 1
             last = next

@@ -18,7 +18,7 @@ struct HardwareBoardFileTests {
             #expect(c.backend == .linux && c.i2cBus == 1 && c.evalBoardAddress == 0x2C)
             #expect(c.resetLine == "GPIO17" && c.readyLine == "GPIO27" && c.markerLine == "GPIO22")
             #expect(c.powerMonitors.map(\.rail) == ["board"])
-            #expect(c.powerMonitors[0].chip == .ina226 && c.powerMonitors[0].rshuntMicroOhms == 10_000)
+            #expect(c.powerMonitors[0].chip.rawValue == "ina226" && c.powerMonitors[0].rshuntMicroOhms == 10_000)
             #expect(c.simulation == nil)
         }
     }
@@ -54,6 +54,35 @@ struct HardwareBoardFileTests {
             #expect(error.description.contains(expected), "\(key): \(error)")
             if key != "power.board.address" { #expect(error.key == key && error.value == bad, "\(error)") }
         }
+    }
+
+    /// A chip added to the registry (`INAChips`) is read from a board file,
+    /// built on an emulated bus, sampled and probed like the others; its own
+    /// conversion times are accepted and another chip's refused.
+    @Test func anINA228RailIsReadOpenedSampledAndProbed() throws {
+        let sandbox = try BoardSandbox()
+        _ = try sandbox.copyPreset(as: "sim-rram-256.toml")
+        let base = try String(contentsOfFile: Presets.directory.appendingPathComponent("virtual-eval.toml").path, encoding: .utf8)
+        let text = base.replacingOccurrences(of: "chip = \"ina226\"", with: "chip = \"ina228\"")
+            .replacingOccurrences(of: "bus_conversion_microseconds = 140", with: "bus_conversion_microseconds = 50")
+            .replacingOccurrences(of: "shunt_conversion_microseconds = 140", with: "shunt_conversion_microseconds = 84")
+        let c = try hardware(try sandbox.write("ina228.toml", text))
+        #expect(c.powerMonitors.map(\.chip.partNumber) == ["INA228"])
+        let board = try Board.open(.hardware(c))
+        board.clock.wait(0.01)
+        var monitor = try #require(board.powerMonitors.first)
+        let sample = try monitor.sample()
+        #expect(abs(sample.busVolts - 3.3) < 1e-3, "\(sample)")
+        #expect(sample.powerWatts > 0.1 && sample.powerWatts < 1, "\(sample)")
+        var bus = try #require(board.emulatedBus)
+        let report = BoardProbe.run(&bus, against: c)
+        #expect(report.matches, "\(report.checks)")
+        #expect(report.findings.map(\.identity).contains(.powerMonitor(partNumber: "INA228", revision: 1)))
+
+        let ina226 = text.replacingOccurrences(of: "chip = \"ina228\"", with: "chip = \"ina226\"")
+        let error = try hardwareLoadFailure(try sandbox.write("ina226-at-50.toml", ina226))
+        #expect(error.key == "power.board.bus_conversion_microseconds" && error.value == "50", "\(error)")
+        #expect(error.description.contains("one of 140, 204"), "\(error)")
     }
 
     @Test func aDatasheetPeakIsReadAndAnImpossibleOneRefused() throws {

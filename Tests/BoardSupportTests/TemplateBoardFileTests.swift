@@ -47,9 +47,9 @@ struct TemplateBoardFileTests {
         let rails = Dictionary(uniqueKeysWithValues: c.powerMonitors.map { ($0.rail, $0) })
         #expect(rails.keys.sorted() == ["board", "cim"])
         let board = try #require(rails["board"])
-        #expect(board.chip == .ina226 && board.rshuntMicroOhms == 10_000)
+        #expect(board.chip.rawValue == "ina226" && board.rshuntMicroOhms == 10_000)
         let cim = try #require(rails["cim"])
-        #expect(cim.chip == .ina3221 && cim.channel == 1 && cim.rshuntMicroOhms == 100_000)
+        #expect(cim.chip.rawValue == "ina3221" && cim.channel == 1 && cim.rshuntMicroOhms == 100_000)
         #expect(cim.address != board.address && cim.address != c.evalBoardAddress)
     }
 

@@ -48,17 +48,22 @@ enum HardwareInLoop {
     static func sampleExpectation(_ m: HardwareBoardConfiguration.PowerMonitorConfiguration) throws(HALError) -> SampleExpectation {
         let averaging = Double(max(m.averaging, 1))
         let periodSeconds = averaging * Double(m.busConversionMicroseconds + m.shuntConversionMicroseconds) * 1e-6
-        switch m.chip {
-        case .ina226:
+        switch m.chip.rawValue {
+        case "ina226":
             let calibration = try INACalibration.ina226(shuntMicroOhms: Double(m.rshuntMicroOhms), maxExpectedCurrentAmps: m.maxCurrentAmps)
             return SampleExpectation(busVoltsRange: 0...36, conversionPeriodSeconds: periodSeconds, powerLSBWatts: calibration.powerLSBWatts)
-        case .ina219:
+        case "ina219":
             let calibration = try INACalibration.ina219(shuntMicroOhms: Double(m.rshuntMicroOhms), maxExpectedCurrentAmps: m.maxCurrentAmps)
             return SampleExpectation(busVoltsRange: 0...32, conversionPeriodSeconds: periodSeconds, powerLSBWatts: calibration.powerLSBWatts)
-        case .ina260:
+        case "ina260":
             return SampleExpectation(busVoltsRange: 0...36, conversionPeriodSeconds: periodSeconds, powerLSBWatts: 10e-3)
-        case .ina3221:
+        case "ina3221":
             return SampleExpectation(busVoltsRange: -8e-3...26, conversionPeriodSeconds: 3 * periodSeconds, powerLSBWatts: 0)
+        case "ina228":
+            let calibration = try INA228Calibration(try INA228Chip.configuration(for: m.railSettings))
+            return SampleExpectation(busVoltsRange: 0...85, conversionPeriodSeconds: periodSeconds, powerLSBWatts: calibration.powerLSBWatts)
+        default:
+            throw .unsupported("no sample expectation for the \(m.chip.partNumber)")
         }
     }
 }
@@ -77,27 +82,33 @@ struct HardwareInLoopTests {
         var bus = try HardwareBoard.openBus(c)
         for m in c.powerMonitors {
             let address = try I2CAddress(m.address)
-            switch m.chip {
-            case .ina226:
+            switch m.chip.rawValue {
+            case "ina226":
                 try INA226Checks.identity(&bus, at: address)
                 try INA226Checks.resetRestoresPowerOnValues(&bus, at: address)
                 try INA226Checks.configurationFields(&bus, at: address)
                 try INA226Checks.calibrationIsFifteenBits(&bus, at: address)
                 try INA226Checks.readOnlyRegistersIgnoreWrites(&bus, at: address)
                 try INA226Checks.pointerIsRetained(&bus, at: address)
-            case .ina219:
+            case "ina219":
                 try INA219Checks.resetRestoresPowerOnValues(&bus, at: address)
                 try INA219Checks.configurationFields(&bus, at: address)
                 try INA219Checks.calibrationBitZeroIsVoid(&bus, at: address)
-            case .ina260:
+            case "ina260":
                 try INA260Checks.identity(&bus, at: address)
                 try INA260Checks.resetRestoresPowerOnValues(&bus, at: address)
                 try INA260Checks.configurationFields(&bus, at: address)
                 try INA260Checks.readOnlyRegistersIgnoreWrites(&bus, at: address)
-            case .ina3221:
+            case "ina3221":
                 try INA3221Checks.identity(&bus, at: address)
                 try INA3221Checks.resetRestoresPowerOnValues(&bus, at: address)
                 try INA3221Checks.configurationAndLimitFields(&bus, at: address)
+            case "ina228":
+                try INA228Checks.identity(&bus, at: address)
+                try INA228Checks.resetRestoresPowerOnValues(&bus, at: address)
+                try INA228Checks.shuntCalibrationIsFifteenBits(&bus, at: address)
+            default:
+                Issue.record("no register checks for the \(m.chip.partNumber) at \(address)")
             }
         }
     }

@@ -75,7 +75,7 @@ struct INA260Bench {
         model = INA260Model(clock: clock, dieRevision: dieRevision, trace: trace)
         bus.attach(model, at: Self.address)
         let clock = clock
-        driver = INA260(bus: bus, address: Self.address, configuration: configuration,
+        driver = try! INA260(bus: bus, address: Self.address, configuration: configuration,
                         clock: { clock.nowSeconds }, delay: { clock.advance(seconds: $0) })
     }
 }
@@ -124,7 +124,7 @@ struct INA260Bench {
         let clock = VirtualClock()
         let bus = EmulatedI2CBus()
         bus.attach(INA226Model(clock: clock, shuntOhms: 0.002, trace: { _ in (5, 1) }), at: INA260Bench.address)
-        var wrong = INA260(bus: bus, address: INA260Bench.address, configuration: INA260Configuration(railName: "x"),
+        var wrong = try INA260(bus: bus, address: INA260Bench.address, configuration: INA260Configuration(railName: "x"),
                            clock: { 0 }, delay: { _ in })
         #expect { try wrong.identify() } throws: { "\($0)".contains("0x2260") }
     }

@@ -48,13 +48,19 @@ public class INARegisterModel: I2CDeviceModel {
 
     public func transmit(count: Int) throws(HALError) -> [UInt8] {
         catchUp()
-        let value = registers[pointer] ?? 0
+        let bytes = registerBytes(pointer)
         didRead(pointer)
         // MSB first (SBOS547 §7.5.3); a longer read gets the bus's idle 0xFF.
-        return (0..<count).map { i in i == 0 ? UInt8(value >> 8) : i == 1 ? UInt8(value & 0xFF) : 0xFF }
+        return (0..<count).map { i in i < bytes.count ? bytes[i] : 0xFF }
     }
 
     // MARK: For subclasses
+
+    /// A register as it goes out on the wire, MSB first: 16 bits here; wider on the INA228.
+    func registerBytes(_ pointer: UInt8) -> [UInt8] {
+        let value = registers[pointer] ?? 0
+        return [UInt8(value >> 8), UInt8(value & 0xFF)]
+    }
 
     /// A write of `value` to `pointer`: ignore read-only registers, apply reserved bits.
     func store(_ value: UInt16, at pointer: UInt8) {}

@@ -1,3 +1,5 @@
+import CIMHAL
+
 /// Number of samples a conversion block-averages (AVG field; SBOS547 Table 7-3,
 /// same codes on the INA260 and INA3221).
 public enum INAAveraging: UInt16, CaseIterable, Sendable {
@@ -36,3 +38,23 @@ public struct INAIdentity: Sendable, Hashable {
 
 /// Texas Instruments' manufacturer ID, "TI" in ASCII (SBOS547 §7.6.9).
 public let inaManufacturerIDTexasInstruments: UInt16 = 0x5449
+
+extension INAAveraging {
+    /// The code for `count` samples; a count the chip does not offer is an error.
+    public static func matching(_ count: Int) throws(HALError) -> INAAveraging {
+        guard let code = allCases.first(where: { $0.sampleCount == count }) else {
+            throw .invalidArgument("averaging \(count) is not one of \(allCases.map(\.sampleCount))")
+        }
+        return code
+    }
+}
+
+extension INAConversionTime {
+    /// The code for a conversion of `microseconds`; a time the chip does not offer is an error.
+    public static func matching(_ microseconds: Int) throws(HALError) -> INAConversionTime {
+        guard let code = allCases.first(where: { $0.microseconds == microseconds }) else {
+            throw .invalidArgument("conversion time \(microseconds) µs is not one of \(allCases.map(\.microseconds))")
+        }
+        return code
+    }
+}

@@ -99,6 +99,86 @@ public struct INA3221Configuration: Sendable, Hashable {
     }
 }
 
+/// A register pointer of the INA3221 (see `INA3221Register` for the map).
+public struct INA3221RegisterPointer: RawRepresentable, Sendable, Hashable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+}
+
+/// The INA3221's table for `INAMonitor`: the lifecycle is shared; sampling
+/// is per channel (`INA3221`).
+public enum INA3221Chip: INAChip {
+    public typealias Register = INA3221RegisterPointer
+    public typealias Configuration = INA3221Configuration
+
+    public static let partNumber = "INA3221"
+    public static let identification: INAIdentification? = INAIdentification(
+        manufacturerRegister: INA3221Register.manufacturerID, deviceRegister: INA3221Register.dieID, deviceID: INA3221Register.deviceID)
+    public static let configurationRegister = INA3221Register.configuration
+    public static let configurationPOR = INA3221Register.configurationPOR
+    public static let resetWrite = INARegisterWrite(INA3221Register.configuration, INAConfigurationField.reset.set(1, in: 0))
+    public static let conversionReady = INAFlag(register: INA3221Register.maskEnable, mask: INA3221MaskEnable.conversionReadyFlag.rawValue)
+    /// The INA226's averaging and conversion-time tables (SBOS576 §8.6.2.1); three channels.
+    public static let boardFile = INABoardFileSchema(averagingCounts: INAAveraging.allCases.map(\.sampleCount),
+                                                     conversionMicroseconds: INAConversionTime.allCases.map(\.microseconds),
+                                                     channels: 3)
+
+    public static func calibration(for c: INA3221Configuration) throws(HALError) -> INAFixedScale {
+        for (channel, settings) in c.channels.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            guard settings.shuntMicroOhms.isFinite, settings.shuntMicroOhms > 0 else {
+                throw .invalidArgument("INA3221 channel \(channel.rawValue) shuntMicroOhms \(settings.shuntMicroOhms) must be a positive number")
+            }
+        }
+        return INAFixedScale()
+    }
+
+    public static func configurationWord(_ c: INA3221Configuration) -> UInt16 { c.configurationWord }
+
+    public static func setUpWrites(_ c: INA3221Configuration, calibration: INAFixedScale) -> [INARegisterWrite] {
+        [INARegisterWrite(INA3221Register.configuration, c.configurationWord)]
+    }
+
+    public static func conversionPeriodSeconds(_ c: INA3221Configuration) -> Double { c.conversionPeriodSeconds }
+
+    /// A configuration equal to POR (7127h, all channels on, SBOS576
+    /// §8.6.2.1) cannot show a reset, so then one limit set away from its POR
+    /// value is compared instead; with neither, a reset loses nothing the
+    /// driver set.
+    public static func resetSentinel(currentRegister: UInt64, configuration: INA3221Configuration, calibration: INAFixedScale,
+                                     state: INAState) -> INAResetSentinel? {
+        guard configuration.configurationWord == INA3221Register.configurationPOR,
+              let limit = state.restoredWrites.first(where: { $0.word != INA3221Register.limitPOR }) else { return nil }
+        return .readsOtherThan(limit.register, word: limit.word)
+    }
+
+    /// One chip for every rail at `address`, one channel monitor per rail, in the order of `rails`.
+    public static func monitors<Bus: I2CBus>(on bus: Bus, at address: I2CAddress, rails: [INARailSettings],
+                                             clock: @escaping () -> Double, delay: @escaping (Double) -> Void,
+                                             step: INASetUpStep) throws(HALError) -> [any PowerMonitor] {
+        guard let first = rails.first else { return [] }
+        var channels: [INA3221ChannelID: INA3221ChannelSettings] = [:]
+        for rail in rails {
+            guard let id = INA3221ChannelID(rawValue: rail.channel) else {
+                throw .invalidArgument("rail \(rail.rail): INA3221 channel \(rail.channel) is not 1...3")
+            }
+            channels[id] = INA3221ChannelSettings(railName: rail.rail, shuntMicroOhms: Double(rail.shuntMicroOhms))
+        }
+        let chip = try INA3221(bus: bus, address: address,
+                               configuration: INA3221Configuration(channels: channels, averaging: try .matching(first.averaging),
+                                                                   busConversionTime: try .matching(first.busConversionMicroseconds),
+                                                                   shuntConversionTime: try .matching(first.shuntConversionMicroseconds)),
+                               clock: clock, delay: delay)
+        try step { () throws(HALError) in _ = try chip.identify() }
+        try step { () throws(HALError) in try chip.initialize() }
+        var monitors: [any PowerMonitor] = []
+        for rail in rails {
+            guard let id = INA3221ChannelID(rawValue: rail.channel) else { continue }
+            monitors.append(try chip.channel(id))
+        }
+        return monitors
+    }
+}
+
 /// The TI INA3221 (SBOS576): three shunt/bus channels and no current, power
 /// or CAL registers, so current is shunt / R and power V × I, both host-side
 /// (as Linux ina3221.c does).
@@ -106,28 +186,21 @@ public struct INA3221Configuration: Sendable, Hashable {
 /// A class, unlike the other INA drivers: the three per-channel monitors
 /// (`channel(_:)`) share one chip and one bus.
 public final class INA3221<Bus: I2CBus> {
-    public private(set) var bus: Bus
-    public let address: I2CAddress
-    public let configuration: INA3221Configuration
-    public private(set) var state = INAState()
+    private var core: INAMonitor<INA3221Chip, Bus>
+
+    public var bus: Bus { core.bus }
+    public var address: I2CAddress { core.address }
+    public var configuration: INA3221Configuration { core.configuration }
+    public var state: INAState { core.state }
     /// Critical and warning limit words written, by register pointer, so that
     /// `initialize()` restores them after a reset sets them back to 7FF8h.
-    public private(set) var limitRegisters: [UInt8: UInt16] = [:]
-    private let clock: () -> Double
-    private let delay: (Double) -> Void
+    public var limitRegisters: [UInt8: UInt16] {
+        Dictionary(core.state.restoredWrites.map { ($0.register, $0.word) }, uniquingKeysWith: { _, last in last })
+    }
 
     public init(bus: Bus, address: I2CAddress, configuration: INA3221Configuration,
                 clock: @escaping () -> Double, delay: @escaping (Double) -> Void) throws(HALError) {
-        for (channel, settings) in configuration.channels {
-            guard settings.shuntMicroOhms.isFinite, settings.shuntMicroOhms > 0 else {
-                throw .invalidArgument("INA3221 channel \(channel.rawValue) shuntMicroOhms \(settings.shuntMicroOhms) must be a positive number")
-            }
-        }
-        self.bus = bus
-        self.address = address
-        self.configuration = configuration
-        self.clock = clock
-        self.delay = delay
+        core = try INAMonitor(bus: bus, address: address, configuration: configuration, clock: clock, delay: delay)
     }
 
     /// A `PowerMonitor` for one enabled channel.
@@ -139,26 +212,14 @@ public final class INA3221<Bus: I2CBus> {
     }
 
     @discardableResult
-    public func identify() throws(HALError) -> INAIdentity {
-        let identity = INAIdentity(manufacturerID: try bus.readRegister16Agreeing(INA3221Register.manufacturerID, at: address), dieID: try bus.readRegister16Agreeing(INA3221Register.dieID, at: address))
-        // Only DID (bits 15:4) names the chip; bits 3:0 are the die revision.
-        guard identity.manufacturerID == inaManufacturerIDTexasInstruments, identity.dieID >> 4 == INA3221Register.deviceID else {
-            throw .unsupported("device at \(address) reports manufacturer \(HALError.hex16(identity.manufacturerID)), die \(HALError.hex16(identity.dieID)); an INA3221 reports 0x5449, 0x322x")
-        }
-        return identity
-    }
+    public func identify() throws(HALError) -> INAIdentity { try core.identify() }
 
     /// Writes the configuration, then every critical and warning limit set
     /// so far: a reset returns them to 7FF8h (SBOS576 §8.6.2), disarming the
     /// critical and warning alerts.
-    public func initialize() throws(HALError) {
-        try write(INA3221Register.configuration, configuration.configurationWord)
-        for (pointer, word) in limitRegisters.sorted(by: { $0.key < $1.key }) { try write(pointer, word) }
-    }
+    public func initialize() throws(HALError) { try core.initialize() }
 
-    public func reset() throws(HALError) {
-        try write(INA3221Register.configuration, INAConfigurationField.reset.set(1, in: 0))
-    }
+    public func reset() throws(HALError) { try core.reset() }
 
     /// Sign + 12 bits in 15:3, 40 µV per count.
     public func readShuntVolts(_ channel: INA3221ChannelID) throws(HALError) -> Double {
@@ -174,45 +235,36 @@ public final class INA3221<Bus: I2CBus> {
         INA3221MaskEnable(rawValue: try read(INA3221Register.maskEnable))
     }
 
-    public func isConversionReady() throws(HALError) -> Bool {
-        try readMaskEnable().contains(.conversionReadyFlag)
-    }
+    public func isConversionReady() throws(HALError) -> Bool { try core.isConversionReady() }
 
-    public func waitForConversion() throws(HALError) {
-        try pollUntilReady(periodSeconds: configuration.conversionPeriodSeconds, delay: delay,
-                           operation: "INA3221 at \(address) conversion") { () throws(HALError) -> Bool in
-            try isConversionReady()
-        }
-    }
+    public func waitForConversion() throws(HALError) { try core.waitForConversion() }
 
     /// Critical limit: ALERT-critical when any single shunt conversion exceeds
     /// it. Written as shunt volts (amps × R) in the shunt register's format.
     public func setCriticalLimit(_ channel: INA3221ChannelID, amps: Double) throws(HALError) {
-        try writeLimit(INA3221Register.criticalLimit(channel), try limitWord(channel, amps: amps))
+        try core.setLimit(INA3221Register.criticalLimit(channel), try limitWord(channel, amps: amps))
     }
 
     /// Warning limit: compared with the averaged shunt value.
     public func setWarningLimit(_ channel: INA3221ChannelID, amps: Double) throws(HALError) {
-        try writeLimit(INA3221Register.warningLimit(channel), try limitWord(channel, amps: amps))
+        try core.setLimit(INA3221Register.warningLimit(channel), try limitWord(channel, amps: amps))
     }
 
     /// Bus, current = shunt / R, power = V × I for one channel. Shunt and bus
     /// are read in two transactions, so a conversion cycle finishing in
     /// between can pair values from adjacent cycles.
     ///
-    /// Every sample also checks for a chip reset (`chipWasReset`): the chip is
-    /// configured again, once, one conversion cycle awaited and the read repeated.
+    /// Every sample also checks for a chip reset (`INAMonitor`'s lifecycle):
+    /// the chip is configured again, once, one conversion cycle awaited and
+    /// the read repeated.
     public func sample(_ channel: INA3221ChannelID) throws(HALError) -> PowerSample {
         guard let settings = configuration.channels[channel] else {
             throw .invalidArgument("INA3221 at \(address) channel \(channel.rawValue) is disabled in the configuration")
         }
-        let timestamp = clock()
-        var raw = try readChannel(channel)
-        if try chipWasReset() {
-            try initialize()
-            state.reinitializations += 1
-            try waitForConversion()
-            raw = try readChannel(channel)
+        let timestamp = core.clock()
+        let raw = try core.acquire(currentRegister: { UInt64($0.shunt) }) { (chip: inout INAMonitor<INA3221Chip, Bus>) throws(HALError) in
+            (shunt: try chip.readChecked(INA3221RegisterPointer(rawValue: INA3221Register.shuntVoltage(channel))),
+             bus: try chip.readChecked(INA3221RegisterPointer(rawValue: INA3221Register.busVoltage(channel))))
         }
         let busVolts = Double(Int16(leftJustified: raw.bus, droppingLowBits: 3)) * INA3221Register.busLSBVolts
         let shuntVolts = Double(Int16(leftJustified: raw.shunt, droppingLowBits: 3)) * INA3221Register.shuntLSBVolts
@@ -221,35 +273,12 @@ public final class INA3221<Bus: I2CBus> {
                            powerWatts: busVolts * currentAmps)
     }
 
-    /// Whether the chip lost what `initialize()` wrote: the configuration no
-    /// longer reads back as written (POR 7127h, all channels on, SBOS576
-    /// §8.6.2.1). A configuration equal to POR cannot show that, so then one
-    /// limit set away from its POR value is compared instead; with neither,
-    /// a reset loses nothing the driver set.
-    private func chipWasReset() throws(HALError) -> Bool {
-        if try bus.readRegister16Agreeing(INA3221Register.configuration, at: address) != configuration.configurationWord { return true }
-        guard configuration.configurationWord == INA3221Register.configurationPOR,
-              let limit = limitRegisters.sorted(by: { $0.key < $1.key }).first(where: { $0.value != INA3221Register.limitPOR })
-        else { return false }
-        return try read(limit.key) != limit.value
-    }
-
-    private func writeLimit(_ pointer: UInt8, _ word: UInt16) throws(HALError) {
-        try write(pointer, word)
-        limitRegisters[pointer] = word
-    }
-
     public func read(_ pointer: UInt8) throws(HALError) -> UInt16 {
-        try bus.readRegister16(pointer, at: address)
+        try core.read(pointer: pointer)
     }
 
     public func write(_ pointer: UInt8, _ value: UInt16) throws(HALError) {
-        try bus.writeRegister16(pointer, value, at: address)
-    }
-
-    private func readChannel(_ channel: INA3221ChannelID) throws(HALError) -> (shunt: UInt16, bus: UInt16) {
-        (try bus.readRegister16Agreeing(INA3221Register.shuntVoltage(channel), at: address),
-         try bus.readRegister16Agreeing(INA3221Register.busVoltage(channel), at: address))
+        try core.write(pointer: pointer, value)
     }
 
     private func limitWord(_ channel: INA3221ChannelID, amps: Double) throws(HALError) -> UInt16 {

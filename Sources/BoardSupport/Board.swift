@@ -3,34 +3,33 @@ import CIMHAL
 import CIMSimulator
 import Foundation
 
-/// An assembled board: the HAL devices its file describes, opened. The one
-/// place a backend is chosen; everything above talks to the protocols.
+/// An assembled board: the HAL devices its file describes, opened, with the
+/// capabilities its backend has (`BoardDevices`). The one place a backend is
+/// chosen; everything above talks to the protocols and asks for
+/// capabilities.
 public final class Board {
-    public let name: String
-    public var accelerator: any CIMAccelerator
-    public var powerMonitors: [any PowerMonitor]
-    /// The inference marker (raised around a run of inferences, the MLPerf
-    /// Tiny way); nil on a simulated board, which has no GPIO.
-    public var marker: (any GPIOOutputLine)?
-    /// The board's time base: virtual for simulated and emulated boards (a
-    /// wait passes instantly and advances the model), monotonic on hardware.
-    public let clock: BoardClock
-    /// How this board's weights are written: the board file's
-    /// `[programming]` verify settings on a simulated board.
-    public let programmingPolicy: WriteVerifyPolicy
-    /// How this board's columns are calibrated in full.
-    public let calibrationMethod: CalibrationMethod
-    /// The simulated accelerator behind the board, when there is one (a
-    /// simulated board, or the model behind an emulated eval board): the
-    /// energy model's ground truth and the thermal chamber.
-    public let simulation: SimulatedAccelerator?
-    /// Scans the board's bus and checks every device its file names (the
-    /// check `cimfw probe` prints); nil on a simulated board, which has no bus.
-    public let probe: (() -> BoardProbe.Report)?
-    /// The emulated bus of an emulated board, for injecting faults in tests.
-    public let emulatedBus: EmulatedI2CBus?
-    /// A hardware board's datasheet peak (board file `eval_board.peak_tops`).
-    public let claimedPeakTOPS: Double?
+    public var devices: BoardDevices
+
+    public var name: String { devices.name }
+    public var accelerator: any CIMAccelerator {
+        get { devices.accelerator }
+        set { devices.accelerator = newValue }
+    }
+    public var powerMonitors: [any PowerMonitor] {
+        get { devices.powerMonitors }
+        set { devices.powerMonitors = newValue }
+    }
+    public var marker: (any GPIOOutputLine)? {
+        get { devices.marker }
+        set { devices.marker = newValue }
+    }
+    public var clock: BoardClock { devices.clock }
+    public var programmingPolicy: WriteVerifyPolicy { devices.programmingPolicy }
+    public var calibrationMethod: CalibrationMethod { devices.calibrationMethod }
+    public var claimedPeakTOPS: Double? { devices.claimedPeakTOPS }
+
+    /// The board's implementation of `type`, when it has one.
+    public func capability<Capability>(_ type: Capability.Type) -> Capability? { devices.capability(type) }
 
     /// Write-verify to ±2% of the range with up to 10 pulses and 32
     /// reference vectors, where the board file does not say (hardware):
@@ -38,35 +37,22 @@ public final class Board {
     public static let hardwareProgrammingPolicy = WriteVerifyPolicy(toleranceRelative: 0.02, maxPulses: 10)
     public static let hardwareCalibrationMethod = CalibrationMethod.referenceInputs(count: 32)
 
-    init(name: String, accelerator: any CIMAccelerator, powerMonitors: [any PowerMonitor],
-         marker: (any GPIOOutputLine)? = nil, clock: BoardClock,
-         programmingPolicy: WriteVerifyPolicy = Board.hardwareProgrammingPolicy,
-         calibrationMethod: CalibrationMethod = Board.hardwareCalibrationMethod,
-         simulation: SimulatedAccelerator? = nil, probe: (() -> BoardProbe.Report)? = nil,
-         emulatedBus: EmulatedI2CBus? = nil, claimedPeakTOPS: Double? = nil) {
-        self.name = name
-        self.accelerator = accelerator
-        self.powerMonitors = powerMonitors
-        self.marker = marker
-        self.clock = clock
-        self.programmingPolicy = programmingPolicy
-        self.calibrationMethod = calibrationMethod
-        self.simulation = simulation
-        self.probe = probe
-        self.emulatedBus = emulatedBus
-        self.claimedPeakTOPS = claimedPeakTOPS
+    init(_ devices: BoardDevices) {
+        self.devices = devices
     }
 
     public static func open(_ description: BoardDescription) throws(HALError) -> Board {
         switch description {
         case let .simulated(configuration):
             let accelerator = try SimulatedAccelerator(configuration: configuration)
-            return Board(name: configuration.name, accelerator: accelerator,
-                         powerMonitors: [SimulatedPowerMonitor(railName: "board", accelerator: accelerator)],
-                         clock: BoardClock(now: { accelerator.nowSeconds }, wait: { accelerator.advance(seconds: $0) }, isVirtual: true),
-                         programmingPolicy: configuration.defaultPolicy,
-                         calibrationMethod: .referenceInputs(count: configuration.calibration.referenceVectors),
-                         simulation: accelerator)
+            let monitors: [any PowerMonitor] = [SimulatedPowerMonitor(railName: "board", accelerator: accelerator)]
+            return Board(BoardDevices(
+                name: configuration.name, accelerator: accelerator, powerMonitors: monitors, marker: nil,
+                clock: BoardClock(now: { accelerator.nowSeconds }, wait: { accelerator.advance(seconds: $0) }, isVirtual: true),
+                programmingPolicy: configuration.defaultPolicy,
+                calibrationMethod: .referenceInputs(count: configuration.calibration.referenceVectors),
+                claimedPeakTOPS: nil, backendName: "simulated",
+                capabilities: [SimulatedMacro(accelerator), SimulatedBoardSelfTest(accelerator: accelerator, monitors: monitors)]))
         case let .hardware(configuration):
             return try HardwareBoard.open(configuration)
         }

@@ -20,13 +20,14 @@ public enum HardwareBoard {
                                             prefersCombinedTransactions: c.combinedTransactions)
             let monitors = try powerMonitors(on: rig.bus, c, clock: rig.clock.now, delay: rig.clock.wait)
             // The eval board's firmware verifies with the simulated macro's own settings.
-            return Board(name: c.name, accelerator: accelerator, powerMonitors: monitors,
-                         marker: try rig.chip.output(c.markerLine), clock: rig.clock,
-                         programmingPolicy: rig.accelerator.configuration.defaultPolicy,
-                         calibrationMethod: .referenceInputs(count: rig.accelerator.configuration.calibration.referenceVectors),
-                         simulation: rig.accelerator,
-                         probe: { var bus: any I2CBus = rig.bus; return BoardProbe.run(&bus, against: c) },
-                         emulatedBus: rig.bus, claimedPeakTOPS: c.claimedPeakTOPS)
+            return Board(BoardDevices(
+                name: c.name, accelerator: accelerator, powerMonitors: monitors, marker: try rig.chip.output(c.markerLine),
+                clock: rig.clock, programmingPolicy: rig.accelerator.configuration.defaultPolicy,
+                calibrationMethod: .referenceInputs(count: rig.accelerator.configuration.calibration.referenceVectors),
+                claimedPeakTOPS: c.claimedPeakTOPS, backendName: "emulated",
+                capabilities: [SimulatedMacro(rig.accelerator),
+                               BoardBus { var bus: any I2CBus = rig.bus; return BoardProbe.run(&bus, against: c) },
+                               EmulatedBusAccess(rig.bus)]))
         case .linux:
             #if canImport(Glibc)
             guard c.hasEvalBoard, c.hasGPIO else {
@@ -42,9 +43,11 @@ public enum HardwareBoard {
                                             timeouts: timeouts(c), attempts: c.retries + 1, prefersLongTransfers: c.longTransfers,
                                             prefersCombinedTransactions: c.combinedTransactions)
             let monitors = try powerMonitors(on: bus, c, clock: clock.now, delay: clock.wait)
-            return Board(name: c.name, accelerator: accelerator, powerMonitors: monitors, marker: marker, clock: clock,
-                         probe: { var probed: any I2CBus = bus; return BoardProbe.run(&probed, against: c) },
-                         claimedPeakTOPS: c.claimedPeakTOPS)
+            return Board(BoardDevices(
+                name: c.name, accelerator: accelerator, powerMonitors: monitors, marker: marker, clock: clock,
+                programmingPolicy: Board.hardwareProgrammingPolicy, calibrationMethod: Board.hardwareCalibrationMethod,
+                claimedPeakTOPS: c.claimedPeakTOPS, backendName: "hardware",
+                capabilities: [BoardBus { var probed: any I2CBus = bus; return BoardProbe.run(&probed, against: c) }]))
             #else
             throw .unsupported("the linux backend needs Linux (i2c-dev, libgpiod)")
             #endif

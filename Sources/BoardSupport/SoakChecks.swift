@@ -23,7 +23,7 @@ public final class SoakChecks {
 
     /// Wraps `board`'s accelerator and monitors; `c` is the file it was opened from.
     public init(board: Board, configuration c: HardwareBoardConfiguration) throws(HALError) {
-        guard let bus = board.emulatedBus, c.backend == .emulated else {
+        guard let bus = board.capability(FaultInjection.self)?.emulatedBus, c.backend == .emulated else {
             throw .unsupported("\(c.name) is not an emulated board: a soak needs the emulated bus (backend = \"emulated\")")
         }
         guard let model = bus.device(at: c.evalBoardAddress) as? EvalBoardModel else {

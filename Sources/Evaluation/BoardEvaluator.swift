@@ -1,5 +1,5 @@
 import BoardSupport
-import CIMSimulator
+import CIMHAL
 import KWS
 
 /// Runs the article's procedure on one board: port the model, measure
@@ -9,13 +9,13 @@ public struct BoardEvaluator {
     public let boardFile: String
     /// Opens a fresh copy of the board (same file, same seed): the drift
     /// sweep needs two more that start from programming.
-    public let open: () throws(EvaluationError) -> Board
+    public let open: () throws(MeasurementFailure) -> Board
     public let image: KWSImage
     public let settings: EvaluationSettings
     public let seed: UInt64
 
     public init(boardFile: String, seed: UInt64, image: KWSImage, settings: EvaluationSettings,
-                open: @escaping () throws(EvaluationError) -> Board) {
+                open: @escaping () throws(MeasurementFailure) -> Board) {
         self.boardFile = boardFile
         self.seed = seed
         self.image = image
@@ -23,18 +23,28 @@ public struct BoardEvaluator {
         self.open = open
     }
 
+    /// A failure names this board's file.
     public func evaluate(_ set: TestSet, baseline: DigitalBaselineResult, floatPredictions: [Int],
                          progress: (String) -> Void) throws(EvaluationError) -> BoardEvaluation {
+        do throws(MeasurementFailure) {
+            return try measure(set, baseline: baseline, floatPredictions: floatPredictions, progress: progress)
+        } catch {
+            throw .measurement(boardFile: boardFile, error)
+        }
+    }
+
+    private func measure(_ set: TestSet, baseline: DigitalBaselineResult, floatPredictions: [Int],
+                         progress: (String) -> Void) throws(MeasurementFailure) -> BoardEvaluation {
         let frames = image.imported.frames
         progress("porting: compile, stuck-cell scan, write-verify, calibration")
         let board = try open()
-        let deployed = try DeployedModel.deploy(image, on: board, boardFile: boardFile)
+        let deployed = try DeployedModel.deploy(image, on: board)
         let compiled = deployed.runtime.compiled
         let g = board.accelerator.geometry
 
         progress("accuracy on \(set.clips.count) clips")
         let before = board.clock.now()
-        let predictions = try deployed.predictions(set, boardFile: boardFile)
+        let predictions = try deployed.predictions(set)
         let boardSecondsPerInference = (board.clock.now() - before) / Double(max(1, set.clips.count))
         let acceleratorAccuracy = DeployedModel.accuracy(predictions, set)
         let agreement = Double(zip(predictions, floatPredictions).filter { $0 == $1 }.count) / Double(max(1, set.clips.count))
@@ -43,7 +53,7 @@ public struct BoardEvaluator {
         let throughput = ThroughputMeasurement.result(compiled: compiled, frames: frames, board: board,
                                                       boardSecondsPerInference: boardSecondsPerInference)
 
-        let energy = try EnergyMeasurement(deployed: deployed, boardFile: boardFile, settings: settings)
+        let energy = try EnergyMeasurement(deployed: deployed, settings: settings)
             .run(features: set.clips.map(\.features), progress: progress)
 
         progress("porting: accuracy of the float model quantised to 4 and 8 bits and the board's \(g.weightBits)")
@@ -64,26 +74,26 @@ public struct BoardEvaluator {
         var notMeasured: [String] = []
         var temperature: TemperatureResult?
         var drift: DriftResult?
-        if let simulation = board.simulation {
-            temperature = try ThermalChamber(deployed: deployed, simulation: simulation, boardFile: boardFile)
+        if let chamber = board.capability(ThermalControl.self) {
+            temperature = try ThermalChamber(deployed: deployed, chamber: chamber)
                 .sweep(set, settings: settings, progress: progress)
-            drift = try DriftSweep(open: { () throws(EvaluationError) -> DeployedModel in
+            drift = try DriftSweep(open: { () throws(MeasurementFailure) -> DeployedModel in
                 let copy = try open()
-                copy.simulation?.thermal = .fixed(celsius: settings.referenceCelsius)
-                return try DeployedModel.deploy(image, on: copy, boardFile: boardFile)
-            }, boardFile: boardFile, referenceCelsius: settings.referenceCelsius).run(set, settings: settings, progress: progress)
+                copy.capability(ThermalControl.self)?.holdDie(atCelsius: settings.referenceCelsius)
+                return try DeployedModel.deploy(image, on: copy)
+            }, referenceCelsius: settings.referenceCelsius).run(set, settings: settings, progress: progress)
         } else {
             notMeasured.append("temperature: a real board needs a thermal chamber; run `cimfw accuracy` at each chamber setting")
             notMeasured.append("drift: simulated time needs a simulated macro; on a real board, rerun `cimfw accuracy` after an hour, a day, a month")
         }
 
         progress("MVM error by array position on tile 0")
-        let arrayError = try ArrayErrorMeasurement(board: board, boardFile: boardFile)
+        let arrayError = try ArrayErrorMeasurement(board: board)
             .run(tile: 0, blocks: settings.arrayErrorBlocks, vectors: settings.arrayErrorVectors, seed: seed)
 
         let verdict = Self.verdict(accuracy: accuracy, energy: energy, baseline: baseline)
         return BoardEvaluation(
-            boardFile: boardFile, boardName: board.name, backend: board.simulation == nil ? "hardware" : (board.marker == nil ? "simulated" : "emulated"),
+            boardFile: boardFile, boardName: board.name, backend: board.devices.backendName,
             seed: seed,
             geometry: .init(tiles: g.tiles, rows: g.rows, columns: g.columns, weightBits: g.weightBits, dacBits: g.dacBits, adcBits: g.adcBits),
             accuracy: accuracy, throughput: throughput, energy: energy, porting: porting, temperature: temperature,

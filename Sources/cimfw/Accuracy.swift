@@ -68,7 +68,8 @@ struct Accuracy: ParsableCommand {
         let runtime = deployment.runtime
         let spotter = try KeywordSpotter(backend: .accelerator(runtime), normalisation: session.image.normalisation)
         // Per-clip timing on the host clock; energy from the ledger when simulated.
-        let ledgerBefore = session.board.simulation?.ledger
+        let energyModel = session.board.capability(EnergyAccount.self)
+        let totalsBefore = energyModel?.energyTotals
         var micros: [Double] = []
         let predictions = try spotter.predictions(set, hostMicroseconds: &micros)
         let agreement = Double(zip(predictions, floatPredictions).filter { $0 == $1 }.count) / Double(max(1, set.clips.count))
@@ -85,11 +86,11 @@ struct Accuracy: ParsableCommand {
             programmingRMSErrorRelative: (reports.reduce(0) { $0 + $1.rmsErrorRelative * $1.rmsErrorRelative * Double($1.cellsProgrammed) } / Double(max(1, cells))).squareRoot(),
             cellsOutsideTolerance: reports.reduce(0) { $0 + $1.cellsOutsideTolerance },
             medianHostMicrosecondsPerInference: micros.sorted()[micros.count / 2])
-        if let before = ledgerBefore, let after = session.board.simulation?.ledger {
+        if let before = totalsBefore, let after = energyModel?.energyTotals {
             let n = Double(set.clips.count)
-            report.coreJoulesPerInference = (after.mvm.totalJoules - before.mvm.totalJoules) / n
-            report.boardJoulesPerInference = (after.totalJoules - before.totalJoules) / n
-            report.acceleratorSecondsPerInference = (after.elapsedSeconds - before.elapsedSeconds) / n
+            report.coreJoulesPerInference = (after.coreJoules - before.coreJoules) / n
+            report.boardJoulesPerInference = (after.boardJoules - before.boardJoules) / n
+            report.acceleratorSecondsPerInference = (after.seconds - before.seconds) / n
         }
         if json {
             let encoder = JSONEncoder()

@@ -41,19 +41,19 @@ struct Compile: ParsableCommand {
         print("tiles used        \(c.tilesUsed) of \(g.tiles)")
         print("utilisation       \(format(100 * c.utilisation))% of the used tiles' cells")
         print("per inference     \(c.tileMultipliesPerInference(frames: frames)) tile MVMs, \(c.modelMACsPerInference(frames: frames)) model MACs")
-        if let simulation = session.board.simulation {
+        if let energyModel = session.board.capability(EnergyAccount.self) {
             // Expected energy: one inference of a silent second on the board's energy model.
             let runtime = try session.deploy(faultScan: false, calibrate: false).runtime
-            let before = simulation.ledger
+            let before = energyModel.energyTotals
             var probabilities = [Float](repeating: 0, count: model.outputs)
             let silence = [Float](repeating: 0, count: frames * model.gru.inputSize)
             try silence.withUnsafeBufferPointer { (x) throws(HALError) in
                 try probabilities.withUnsafeMutableBufferPointer { (p) throws(HALError) in try runtime.classify(x, into: p) }
             }
-            let after = simulation.ledger
-            let core = after.mvm.totalJoules - before.mvm.totalJoules
-            let board = after.totalJoules - before.totalJoules
-            let seconds = after.elapsedSeconds - before.elapsedSeconds
+            let after = energyModel.energyTotals
+            let core = after.coreJoules - before.coreJoules
+            let board = after.boardJoules - before.boardJoules
+            let seconds = after.seconds - before.seconds
             print("energy            core \(engineering(core, "J")), board \(engineering(board, "J")) per inference (energy model, silent input)")
             print("accelerator time  \(engineering(seconds, "s")) per inference (array and host link, modelled)")
         } else {

@@ -68,9 +68,9 @@ struct Evaluate: ParsableCommand {
             do { description = try BoardFile.load(path: path) } catch { throw CLIError("\(error)") }
             _ = try openBoard(path, seed: seed)
             let boardSeed = seed ?? Self.seed(of: description)
-            evaluators.append(BoardEvaluator(boardFile: path, seed: boardSeed, image: image, settings: settings) { () throws(EvaluationError) -> Board in
+            evaluators.append(BoardEvaluator(boardFile: path, seed: boardSeed, image: image, settings: settings) { () throws(MeasurementFailure) -> Board in
                 do { return try openBoard(path, seed: seed) } catch {
-                    throw .deployment(boardFile: path, reason: "\(error)")
+                    throw .deployment(reason: "\(error)")
                 }
             })
         }

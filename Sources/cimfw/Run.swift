@@ -1,7 +1,6 @@
 import ArgumentParser
 import BoardSupport
 import CIMHAL
-import CIMSimulator
 import Firmware
 import Foundation
 import KWS
@@ -97,7 +96,7 @@ struct Run: ParsableCommand {
         output.header(image: image, board: board, audio: source.name, seed: seed)
         var detections: [Detection] = []
         var probes: [AccuracyProbe] = []
-        let firmwareLoop = KWSFirmware(image: image, devices: FirmwareDevices(board), options: options) { event in
+        let firmwareLoop = KWSFirmware(image: image, devices: board.devices, options: options) { event in
             if case .detection(let d) = event { detections.append(d) }
             if case .accuracy(let p) = event { probes.append(p) }
             output.event(event)
@@ -106,8 +105,8 @@ struct Run: ParsableCommand {
         do {
             try firmwareLoop.boot()
             // The ramp starts once the board is programmed and calibrated (at its file's temperature).
-            if let ramp, let simulation = board.simulation {
-                simulation.thermal = .ramp(startCelsius: ramp.from, endCelsius: ramp.to, startSeconds: simulation.nowSeconds, durationSeconds: ramp.seconds)
+            if let ramp, let chamber = board.capability(ThermalControl.self) {
+                chamber.rampDie(fromCelsius: ramp.from, toCelsius: ramp.to, overSeconds: ramp.seconds)
             }
             let summary = try firmwareLoop.run(audio: source) { StopSignal.isRaised }
             var score: StreamScore?
@@ -116,10 +115,10 @@ struct Run: ParsableCommand {
             }
             output.summary(summary, score: score)
             if !probes.isEmpty { output.probes(probes) }
-            if let score, let simulation = board.simulation, thermalRamp != nil {
+            if let score, let chamber = board.capability(ThermalControl.self), thermalRamp != nil {
                 // Board time of a stream moment: the run paces audio on the board clock.
-                let offset = simulation.nowSeconds - summary.boardSeconds
-                output.byTemperature(score, celsius: { simulation.thermal.celsius(atSeconds: offset + $0) })
+                let offset = chamber.nowSeconds - summary.boardSeconds
+                output.byTemperature(score, celsius: { chamber.dieCelsius(atSeconds: offset + $0) })
             }
         } catch {
             output.failure("\(error)")
@@ -134,38 +133,9 @@ struct Run: ParsableCommand {
             throw ValidationError("--thermal-ramp \(text): expected FROM:TO in °C within -55...150, e.g. 0:60")
         }
         guard let durationSeconds else { throw ValidationError("--thermal-ramp needs --duration: the ramp spans the run") }
-        guard board.simulation != nil else {
+        guard board.capability(ThermalControl.self) != nil else {
             throw ValidationError("--thermal-ramp: \(board.name) has no simulated die to heat (a simulated or emulated board is needed)")
         }
         return (from, to, durationSeconds)
-    }
-}
-
-extension FirmwareDevices {
-    /// The firmware's view of an opened board.
-    init(_ board: Board) {
-        let accelerator = board.accelerator
-        let simulation = board.simulation
-        let monitors = board.powerMonitors
-        let probe = board.probe
-        // A simulated board's "monitor" reads the energy model itself: log the
-        // model as what it is. Boards with a bus read their INAs.
-        let measured = probe != nil ? monitors : []
-        self.init(
-            boardName: board.name, accelerator: accelerator, powerMonitors: measured, marker: board.marker,
-            clock: board.clock, programmingPolicy: board.programmingPolicy, calibrationMethod: board.calibrationMethod,
-            energyModelJoules: simulation.map { s in { s.ledger.totalJoules } },
-            selfTest: { () throws(HALError) -> [String] in
-                guard let probe else {
-                    let g = accelerator.geometry
-                    return ["simulated accelerator: \(g.tiles) tiles of \(g.rows)x\(g.columns), answers"]
-                        + monitors.map { "power: rail \($0.railName) from the energy model" }
-                }
-                let report = probe()
-                if let bad = report.checks.first(where: { !$0.matches }) {
-                    throw .invalidArgument("board file expects \(bad.expected) at 0x\(String(bad.address, radix: 16)); found \(bad.found.map { "\($0)" } ?? "nothing")")
-                }
-                return report.checks.map { "0x\(String($0.address, radix: 16)): \($0.expected), ok\($0.verified ? "" : " (unverified)")" }
-            })
     }
 }

@@ -62,7 +62,7 @@ struct Soak: ParsableCommand {
         options.durationSeconds = duration.seconds
         options.hopSeconds = hop.seconds
         options.logging = false
-        let firmwareLoop = KWSFirmware(image: image, devices: FirmwareDevices(opened), options: options) { _ in }
+        let firmwareLoop = KWSFirmware(image: image, devices: opened.devices, options: options) { _ in }
         StopSignal.install()
         let wall0 = Date()
         var summary: RunSummary?

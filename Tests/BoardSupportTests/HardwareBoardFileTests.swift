@@ -74,7 +74,7 @@ struct HardwareBoardFileTests {
         let sample = try monitor.sample()
         #expect(abs(sample.busVolts - 3.3) < 1e-3, "\(sample)")
         #expect(sample.powerWatts > 0.1 && sample.powerWatts < 1, "\(sample)")
-        var bus = try #require(board.emulatedBus)
+        var bus = try #require(board.capability(FaultInjection.self)?.emulatedBus)
         let report = BoardProbe.run(&bus, against: c)
         #expect(report.matches, "\(report.checks)")
         #expect(report.findings.map(\.identity).contains(.powerMonitor(partNumber: "INA228", revision: 1)))
@@ -134,7 +134,7 @@ struct HardwareBoardFileTests {
         #expect(c.faults.vanishAddress == 0x40 && c.faults.vanishEverySeconds == 3600 && c.faults.vanishForSeconds == 1)
         #expect(c.simulation?.name == "sim-rram-256", "emulation.simulation resolved beside the file that set it")
         let board = try Board.open(.hardware(c))
-        #expect(board.emulatedBus?.faults.count == 4)
+        #expect(board.capability(FaultInjection.self)?.emulatedBus.faults.count == 4)
         #expect(try hardware(Presets.directory.appendingPathComponent("virtual-eval.toml").path).faults.isEmpty)
     }
 

@@ -13,11 +13,11 @@ import Testing
         let (image, set) = try Fixture.imageAndClips()
         let board = try Board.open(try BoardFile.load(path: Fixture.boardFile("virtual-eval.toml")))
         #expect(board.marker != nil, "the marker line frames each run")
-        let deployed = try DeployedModel.deploy(image, on: board, boardFile: "virtual-eval.toml")
+        let deployed = try DeployedModel.deploy(image, on: board)
         var settings = Fixture.smallSettings
         settings.energyRuns = 2
         settings.minimumRunSeconds = 0.01
-        let energy = try EnergyMeasurement(deployed: deployed, boardFile: "virtual-eval.toml", settings: settings)
+        let energy = try EnergyMeasurement(deployed: deployed, settings: settings)
             .run(features: set.clips.map(\.features)) { _ in }
         #expect(energy.source.contains("board"))
         for run in energy.runs {

@@ -31,10 +31,10 @@ enum Fixture {
         return c
     }
 
-    static func opener(_ configuration: SimulatorConfiguration) -> () throws(EvaluationError) -> Board {
-        { () throws(EvaluationError) -> Board in
+    static func opener(_ configuration: SimulatorConfiguration) -> () throws(MeasurementFailure) -> Board {
+        { () throws(MeasurementFailure) -> Board in
             do { return try Board.open(.simulated(configuration)) } catch {
-                throw .deployment(boardFile: configuration.name, reason: "\(error)")
+                throw .deployment(reason: "\(configuration.name): \(error)")
             }
         }
     }

@@ -1,4 +1,5 @@
 import BoardSupport
+import CIMHAL
 import CIMSimulator
 import Foundation
 import KWS
@@ -20,11 +21,11 @@ import Testing
             $0.temperature.coefficientStdPerKelvin = 0.0075
         }
         let board = try Fixture.opener(hot)()
-        let deployed = try DeployedModel.deploy(image, on: board, boardFile: "hot")
-        let simulation = try #require(board.simulation)
+        let deployed = try DeployedModel.deploy(image, on: board)
+        let chamber = try #require(board.capability(ThermalControl.self))
         var settings = Fixture.smallSettings
         settings.temperaturesCelsius = [25, 60]
-        let result = try ThermalChamber(deployed: deployed, simulation: simulation, boardFile: "hot").sweep(set, settings: settings) { _ in }
+        let result = try ThermalChamber(deployed: deployed, chamber: chamber).sweep(set, settings: settings) { _ in }
         let at25 = try #require(result.points.first), at60 = try #require(result.points.last)
         print("temperature sensitivity: 25 °C \(at25), 60 °C \(at60)")
         #expect(at60.withoutRecalibration <= at25.withoutRecalibration - 0.1, "35 K at −1.5%/K must cost accuracy without recalibration")
@@ -42,9 +43,9 @@ import Testing
         var settings = Fixture.smallSettings
         settings.driftAges = [.init(label: "1 minute", seconds: 60), .init(label: "1 month", seconds: 30 * 86_400)]
         let open = Fixture.opener(drifting)
-        let result = try DriftSweep(open: { () throws(EvaluationError) -> DeployedModel in
-            try DeployedModel.deploy(image, on: try open(), boardFile: "drifting")
-        }, boardFile: "drifting", referenceCelsius: 25).run(set, settings: settings) { _ in }
+        let result = try DriftSweep(open: { () throws(MeasurementFailure) -> DeployedModel in
+            try DeployedModel.deploy(image, on: try open())
+        }, referenceCelsius: 25).run(set, settings: settings) { _ in }
         let minute = try #require(result.points.first), month = try #require(result.points.last)
         print("drift: \(minute), \(month)")
         #expect(month.withoutRecalibration <= minute.withoutRecalibration - 0.1, "a month of drift must cost accuracy when calibrated once")

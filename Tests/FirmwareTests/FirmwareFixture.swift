@@ -32,7 +32,7 @@ enum Repository {
 /// A board opened from a file (optionally edited first) and its firmware view.
 struct TestBoard {
     let board: Board
-    let devices: FirmwareDevices
+    let devices: BoardDevices
 
     init(_ file: String, edit: (inout SimulatorConfiguration) -> Void = { _ in }) throws {
         var description = try BoardFile.load(path: Repository.board(file))
@@ -45,18 +45,7 @@ struct TestBoard {
             description = .hardware(c)
         }
         board = try Board.open(description)
-        let b = board
-        let monitors = b.probe != nil ? b.powerMonitors : []
-        devices = FirmwareDevices(
-            boardName: b.name, accelerator: b.accelerator, powerMonitors: monitors, marker: b.marker, clock: b.clock,
-            programmingPolicy: b.programmingPolicy, calibrationMethod: b.calibrationMethod,
-            energyModelJoules: b.simulation.map { s in { s.ledger.totalJoules } },
-            selfTest: { () throws(HALError) -> [String] in
-                guard let probe = b.probe else { return ["simulated"] }
-                let report = probe()
-                if let bad = report.checks.first(where: { !$0.matches }) { throw .invalidArgument("mismatch at \(bad.address)") }
-                return report.checks.map(\.expected)
-            })
+        devices = board.devices
     }
 }
 

@@ -54,7 +54,7 @@ struct FirmwareLoopTests {
         let board = try TestBoard("sim-rram-256.toml")
         let (firmware, log) = try KWSFirmware.make(board, options: options(minutes: 4, hopSeconds: 30, recalibration: recalibration))
         try firmware.boot()
-        let simulation = try #require(board.board.simulation)
+        let simulation = try #require(board.board.capability(SimulatedMacro.self)?.accelerator)
         let stepAt = simulation.nowSeconds + 120
         simulation.thermal = .steps([.init(atSeconds: 0, celsius: 35), .init(atSeconds: stepAt, celsius: 45)])
         _ = try firmware.run(audio: try stream()) { false }
@@ -71,7 +71,7 @@ struct FirmwareLoopTests {
 
     @Test func busNACKsDuringTheRunAreRetriedAndTheRunCompletes() throws {
         let board = try TestBoard("virtual-eval.toml")
-        let bus = try #require(board.board.emulatedBus)
+        let bus = try #require(board.board.capability(FaultInjection.self)?.emulatedBus)
         let (firmware, log) = try KWSFirmware.make(board, options: options(minutes: 2, hopSeconds: 20))
         try firmware.boot()
         // Refuse eight transactions in a row in the middle of the next
@@ -90,7 +90,7 @@ struct FirmwareLoopTests {
 
     @Test func aVanishedPowerMonitorFallsBackToTheEnergyModel() throws {
         let board = try TestBoard("virtual-eval.toml")
-        let bus = try #require(board.board.emulatedBus)
+        let bus = try #require(board.board.capability(FaultInjection.self)?.emulatedBus)
         let (firmware, log) = try KWSFirmware.make(board, options: options(minutes: 1, hopSeconds: 10))
         try firmware.boot()
         bus.vanish(try I2CAddress(0x40))
@@ -112,7 +112,7 @@ struct FirmwareLoopTests {
         let board = try TestBoard("sim-rram-256.toml")
         let (firmware, log) = try KWSFirmware.make(board, options: options(minutes: 6, hopSeconds: 60))
         try firmware.boot()
-        let simulation = try #require(board.board.simulation)
+        let simulation = try #require(board.board.capability(SimulatedMacro.self)?.accelerator)
         let failed = try simulation.injectStuckCells(tile: 0, rate: 0.05, seed: 9)
         #expect(failed > 1000)
         let summary = try firmware.run(audio: try stream()) { false }

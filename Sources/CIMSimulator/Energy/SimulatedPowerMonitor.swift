@@ -4,7 +4,7 @@ import CIMHAL
 /// average power since the previous sample, from the energy ledger, at the
 /// configured supply voltage — what an INA226 averaging over its conversion
 /// window would show.
-public struct SimulatedPowerMonitor: PowerMonitor {
+public struct SimulatedPowerMonitor: ModelledPowerMonitor {
     public let railName: String
     private let accelerator: SimulatedAccelerator
     private var lastSeconds: Double

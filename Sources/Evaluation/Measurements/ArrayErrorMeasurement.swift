@@ -10,9 +10,8 @@ import CIMSimulator
 /// towards the far rows and columns; stuck cells and ADC mismatch show as hot spots.
 struct ArrayErrorMeasurement {
     let board: Board
-    let boardFile: String
 
-    func run(tile: Int, blocks: Int, vectors: Int, seed: UInt64) throws(EvaluationError) -> ArrayErrorMap {
+    func run(tile: Int, blocks: Int, vectors: Int, seed: UInt64) throws(MeasurementFailure) -> ArrayErrorMap {
         let g = board.accelerator.geometry
         let rowBlocks = max(1, min(blocks, g.rows)), columnBlocks = max(1, min(blocks, g.columns))
         let rowsPerBlock = g.rows / rowBlocks, columnsPerBlock = g.columns / columnBlocks
@@ -24,7 +23,7 @@ struct ArrayErrorMeasurement {
             readout = try board.accelerator.program(tile: tile, weights: weights, policy: board.programmingPolicy).readout
             _ = try board.accelerator.calibrate(tile: tile, method: board.calibrationMethod)
         } catch {
-            throw .hardware(boardFile: boardFile, step: "programming tile \(tile) with random weights", error)
+            throw .hardware(step: "programming tile \(tile) with random weights", error)
         }
         let codeMax = readout.inputCodeMax
         var input = [Int32](repeating: 0, count: g.rows)
@@ -38,7 +37,7 @@ struct ArrayErrorMeasurement {
                 for r in input.indices { input[r] = 0 }
                 for r in rows { input[r] = Int32.random(in: -codeMax...codeMax, using: &generator) }
                 do { try board.accelerator.multiply(tile: tile, inputCodes: input, into: &output) } catch {
-                    throw .hardware(boardFile: boardFile, step: "an MVM on tile \(tile)", error)
+                    throw .hardware(step: "an MVM on tile \(tile)", error)
                 }
                 for c in 0..<(columnBlocks * columnsPerBlock) {
                     var intended = 0.0

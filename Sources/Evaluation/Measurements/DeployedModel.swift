@@ -16,12 +16,12 @@ struct DeployedModel {
 
     /// Compiles, scans for stuck cells, programs with write-verify and
     /// calibrates: the whole port, timed on the host's clock.
-    static func deploy(_ image: KWSImage, on board: Board, boardFile: String) throws(EvaluationError) -> DeployedModel {
+    static func deploy(_ image: KWSImage, on board: Board) throws(MeasurementFailure) -> DeployedModel {
         let t0 = HostClock.seconds()
         do {
             _ = try TileCompiler.compile(image.model, for: board.accelerator.geometry)
         } catch {
-            throw .deployment(boardFile: boardFile, reason: "\(error)")
+            throw .deployment(reason: "\(error)")
         }
         let t1 = HostClock.seconds()
         let deployment: ModelDeployment
@@ -29,40 +29,40 @@ struct DeployedModel {
             deployment = try ModelDeployment.deploy(image.model, on: board.accelerator, policy: board.programmingPolicy,
                                                     calibration: nil, faultScan: true)
         } catch {
-            throw .deployment(boardFile: boardFile, reason: "\(error)")
+            throw .deployment(reason: "\(error)")
         }
         let t2 = HostClock.seconds()
         do {
             _ = try deployment.runtime.calibrate(method: board.calibrationMethod)
         } catch {
-            throw .hardware(boardFile: boardFile, step: "calibration", error)
+            throw .hardware(step: "calibration", error)
         }
         let t3 = HostClock.seconds()
         let spotter: KeywordSpotter
         do {
             spotter = try KeywordSpotter(backend: .accelerator(deployment.runtime), normalisation: image.normalisation)
         } catch {
-            throw .deployment(boardFile: boardFile, reason: "\(error)")
+            throw .deployment(reason: "\(error)")
         }
         return DeployedModel(board: board, deployment: deployment, spotter: spotter, compileSeconds: t1 - t0,
                              faultScanAndProgramSeconds: t2 - t1, calibrateSeconds: t3 - t2)
     }
 
-    func recalibrate(boardFile: String) throws(EvaluationError) {
+    func recalibrate() throws(MeasurementFailure) {
         do { _ = try runtime.calibrate(method: board.calibrationMethod) } catch {
-            throw .hardware(boardFile: boardFile, step: "calibration", error)
+            throw .hardware(step: "calibration", error)
         }
     }
 
     /// Arg-max class of every clip.
-    func predictions(_ set: TestSet, boardFile: String) throws(EvaluationError) -> [Int] {
+    func predictions(_ set: TestSet, ) throws(MeasurementFailure) -> [Int] {
         do { return try spotter.predictions(set) } catch {
-            throw .inference(boardFile: boardFile, reason: "\(error)")
+            throw .inference(reason: "\(error)")
         }
     }
 
-    func accuracy(_ set: TestSet, boardFile: String) throws(EvaluationError) -> Double {
-        Self.accuracy(try predictions(set, boardFile: boardFile), set)
+    func accuracy(_ set: TestSet, ) throws(MeasurementFailure) -> Double {
+        Self.accuracy(try predictions(set), set)
     }
 
     static func accuracy(_ predictions: [Int], _ set: TestSet) -> Double {

@@ -49,7 +49,7 @@ enum DigitalBaselineMeasurement {
                         }
                     }
                 } catch {
-                    throw .inference(boardFile: "float runtime", reason: "\(clip.path): \(error)")
+                    throw .measurement(boardFile: "float runtime", .inference(reason: "\(clip.path): \(error)"))
                 }
                 if pass == 0 {
                     predictions.append(probabilities.indices.max { probabilities[$0] < probabilities[$1] } ?? 0)

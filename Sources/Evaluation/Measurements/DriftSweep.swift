@@ -6,11 +6,10 @@ import KWS
 /// one calibrated every period and measured just before its next
 /// calibration is due (the worst point of the firmware's cycle).
 struct DriftSweep {
-    let open: () throws(EvaluationError) -> DeployedModel
-    let boardFile: String
+    let open: () throws(MeasurementFailure) -> DeployedModel
     let referenceCelsius: Double
 
-    func run(_ set: TestSet, settings: EvaluationSettings, progress: (String) -> Void) throws(EvaluationError) -> DriftResult {
+    func run(_ set: TestSet, settings: EvaluationSettings, progress: (String) -> Void) throws(MeasurementFailure) -> DriftResult {
         progress("drift: programming two fresh copies of the board")
         let once = try open()
         let periodic = try open()
@@ -20,11 +19,11 @@ struct DriftSweep {
         for age in settings.driftAges.sorted(by: { $0.seconds < $1.seconds }) {
             progress("drift: \(age.label) after programming")
             wait(once, until: startOnce + age.seconds)
-            let without = try once.accuracy(set, boardFile: boardFile)
+            let without = try once.accuracy(set)
             wait(periodic, until: startPeriodic + max(0, age.seconds - period))
-            try periodic.recalibrate(boardFile: boardFile)
+            try periodic.recalibrate()
             wait(periodic, until: startPeriodic + age.seconds)
-            let with = try periodic.accuracy(set, boardFile: boardFile)
+            let with = try periodic.accuracy(set)
             points.append(.init(label: age.label, secondsAfterProgramming: age.seconds, withoutRecalibration: without,
                                 withPeriodicCalibration: with))
         }

@@ -1,4 +1,5 @@
 import BoardSupport
+import CIMHAL
 import CIMDrivers
 import CIMHAL
 import KWS
@@ -11,14 +12,13 @@ import KWS
 /// measurement is checked against.
 struct EnergyMeasurement {
     let deployed: DeployedModel
-    let boardFile: String
     let settings: EvaluationSettings
     /// At most this many per-inference values go into the report.
     static let distributionLimit = 4000
 
-    func run(features: [[Float]], progress: (String) -> Void) throws(EvaluationError) -> EnergyResult {
+    func run(features: [[Float]], progress: (String) -> Void) throws(MeasurementFailure) -> EnergyResult {
         let board = deployed.board
-        guard !board.powerMonitors.isEmpty else { throw .noPowerSource(boardFile: boardFile) }
+        guard !board.powerMonitors.isEmpty else { throw .noPowerSource }
         let clock = board.clock
         let idle = try idlePowerWatts()
         var runs: [EnergyResult.Run] = []
@@ -28,7 +28,7 @@ struct EnergyMeasurement {
             var samples = [try sample()]
             try setMarker(.high)
             let start = clock.now()
-            let modelStart = board.simulation?.ledger.totalJoules
+            let modelStart = board.capability(EnergyAccount.self)?.energyTotals.boardJoules
             var inferences = 0
             var probabilities = [Float](repeating: 0, count: deployed.runtime.compiled.model.outputs)
             repeat {
@@ -38,7 +38,7 @@ struct EnergyMeasurement {
                         try probabilities.withUnsafeMutableBufferPointer { (p) throws(HALError) in try deployed.runtime.classify(f, into: p) }
                     }
                 } catch {
-                    throw .hardware(boardFile: boardFile, step: "inference \(inferences + 1) of energy run \(n + 1)", error)
+                    throw .hardware(step: "inference \(inferences + 1) of energy run \(n + 1)", error)
                 }
                 inferences += 1
                 let s = try sample()
@@ -51,7 +51,7 @@ struct EnergyMeasurement {
             } while clock.now() - start < settings.minimumRunSeconds
             let end = clock.now()
             try setMarker(.low)
-            let modelEnd = board.simulation?.ledger.totalJoules
+            let modelEnd = board.capability(EnergyAccount.self)?.energyTotals.boardJoules
             if !clock.isVirtual || samples.last.map({ $0.timestampSeconds < end }) ?? true {
                 // The last sample must close the window.
                 clock.wait(0.001)
@@ -65,7 +65,7 @@ struct EnergyMeasurement {
                                                          conversionWindowSeconds: chip?.conversionWindowSeconds,
                                                          powerResolutionWatts: chip?.powerResolutionWatts ?? 0)
             } catch {
-                throw .hardware(boardFile: boardFile, step: "integrating energy run \(n + 1)", error)
+                throw .hardware(step: "integrating energy run \(n + 1)", error)
             }
             var model: Double?
             if let a = modelStart, let b = modelEnd { model = (b - a) / Double(inferences) }
@@ -90,9 +90,9 @@ struct EnergyMeasurement {
 
     /// The arrays' and converters' share (the energy model's MVM energy) of a
     /// pass over the clips; nil on a board without a model.
-    private func coreJoulesPerInference(features: [[Float]]) throws(EvaluationError) -> Double? {
-        guard let simulation = deployed.board.simulation else { return nil }
-        let before = simulation.ledger.mvm.totalJoules
+    private func coreJoulesPerInference(features: [[Float]]) throws(MeasurementFailure) -> Double? {
+        guard let energyModel = deployed.board.capability(EnergyAccount.self) else { return nil }
+        let before = energyModel.energyTotals.coreJoules
         var probabilities = [Float](repeating: 0, count: deployed.runtime.compiled.model.outputs)
         let count = min(features.count, 16)
         for clip in features.prefix(count) {
@@ -101,30 +101,30 @@ struct EnergyMeasurement {
                     try probabilities.withUnsafeMutableBufferPointer { (p) throws(HALError) in try deployed.runtime.classify(f, into: p) }
                 }
             } catch {
-                throw .hardware(boardFile: boardFile, step: "inference", error)
+                throw .hardware(step: "inference", error)
             }
         }
-        return (simulation.ledger.mvm.totalJoules - before) / Double(max(1, count))
+        return (energyModel.energyTotals.coreJoules - before) / Double(max(1, count))
     }
 
     /// The board idling for a second of its clock: bias, references, regulators, MCU.
-    private func idlePowerWatts() throws(EvaluationError) -> Double {
+    private func idlePowerWatts() throws(MeasurementFailure) -> Double {
         let first = try sample()
         deployed.board.clock.wait(1)
         let second = try sample()
         return second.timestampSeconds > first.timestampSeconds ? second.powerWatts : first.powerWatts
     }
 
-    private func sample() throws(EvaluationError) -> PowerSample {
+    private func sample() throws(MeasurementFailure) -> PowerSample {
         do { return try deployed.board.powerMonitors[0].sample() } catch {
-            throw .hardware(boardFile: boardFile, step: "reading the power monitor on rail \(deployed.board.powerMonitors[0].railName)", error)
+            throw .hardware(step: "reading the power monitor on rail \(deployed.board.powerMonitors[0].railName)", error)
         }
     }
 
-    private func setMarker(_ level: GPIOLevel) throws(EvaluationError) {
+    private func setMarker(_ level: GPIOLevel) throws(MeasurementFailure) {
         guard deployed.board.marker != nil else { return }
         do { try deployed.board.marker?.set(level) } catch {
-            throw .hardware(boardFile: boardFile, step: "setting the inference marker", error)
+            throw .hardware(step: "setting the inference marker", error)
         }
     }
 

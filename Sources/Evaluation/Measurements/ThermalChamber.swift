@@ -1,5 +1,5 @@
 import BoardSupport
-import CIMSimulator
+import CIMHAL
 import KWS
 
 /// The article's thermal-chamber test, on a board whose die temperature can
@@ -8,31 +8,30 @@ import KWS
 /// temperature classify the clips as calibrated, recalibrate, and classify again.
 struct ThermalChamber {
     let deployed: DeployedModel
-    let simulation: SimulatedAccelerator
-    let boardFile: String
+    let chamber: any ThermalControl
     /// Board time the die is given to settle at a new temperature.
     static let settleSeconds = 60.0
 
-    func sweep(_ set: TestSet, settings: EvaluationSettings, progress: (String) -> Void) throws(EvaluationError) -> TemperatureResult {
+    func sweep(_ set: TestSet, settings: EvaluationSettings, progress: (String) -> Void) throws(MeasurementFailure) -> TemperatureResult {
         hold(at: settings.referenceCelsius)
-        try deployed.recalibrate(boardFile: boardFile)
+        try deployed.recalibrate()
         var points: [TemperatureResult.Point] = []
         for celsius in settings.temperaturesCelsius {
             progress("thermal chamber at \(Int(celsius)) °C")
             hold(at: celsius)
-            let asCalibrated = try deployed.accuracy(set, boardFile: boardFile)
-            try deployed.recalibrate(boardFile: boardFile)
-            let recalibrated = try deployed.accuracy(set, boardFile: boardFile)
+            let asCalibrated = try deployed.accuracy(set)
+            try deployed.recalibrate()
+            let recalibrated = try deployed.accuracy(set)
             points.append(.init(celsius: celsius, withoutRecalibration: asCalibrated, withRecalibration: recalibrated))
             // Back to the reference calibration before the next point.
             hold(at: settings.referenceCelsius)
-            try deployed.recalibrate(boardFile: boardFile)
+            try deployed.recalibrate()
         }
         return TemperatureResult(calibratedAtCelsius: settings.referenceCelsius, points: points)
     }
 
     private func hold(at celsius: Double) {
-        simulation.thermal = .fixed(celsius: celsius)
+        chamber.holdDie(atCelsius: celsius)
         deployed.board.clock.wait(Self.settleSeconds)
     }
 }

@@ -1,4 +1,5 @@
 import BoardSupport
+import CIMHAL
 import KWS
 
 /// Effective throughput: model operations over the board time one
@@ -15,9 +16,9 @@ enum ThroughputMeasurement {
         var source = peak != nil ? "the board file's eval_board.peak_tops (the datasheet's claim)"
             : "not stated: set eval_board.peak_tops in the board file from the datasheet"
         var shares: [ThroughputResult.TimeShare] = []
-        if let simulation = board.simulation {
-            let g = simulation.configuration
-            let perMVM = simulation.secondsPerMVM
+        if let timing = board.capability(MVMTimingModel.self) {
+            let g = board.accelerator.geometry
+            let perMVM = timing.secondsPerMVM
             if peak == nil {
                 peak = 2 * Double(g.rows * g.columns * g.tiles) / perMVM.array / 1e12
                 source = "energy model: \(g.tiles) tiles of \(g.rows)x\(g.columns), one MVM per \(String(format: "%.0f", perMVM.array * 1e9)) ns of DAC pulses and ADC conversions"

@@ -32,7 +32,7 @@ enum WeightQuantisation {
     }
 
     /// Accuracy of the model quantised to each precision, run in Float32 on the CPU.
-    static func accuracies(_ image: KWSImage, _ set: TestSet, bits: [Int], floatAccuracy: Double) throws(EvaluationError) -> [PortingResult.QuantisedAccuracy] {
+    static func accuracies(_ image: KWSImage, _ set: TestSet, bits: [Int], floatAccuracy: Double) throws(MeasurementFailure) -> [PortingResult.QuantisedAccuracy] {
         var results: [PortingResult.QuantisedAccuracy] = []
         for b in bits {
             do {
@@ -49,7 +49,7 @@ enum WeightQuantisation {
                 let accuracy = Double(correct) / Double(max(1, set.clips.count))
                 results.append(.init(weightBits: b, accuracy: accuracy, gapPoints: 100 * (floatAccuracy - accuracy)))
             } catch {
-                throw .inference(boardFile: "CPU runtime", reason: "\(b)-bit quantised model: \(error)")
+                throw .inference(reason: "CPU runtime, \(b)-bit quantised model: \(error)")
             }
         }
         return results

@@ -254,7 +254,7 @@ extension KWSFirmware {
         let boardSeconds = clock.now() - start
         let scheduled = scheduler.tasks.reduce(0) { $0 + $1.deadlineMisses }
         return RunSummary(
-            board: devices.boardName, firmware: image.directory.path, seed: options.seed,
+            board: devices.name, firmware: image.directory.path, seed: options.seed,
             boardSeconds: boardSeconds, hostSeconds: Double(Watchdog.monotonicNanoseconds() - hostStart) * 1e-9,
             streamSeconds: window.endSeconds,
             inferences: inferences, inferencesSkipped: inferencesSkipped, detections: detectionsByKeyword.values.reduce(0, +), detectionsByKeyword: detectionsByKeyword,

@@ -41,7 +41,7 @@ public final class KWSFirmware {
     }
 
     public let image: FirmwareImage
-    public private(set) var devices: FirmwareDevices
+    public private(set) var devices: BoardDevices
     public let options: Options
     public private(set) var state: FirmwareState = .boot
     let emit: (Event) -> Void
@@ -71,7 +71,7 @@ public final class KWSFirmware {
     var tileReprograms = 0
     var redeployments = 0
 
-    public init(image: FirmwareImage, devices: FirmwareDevices, options: Options = Options(),
+    public init(image: FirmwareImage, devices: BoardDevices, options: Options = Options(),
                 events: @escaping (Event) -> Void = { _ in }) {
         self.image = image
         self.devices = devices
@@ -90,7 +90,7 @@ public final class KWSFirmware {
     /// boot → self-test → program → verify → calibrate. Throws when a step
     /// fails beyond what retries and one redeployment can fix.
     public func boot() throws(FirmwareError) {
-        enter(.boot, "\(image.manifest.name) on \(devices.boardName)")
+        enter(.boot, "\(image.manifest.name) on \(devices.name)")
         enter(.selfTest, "probing every device in the board file")
         try selfTest()
         enter(.program, "fault scan, placement, write-verify")
@@ -115,7 +115,10 @@ public final class KWSFirmware {
     func selfTest() throws(FirmwareError) {
         let lines: [String]
         do {
-            lines = try retry.run(clock: devices.clock, onRetry: busRetried) { () throws(HALError) in try devices.selfTest() }
+            lines = try retry.run(clock: devices.clock, onRetry: busRetried) { () throws(HALError) in
+                guard let test = devices.capability(SelfTest.self) else { return [] }
+                return try test.selfTest()
+            }
         } catch {
             throw .failed(state: .selfTest, message: "\(error)")
         }
@@ -133,15 +136,22 @@ public final class KWSFirmware {
         // ends its readings, and a monitor that stops answering comes back.
         let policy = MonitorPolicy(retry: retry, dropAfterFailures: 3, reprobeSeconds: 2)
         do {
-            meter = try EnergyMeter(monitor: devices.powerMonitors.first, energyModelJoules: devices.energyModelJoules,
+            meter = try EnergyMeter(monitor: devices.measuringPowerMonitors.first, energyModelJoules: energyModelJoules,
                                     clock: devices.clock, policy: policy) { [weak self] event in self?.monitorEvent(event) }
         } catch {
             throw .failed(state: .selfTest, message: "\(error)")
         }
     }
 
+    /// The energy model's running total, on boards that have one (simulated
+    /// boards, and the model behind an emulated eval board).
+    var energyModelJoules: (() -> Double)? {
+        guard let account = devices.capability(EnergyAccount.self) else { return nil }
+        return { account.energyTotals.boardJoules }
+    }
+
     func monitorEvent(_ event: EnergyMeter.Event) {
-        let fallback = devices.energyModelJoules != nil ? "the energy model" : "the last good reading"
+        let fallback = energyModelJoules != nil ? "the energy model" : "the last good reading"
         switch event {
         case let .retried(error, attempt):
             busRetried(error, attempt)

@@ -26,7 +26,8 @@ libgpiod=libgpiod2
 command -v apt-cache >/dev/null 2>&1 && apt-cache show libgpiod3 >/dev/null 2>&1 && libgpiod=libgpiod3
 build_packages=(g++ libstdc++-12-dev pkg-config libi2c-dev "$libgpiod" libfftw3-dev libsndfile1-dev libsoxr-dev git)
 #   python3, python3-jsonschema  EvaluateCommandTests validate report.json against its schema
-test_packages=(python3 python3-jsonschema)
+#   ngspice                IRDropSPICETests solve the same crossbars with a circuit simulator
+test_packages=(python3 python3-jsonschema ngspice)
 
 case "$purpose" in
     build) wanted=("${build_packages[@]}") ;;

@@ -22,8 +22,7 @@ struct Accuracy: ParsableCommand {
     @Option(help: "Copies of each frame input on the rows (the compiler's default unless given).")
     var inputReplicas: Int?
 
-    @Flag(help: "Print the report as JSON.")
-    var json = false
+    @OptionGroup var json: JSONOption
 
     struct Report: Codable {
         var board: String
@@ -49,7 +48,7 @@ struct Accuracy: ParsableCommand {
 
     func run() throws {
         let session = try options.session()
-        let firmware = options.firmware, board = options.board, seed = options.seed
+        let firmware = options.firmware.directory, board = options.board.path, seed = options.seed.value
         let set: TestSet
         do {
             set = try TestSet.load(directory: URL(fileURLWithPath: clips ?? firmware + "/test"),
@@ -92,7 +91,7 @@ struct Accuracy: ParsableCommand {
             report.boardJoulesPerInference = (after.boardJoules - before.boardJoules) / n
             report.acceleratorSecondsPerInference = (after.seconds - before.seconds) / n
         }
-        if json {
+        if json.isOn {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try encoder.encode(report), as: UTF8.self))

@@ -17,7 +17,8 @@ struct CIMFW: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
         } catch let error as any CommandFailure {
-            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+            let message = "\(error)"
+            if !message.isEmpty { FileHandle.standardError.write(Data("Error: \(message)\n".utf8)) }
             Foundation.exit(error.exitStatus)
         } catch {
             if exitCode(for: error) == .validationFailure {

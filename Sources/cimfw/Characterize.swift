@@ -8,11 +8,8 @@ struct Characterize: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure a simulated board: MVM error (total and per effect, before and after calibration), programming, energy, throughput.")
 
-    @Option(help: "Board file (a simulated board).")
-    var board: String = "boards/sim-rram-256.toml"
-
-    @Option(help: "Seed for every random draw (defaults to the board file's board.seed).")
-    var seed: UInt64?
+    @OptionGroup var board: BoardOption
+    @OptionGroup var seed: SeedOption
 
     @Option(help: "Random test vectors per measurement.")
     var vectors: Int = 64
@@ -20,8 +17,7 @@ struct Characterize: ParsableCommand {
     @Option(help: "Seconds between programming and measurement (drift acts over this time).")
     var ageSeconds: Double = 3600
 
-    @Flag(help: "Print the report as JSON.")
-    var json = false
+    @OptionGroup var json: JSONOption
 
     func validate() throws {
         guard vectors >= 1 && vectors <= 100_000 else {
@@ -33,26 +29,21 @@ struct Characterize: ParsableCommand {
     }
 
     func run() throws {
-        var configuration: SimulatorConfiguration
-        do {
-            configuration = try BoardFile.loadSimulated(path: board)
-        } catch {
-            throw CLIError("\(error)")
-        }
-        if let seed { configuration.seed = seed }
+        var configuration = try BoardFile.loadSimulated(path: board.path)
+        if let seed = seed.value { configuration.seed = seed }
         let report: CharacterizationReport
         do {
             report = try Characterization(configuration: configuration, testVectors: vectors, ageSeconds: ageSeconds).report()
         } catch {
-            throw CLIError.failure("\(board): characterisation failed: \(error)")
+            throw CLIError.failure("\(board.path): characterisation failed: \(error)")
         }
-        if json {
+        if json.isOn {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             let data = try encoder.encode(report)
             print(String(decoding: data, as: UTF8.self))
         } else {
-            print(CharacterizationText.render(report, boardPath: board))
+            print(CharacterizationText.render(report, boardPath: board.path))
         }
     }
 }

@@ -19,8 +19,7 @@ struct Classify: ParsableCommand {
 
     @OptionGroup var options: SessionOptions
 
-    @Flag(help: "One JSON object per clip, then one for the summary.")
-    var json = false
+    @OptionGroup var json: JSONOption
 
     struct Clip {
         var path: String
@@ -94,14 +93,14 @@ struct Classify: ParsableCommand {
             let result = Result(path: item.clip.path, label: item.clip.label.map { labels[$0] },
                                 float: Self.top3(floatProbabilities, labels), board: Self.top3(boardProbabilities, labels), notes: item.notes)
             results.append(result)
-            if json {
+            if json.isOn {
                 print(Self.encode(result))
             } else {
                 print(Self.line(result))
             }
         }
         let summary = Self.summarise(results, labels: labels)
-        if json {
+        if json.isOn {
             print(Self.encode(summary))
         } else {
             print(Self.render(summary))

@@ -11,16 +11,15 @@ struct Compile: ParsableCommand {
     @Argument(help: "Firmware image directory (model.onnx, normalisation.json).")
     var firmware: String = "firmware/kws-gru"
 
-    @Option(help: "Board file.")
-    var board: String = "boards/sim-rram-256.toml"
+    @OptionGroup var board: BoardOption
 
     func run() throws {
-        let session = try KWSSession(firmware: firmware, boardPath: board, seed: nil)
+        let session = try KWSSession(firmware: firmware, boardPath: board.path, seed: nil)
         let c = session.compiled, g = c.geometry, model = c.model, frames = session.image.imported.frames
         print("model   \(firmware)/model.onnx: GRU \(model.gru.inputSize)→\(model.gru.hiddenSize) (linear_before_reset=\(model.gru.linearBeforeReset ? 1 : 0)), "
               + model.head.map { "dense \($0.inputs)→\($0.outputs)\($0.activation == .identity ? "" : " \($0.activation.rawValue)")" }.joined(separator: ", ")
               + (model.softmax ? ", softmax" : "") + "; \(frames) frames per inference")
-        print("board   \(board): \(session.board.name), \(g.tiles) tiles of \(g.rows)x\(g.columns), DAC \(g.dacBits) bit, ADC \(g.adcBits) bit, "
+        print("board   \(board.path): \(session.board.name), \(g.tiles) tiles of \(g.rows)x\(g.columns), DAC \(g.dacBits) bit, ADC \(g.adcBits) bit, "
               + "\(g.weightBits)-bit weights as differential pairs, \(g.columnsPerADC) columns per ADC")
         print("inputs  frames ÷ \(format(Double(c.frameFullScale), 1)) → \(g.dacBits)-bit DAC codes (an MVM whose largest input exceeds full scale is scaled down whole); bias rows driven at full scale")
         print("")

@@ -31,11 +31,15 @@ struct Emulate: ParsableCommand {
     @Option(help: "errno for an address nobody answers: ENXIO, EREMOTEIO or EIO.", transform: Emulate.parseNACKErrno)
     var nackErrno: Int32 = 6
 
-    @Option(help: "Stop after this much wall time (10s, 2m); default: until SIGINT/SIGTERM.", transform: TimeSpan.parse)
+    @Option(help: "Stop after this much wall time (10s, 2m); default: until SIGINT/SIGTERM.")
     var duration: TimeSpan?
 
     @Option(help: "Write a line to this file once the devices answer (for scripts that wait for it).")
     var readyFile: String?
+
+    func validate() throws {
+        try TimeSpan.validatePositive(duration, option: "duration")
+    }
 
     static func parseAddress(_ text: String) throws -> UInt8? {
         if text == "none" { return nil }
@@ -59,7 +63,7 @@ struct Emulate: ParsableCommand {
     func run() throws {
         #if canImport(Glibc)
         let description: BoardDescription
-        do { description = try BoardFile.load(path: board) } catch { throw CLIError("\(error)") }
+        description = try BoardFile.load(path: board)
         guard case let .hardware(configuration) = description, configuration.backend == .emulated else {
             throw CLIError("\(board): cimfw emulate serves an emulated board (backend = \"emulated\"), such as boards/virtual-eval.toml")
         }

@@ -19,8 +19,7 @@ struct Evaluate: ParsableCommand {
     @Option(name: .customLong("board"), help: "Board file; repeat to compare boards side by side.")
     var boards: [String] = ["boards/sim-rram-256.toml"]
 
-    @Option(help: "Firmware image directory (model.onnx, normalisation.json, test/).")
-    var firmware: String = "firmware/kws-gru"
+    @OptionGroup var firmware: FirmwareOption
 
     @Option(help: "Directory for report.html, report.json and summary.md (created if missing).")
     var out: String = "evaluation"
@@ -31,8 +30,7 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Use this many of the image's test clips (every k-th, so splits stay in proportion); default all, 48 with --quick.")
     var clips: Int?
 
-    @Option(help: "Seed for every random draw on simulated boards (defaults to each board file's).")
-    var seed: UInt64?
+    @OptionGroup var seed: SeedOption
 
     @Option(help: "Active power of one busy CPU core for the measured-CPU baseline, W (default: a Raspberry Pi 4 core, 0.93 W).")
     var cpuWatts: Double?
@@ -40,18 +38,22 @@ struct Evaluate: ParsableCommand {
     @Flag(help: "No progress lines on stderr.")
     var quiet = false
 
-    func run() throws {
-        var settings = quick ? EvaluationSettings.quickRun : EvaluationSettings.full
+    func validate() throws {
         if let cpuWatts {
             guard cpuWatts.isFinite, cpuWatts > 0, cpuWatts <= 500 else {
-                throw CLIError("--cpu-watts \(cpuWatts) is invalid; expected a power in W, above 0 and at most 500")
+                throw ValidationError("--cpu-watts \(cpuWatts) is invalid; expected a power in W, above 0 and at most 500")
             }
-            settings.cpuActiveWatts = cpuWatts
         }
         if let clips {
-            guard clips >= 1 else { throw CLIError("--clips \(clips) is invalid; expected at least 1 clip") }
-            settings.clipLimit = clips
+            guard clips >= 1 else { throw ValidationError("--clips \(clips) is invalid; expected at least 1 clip") }
         }
+    }
+
+    func run() throws {
+        var settings = quick ? EvaluationSettings.quickRun : EvaluationSettings.full
+        if let cpuWatts { settings.cpuActiveWatts = cpuWatts }
+        if let clips { settings.clipLimit = clips }
+        let firmware = self.firmware.directory, seed = self.seed.value
         let image: KWSImage
         let testSet: TestSet
         do {
@@ -64,8 +66,7 @@ struct Evaluate: ParsableCommand {
         // Open every board once up front, so a bad file fails before minutes of measuring.
         var evaluators: [BoardEvaluator] = []
         for path in boards {
-            let description: BoardDescription
-            do { description = try BoardFile.load(path: path) } catch { throw CLIError("\(error)") }
+            let description = try BoardFile.load(path: path)
             _ = try openBoard(path, seed: seed)
             let boardSeed = seed ?? Self.seed(of: description)
             evaluators.append(BoardEvaluator(boardFile: path, seed: boardSeed, image: image, settings: settings) { () throws(MeasurementFailure) -> Board in

@@ -13,11 +13,7 @@ struct KWSSession {
     let compiled: CompiledModel
 
     init(firmware: String, boardPath: String, seed: UInt64?) throws {
-        do {
-            image = try KWSImage.load(directory: URL(fileURLWithPath: firmware))
-        } catch {
-            throw CLIError("\(error)")
-        }
+        image = try KWSImage.load(directory: URL(fileURLWithPath: firmware))
         board = try openBoard(boardPath, seed: seed)
         self.boardPath = boardPath
         do {
@@ -44,8 +40,7 @@ struct KWSSession {
 /// Opens a board file, with `seed` (when given) in place of the file's seed,
 /// also for the simulated macro behind an emulated board.
 func openBoard(_ path: String, seed: UInt64?) throws -> Board {
-    var description: BoardDescription
-    do { description = try BoardFile.load(path: path) } catch { throw CLIError("\(error)") }
+    var description = try BoardFile.load(path: path)
     if let seed {
         switch description {
         case .simulated(var c):

@@ -6,24 +6,23 @@ struct Power: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Stream power samples from a board's monitors as CSV on stdout.")
 
-    @Option(help: "Board file.")
-    var board: String = "boards/sim-rram-256.toml"
+    @OptionGroup var board: BoardOption
 
-    @Option(help: "How long to sample: 10s, 500ms, 2m, or plain seconds.", transform: TimeSpan.parse)
+    @Option(help: "How long to sample: 10s, 500ms, 2m, or plain seconds.")
     var duration = TimeSpan(seconds: 10, text: "10s")
 
     @Option(help: "Samples per second for each monitor (0.01 to 100000).")
     var rate: Double = 10
 
     func validate() throws {
+        try TimeSpan.validatePositive(duration, option: "duration")
         guard rate.isFinite, (0.01...100_000).contains(rate) else {
             throw ValidationError("--rate \(rate): expected samples per second from 0.01 to 100000")
         }
     }
 
     func run() throws {
-        let description: BoardDescription
-        do { description = try BoardFile.load(path: board) } catch { throw CLIError("\(error)") }
+        let description = try BoardFile.load(path: board.path)
         do {
             switch description {
             case .simulated:
@@ -34,7 +33,7 @@ struct Power: ParsableCommand {
                 try PowerLog.record(monitors, clock: clock, durationSeconds: duration.seconds, rateHz: rate) { print($0) }
             }
         } catch {
-            throw CLIError.failure("\(board): \(error)")
+            throw CLIError.failure("\(board.path): \(error)")
         }
     }
 }

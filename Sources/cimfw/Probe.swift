@@ -12,13 +12,12 @@ struct Probe: ParsableCommand {
     var board: String
 
     func run() throws {
-        let description: BoardDescription
-        do { description = try BoardFile.load(path: board) } catch { return try fail("\(error)") }
-        guard case let .hardware(configuration) = description else {
-            return try fail("\(board): a simulated board has no bus to probe; give a board file with backend \"linux\" or \"emulated\"")
+        guard case let .hardware(configuration) = try BoardFile.load(path: board) else {
+            throw CLIError("\(board): a simulated board has no bus to probe; give a board file with backend \"linux\" or \"emulated\"")
         }
         var bus: any I2CBus
-        do { bus = try HardwareBoard.openBus(configuration) } catch { return try fail("\(board): \(error)") }
+        // A bus that cannot be opened means nothing could be probed: 2, as for bad input, apart from 1 (a mismatch).
+        do { bus = try HardwareBoard.openBus(configuration) } catch { throw CLIError("\(board): \(error)") }
         let report = BoardProbe.run(&bus, against: configuration)
         print("I2C bus \(configuration.backend == .linux ? "/dev/i2c-\(configuration.i2cBus)" : "(emulated)") of \(configuration.name):")
         if report.findings.isEmpty { print("  no device answers") }
@@ -34,13 +33,7 @@ struct Probe: ParsableCommand {
         for extra in report.unexpected {
             print("  note     0x\(hex(extra.address))  \(extra.identity), not in the board file")
         }
-        if !report.matches { throw ExitCode(1) }
-    }
-
-    /// Could not probe: says why on stderr and exits 2, apart from 1 (a mismatch).
-    private func fail(_ message: String) throws {
-        FileHandle.standardError.write(Data(("Error: " + message + "\n").utf8))
-        throw ExitCode(2)
+        if !report.matches { throw AlreadyReported(exitStatus: 1) }
     }
 
     private func hex(_ address: UInt8) -> String {

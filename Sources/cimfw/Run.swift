@@ -16,17 +16,13 @@ struct Run: ParsableCommand {
             Exit status: 0 after a clean run, 1 when the firmware faulted, 2 on bad input.
             """)
 
-    @Option(help: "Board file.")
-    var board = "boards/sim-rram-256.toml"
-
-    @Option(help: "Firmware image directory (holds firmware.toml).")
-    var firmware = "firmware/kws-gru"
+    @OptionGroup var board: BoardOption
+    @OptionGroup var firmware: FirmwareOption
 
     @Option(help: "Audio: a 16 kHz mono .wav, a directory of them, - for raw s16le PCM on stdin, or mic[:DEVICE] (arecord). Default: the image's stream/stream.wav.")
     var audio: String?
 
-    @Option(help: "Stop after this much board time (10s, 15m, 24h, 2d); a file is looped to fill it. Default: until the audio ends.",
-            transform: TimeSpan.parse)
+    @Option(help: "Stop after this much board time (10s, 15m, 24h, 2d); a file is looped to fill it. Default: until the audio ends.")
     var duration: TimeSpan?
 
     @Option(help: "Energy log (CSV). Default: the manifest's energy_log.path.")
@@ -35,52 +31,54 @@ struct Run: ParsableCommand {
     @Flag(help: "Write no energy log.")
     var noLog = false
 
-    @Option(help: "Seed for the board's random draws (replaces the board file's).")
-    var seed: UInt64?
-
-    @Flag(help: "Events and the summary as JSON lines.")
-    var json = false
+    @OptionGroup var seed: SeedOption
+    @OptionGroup var json: JSONOption
 
     @Flag(help: "Print the summary only (no per-event lines).")
     var quiet = false
 
-    @Option(help: "Inference hop, overriding the manifest (e.g. 1s for one inference a second): 10 ms up to the model's window.",
-            transform: TimeSpan.parse)
+    @Option(help: "Inference hop, overriding the manifest (e.g. 1s for one inference a second): 10 ms up to the model's window.")
     var hop: TimeSpan?
 
     @Flag(help: "Keep the boot calibration: no periodic, temperature or drift recalibration.")
     var noRecalibration = false
 
     @Option(help: "Simulated boards: after boot, ramp the die from A to B °C over the run (A:B, e.g. 0:60). Needs --duration.")
-    var thermalRamp: String?
+    var thermalRamp: ThermalRamp?
 
-    @Option(help: "Classify the image's test set on the running accelerator this often (e.g. 10m) and report accuracy, temperature and calibration age.",
-            transform: TimeSpan.parse)
+    @Option(help: "Classify the image's test set on the running accelerator this often (e.g. 10m) and report accuracy, temperature and calibration age.")
     var accuracyEvery: TimeSpan?
+
+    func validate() throws {
+        try TimeSpan.validatePositive(duration, option: "duration")
+        try TimeSpan.validatePositive(hop, option: "hop")
+        try TimeSpan.validatePositive(accuracyEvery, option: "accuracy-every")
+        if let thermalRamp {
+            try thermalRamp.validate()
+            guard duration != nil else { throw ValidationError("--thermal-ramp needs --duration: the ramp spans the run") }
+        }
+    }
 
     func run() throws {
         let durationSeconds = duration?.seconds
         let hopSeconds = hop?.seconds
-        let image: FirmwareImage
-        do {
-            image = try FirmwareImage.load(directory: URL(fileURLWithPath: firmware), withTestSet: accuracyEvery != nil)
-        } catch {
-            throw CLIError("\(error)")
-        }
+        let image = try FirmwareImage.load(directory: URL(fileURLWithPath: firmware.directory), withTestSet: accuracyEvery != nil)
         if let hop {
             // The manifest's own range for inference.hop_milliseconds.
             let window = Double(image.manifest.inference.windowMilliseconds)
             guard hop.milliseconds >= 10, hop.milliseconds <= window else {
-                throw CLIError("--hop \(hop): expected 10 ms to \(Int(window)) ms (the model's window, as for inference.hop_milliseconds in \(firmware)/firmware.toml)")
+                throw CLIError("--hop \(hop): expected 10 ms to \(Int(window)) ms (the model's window, as for inference.hop_milliseconds in \(firmware.directory)/firmware.toml)")
             }
         }
-        let board = try openBoard(self.board, seed: seed)
-        let ramp = try thermalRamp.map { try parseRamp($0, board: board, durationSeconds: durationSeconds) }
+        let opened = try openBoard(board.path, seed: seed.value)
+        let chamber = opened.capability(ThermalControl.self)
+        if thermalRamp != nil, chamber == nil {
+            throw CLIError("--thermal-ramp: \(opened.name) has no simulated die to heat (a simulated or emulated board is needed)")
+        }
         let audioSpec: AudioSourceSpec
-        let audioPath = audio ?? URL(fileURLWithPath: firmware).appendingPathComponent("stream/stream.wav").path
-        do { audioSpec = try AudioSourceSpec(audioPath) } catch { throw CLIError("\(error)") }
-        let source: any AudioSource
-        do { source = try audioSpec.open(loop: durationSeconds != nil) } catch { throw CLIError("\(error)") }
+        let audioPath = audio ?? URL(fileURLWithPath: firmware.directory).appendingPathComponent("stream/stream.wav").path
+        audioSpec = try AudioSourceSpec(audioPath)
+        let source: any AudioSource = try audioSpec.open(loop: durationSeconds != nil)
         defer { source.close() }
         for warning in source.warnings { FileHandle.standardError.write(Data("note: \(warning)\n".utf8)) }
 
@@ -90,13 +88,13 @@ struct Run: ParsableCommand {
         options.hopSeconds = hopSeconds
         options.logPath = log
         options.logging = !noLog
-        options.seed = seed
+        options.seed = seed.value
         options.accuracyProbeSeconds = accuracyEvery?.seconds
-        let output = RunOutput(json: json, quiet: quiet)
-        output.header(image: image, board: board, audio: source.name, seed: seed)
+        let output = RunOutput(json: json.isOn, quiet: quiet)
+        output.header(image: image, board: opened, audio: source.name, seed: seed.value)
         var detections: [Detection] = []
         var probes: [AccuracyProbe] = []
-        let firmwareLoop = KWSFirmware(image: image, devices: board.devices, options: options) { event in
+        let firmwareLoop = KWSFirmware(image: image, devices: opened.devices, options: options) { event in
             if case .detection(let d) = event { detections.append(d) }
             if case .accuracy(let p) = event { probes.append(p) }
             output.event(event)
@@ -105,8 +103,8 @@ struct Run: ParsableCommand {
         do {
             try firmwareLoop.boot()
             // The ramp starts once the board is programmed and calibrated (at its file's temperature).
-            if let ramp, let chamber = board.capability(ThermalControl.self) {
-                chamber.rampDie(fromCelsius: ramp.from, toCelsius: ramp.to, overSeconds: ramp.seconds)
+            if let thermalRamp, let chamber, let durationSeconds {
+                chamber.rampDie(fromCelsius: thermalRamp.fromCelsius, toCelsius: thermalRamp.toCelsius, overSeconds: durationSeconds)
             }
             let summary = try firmwareLoop.run(audio: source) { StopSignal.isRaised }
             var score: StreamScore?
@@ -115,7 +113,7 @@ struct Run: ParsableCommand {
             }
             output.summary(summary, score: score)
             if !probes.isEmpty { output.probes(probes) }
-            if let score, let chamber = board.capability(ThermalControl.self), thermalRamp != nil {
+            if let score, let chamber, thermalRamp != nil {
                 // Board time of a stream moment: the run paces audio on the board clock.
                 let offset = chamber.nowSeconds - summary.boardSeconds
                 output.byTemperature(score, celsius: { chamber.dieCelsius(atSeconds: offset + $0) })
@@ -123,19 +121,7 @@ struct Run: ParsableCommand {
         } catch {
             output.failure("\(error)")
             // The audio or the log path the user gave is bad input (2); a fault of the board or the run is 1.
-            throw ExitCode(error.isBadInput ? 2 : 1)
+            throw AlreadyReported(exitStatus: error.isBadInput ? 2 : 1)
         }
-    }
-
-    private func parseRamp(_ text: String, board: Board, durationSeconds: Double?) throws -> (from: Double, to: Double, seconds: Double) {
-        let parts = text.split(separator: ":").map { Double($0) }
-        guard parts.count == 2, let from = parts[0], let to = parts[1], (-55...150).contains(from), (-55...150).contains(to) else {
-            throw ValidationError("--thermal-ramp \(text): expected FROM:TO in °C within -55...150, e.g. 0:60")
-        }
-        guard let durationSeconds else { throw ValidationError("--thermal-ramp needs --duration: the ramp spans the run") }
-        guard board.capability(ThermalControl.self) != nil else {
-            throw ValidationError("--thermal-ramp: \(board.name) has no simulated die to heat (a simulated or emulated board is needed)")
-        }
-        return (from, to, durationSeconds)
     }
 }

@@ -23,21 +23,23 @@ struct Soak: ParsableCommand {
     @Option(help: "Emulated board file with [emulation.faults].")
     var board = "boards/virtual-eval-glitchy.toml"
 
-    @Option(help: "Firmware image directory (holds firmware.toml).")
-    var firmware = "firmware/kws-gru"
+    @OptionGroup var firmware: FirmwareOption
 
-    @Option(help: "Board time to soak for (10m, 24h).", transform: TimeSpan.parse)
+    @Option(help: "Board time to soak for (10m, 24h).")
     var duration = TimeSpan(seconds: 600, text: "10m")
 
-    @Option(help: "Inference hop: 10 ms up to the model's window.", transform: TimeSpan.parse)
+    @Option(help: "Inference hop: 10 ms up to the model's window.")
     var hop = TimeSpan(seconds: 1, text: "1s")
 
-    @Flag(help: "The report as one JSON object.")
-    var json = false
+    @OptionGroup var json: JSONOption
+
+    func validate() throws {
+        try TimeSpan.validatePositive(duration, option: "duration")
+        try TimeSpan.validatePositive(hop, option: "hop")
+    }
 
     func run() throws {
-        let image: FirmwareImage
-        do { image = try FirmwareImage.load(directory: URL(fileURLWithPath: firmware), withTestSet: false) } catch { throw CLIError("\(error)") }
+        let image = try FirmwareImage.load(directory: URL(fileURLWithPath: firmware.directory), withTestSet: false)
         let window = Double(image.manifest.inference.windowMilliseconds)
         guard hop.milliseconds >= 10, hop.milliseconds <= window else {
             throw CLIError("--hop \(hop): expected 10 ms to \(Int(window)) ms (the model's window)")
@@ -53,7 +55,7 @@ struct Soak: ParsableCommand {
         let checks: SoakChecks
         do { checks = try SoakChecks(board: opened, configuration: configuration) } catch { throw CLIError("\(board): \(error)") }
         let source: any AudioSource
-        do { source = try AudioSourceSpec(URL(fileURLWithPath: firmware).appendingPathComponent("stream/stream.wav").path).open(loop: true) } catch {
+        do { source = try AudioSourceSpec(URL(fileURLWithPath: firmware.directory).appendingPathComponent("stream/stream.wav").path).open(loop: true) } catch {
             throw CLIError("\(error)")
         }
         defer { source.close() }
@@ -76,7 +78,7 @@ struct Soak: ParsableCommand {
         let report = SoakReport(board: configuration, duration: duration, hop: hop, window: window / 1000, summary: summary, failure: failure,
                                 bus: checks.bus, link: checks.evalBoardLink, tally: checks.tally,
                                 wallSeconds: Date().timeIntervalSince(wall0))
-        print(json ? report.json : report.text)
-        if !report.targetMet { throw ExitCode(1) }
+        print(json.isOn ? report.json : report.text)
+        if !report.targetMet { throw AlreadyReported(exitStatus: 1) }
     }
 }

@@ -1,4 +1,7 @@
+import BoardSupport
 import Evaluation
+import Firmware
+import KWS
 
 /// An error whose exit status the command line knows: `CIMFW.main` prints
 /// it as "Error: …" on stderr and exits with `exitStatus`, so every command
@@ -37,4 +40,32 @@ extension EvaluationError: CommandFailure {
 /// The report could not be written where the user asked: the work failed at its end.
 extension ReportFiles.WriteError: CommandFailure {
     var exitStatus: Int32 { 1 }
+}
+
+/// The command already printed what went wrong, in its own format (a run's
+/// JSON lines, a probe's table): only the exit status is left to give.
+struct AlreadyReported: CommandFailure {
+    var exitStatus: Int32
+    var description: String { "" }
+}
+
+/// A board file that cannot be read as one is the user's input.
+extension BoardFileError: CommandFailure {
+    var exitStatus: Int32 { 2 }
+}
+
+/// A firmware image, manifest, log path or audio the user named is bad
+/// input; a state that failed on the board is the work failing.
+extension FirmwareError: CommandFailure {
+    var exitStatus: Int32 { isBadInput ? 2 : 1 }
+}
+
+/// An audio source the user named that cannot be opened or read.
+extension AudioSourceError: CommandFailure {
+    var exitStatus: Int32 { 2 }
+}
+
+/// A model file the user named that cannot be imported.
+extension ModelError: CommandFailure {
+    var exitStatus: Int32 { 2 }
 }

@@ -121,16 +121,16 @@ import Testing
             a.advance(seconds: 1e-4)  // an inference's worth of other tiles' work between two uses
         }
         let boardSeconds = a.ledger.elapsedSeconds - start
-        let allowed = Int(boardSeconds / SimulatedTile.minimumDriftRefreshSeconds) + 1
+        let allowed = Int(boardSeconds / ConductanceDrift.minimumRefreshSeconds) + 1
         #expect(tile.rebuilds - before <= allowed, "\(tile.rebuilds - before) rebuilds over \(boardSeconds) s of board time")
         #expect(tile.rebuilds - before < 2000, "fewer rebuilds than MVMs")
-        #expect(boardSeconds > 3 * SimulatedTile.minimumDriftRefreshSeconds, "the MVMs span several refresh intervals: \(boardSeconds) s")
+        #expect(boardSeconds > 3 * ConductanceDrift.minimumRefreshSeconds, "the MVMs span several refresh intervals: \(boardSeconds) s")
     }
 
     @Test func thePresetsDriftNeverReachesTheFloor() {
         // PCM, the steepest preset: ν = 0.05 + 3 · 0.02 from t₀ = 20 s needs this long to move 0.1%.
         let steepest = 0.05 + 3 * 0.02
         let seconds = 20 * (exp(1e-3 / steepest) - 1)
-        #expect(seconds > 10 * SimulatedTile.minimumDriftRefreshSeconds)
+        #expect(seconds > 10 * ConductanceDrift.minimumRefreshSeconds)
     }
 }

@@ -25,4 +25,25 @@ public struct ADCColumnMismatch: Sendable, Hashable, Codable {
         }
         return (gain, offset)
     }
+
+    /// One column's converter as an affine map from the analog sum to the
+    /// code before rounding: the mismatch (gain g, offset o LSB, when on),
+    /// then the calibration trim undone — ((y·g + o·LSB) − trimOffset) /
+    /// trimGain / LSB, folded into slope and intercept once per trim.
+    @inlinable
+    public func columnMap(gain: Float, offsetLSB: Float, inverseTrimGain: Float, trimOffset: Float,
+                          lsb: Float) -> (slope: Float, intercept: Float) {
+        let g: Float = enabled ? gain : 1
+        let o: Float = enabled ? offsetLSB * lsb : 0
+        let scale = inverseTrimGain / lsb
+        return (g * scale, (o - trimOffset) * scale)
+    }
+}
+
+extension ADCColumnMismatch: BoardFileTable {
+    public static let parameters: [SimulatorParameter<Self>] = [
+        .init("enabled", .flag(\.enabled), optional: .flag(false)),
+        .init("gain_std_relative", .real(\.gainStdRelative, range: 0...0.2, fileToModel: 1), whenOff: .real(0)),
+        .init("offset_std_lsb", .real(\.offsetStdLSB, range: 0...100, fileToModel: 1), whenOff: .real(0)),
+    ]
 }

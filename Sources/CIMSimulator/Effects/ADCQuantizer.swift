@@ -26,36 +26,47 @@ public struct ADCQuantizer: Sendable, Hashable, Codable {
         Float(fullScaleFraction * Double(rows)) / Float(codeMax)
     }
 
-    /// The code for a normalized column output `value` when one code is `lsb`.
-    /// Disabled, the code is the ideal (unclipped) rounding, so the code
-    /// interface stays meaningful.
-    @inlinable
-    public func code(_ value: Float, lsb: Float) -> Int32 {
-        let scaled = (value / lsb).rounded()
-        let m = Float(codeMax)
-        if enabled { return Int32(max(-m, min(m, scaled))) }
-        return Int32(max(-2.0e9, min(2.0e9, scaled)))
-    }
-
-    /// Round-to-nearest-even for |x| < 2^22 by the 1.5·2^23 trick: one add
-    /// and one subtract, where `rounded()` is a libm call on baseline x86-64.
+    /// The per-read stage: column sums `y` (normalized analog outputs)
+    /// through each column's affine map (mismatch and trim folded in,
+    /// `ADCColumnMismatch.columnMap`) to `codes`, and the normalized values
+    /// passed on. Branch-free and vectorisable when enabled: clamp, then
+    /// round by adding 1.5·2²³, whose low mantissa bits are the integer code
+    /// and whose difference is the rounded value. Disabled, the conversion is
+    /// ideal: the exact value passes on and the code is its rounding.
     @inlinable @inline(__always)
-    static func fastRound(_ x: Float) -> Float { (x + 12_582_912) - 12_582_912 }
-
-    /// Code and normalized value in one step, from `value · inverseLSB`.
-    /// The hot path's converter.
-    @inlinable @inline(__always)
-    public func quantize(scaled: Float, codeMax m: Float) -> Float {
-        if enabled { return Self.fastRound(max(-m, min(m, scaled))) }
-        return max(-2.0e9, min(2.0e9, scaled)).rounded()
+    public func digitize(_ y: UnsafePointer<Float>, columns: Int, slope: UnsafePointer<Float>, intercept: UnsafePointer<Float>,
+                         lsb: Float, codes: UnsafeMutablePointer<Int32>, values: UnsafeMutablePointer<Float>) {
+        if enabled {
+            let codeMax = Float(self.codeMax)
+            let magic: Float = 12_582_912
+            for j in 0..<columns {
+                let scaled = max(-codeMax, min(codeMax, y[j] * slope[j] + intercept[j])) + magic
+                codes[j] = Int32(bitPattern: scaled.bitPattern) &- 0x4B40_0000
+                values[j] = (scaled - magic) * lsb
+            }
+        } else {
+            for j in 0..<columns {
+                let scaled = y[j] * slope[j] + intercept[j]
+                codes[j] = Int32(max(-2.0e9, min(2.0e9, scaled.rounded())))
+                values[j] = scaled * lsb
+            }
+        }
     }
+}
 
-    /// The normalized value an ADC stage passes on: the quantized value, or
-    /// the exact input when disabled.
-    @inlinable
-    public func convert(_ value: Float, lsb: Float) -> Float {
-        guard enabled else { return value }
-        let m = Float(codeMax)
-        return max(-m, min(m, (value / lsb).rounded())) * lsb
-    }
+extension ADCQuantizer: BoardFileTable {
+    /// Output resolutions the model computes exactly: codes round by the
+    /// 1.5·2²³ trick, exact below 2²², and stay far inside Float's mantissa.
+    public static let modelledBits = 2...16
+
+    /// Resolutions a board file may ask for: a plausibility check on a chip
+    /// description (this project's choice; the presets use 6 and 8 bits),
+    /// narrower than what the model computes.
+    public static let boardFileBits = 4...12
+
+    public static let parameters: [SimulatorParameter<Self>] = [
+        .init("enabled", .flag(\.enabled), optional: .flag(false)),
+        .init("bits", .integer(\.bits, range: boardFileBits)),
+        .init("full_scale_fraction", .real(\.fullScaleFraction, range: 1e-6...1, fileToModel: 1)),
+    ]
 }

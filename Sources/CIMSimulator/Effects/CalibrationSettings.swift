@@ -13,3 +13,11 @@ public struct CalibrationSettings: Sendable, Hashable, Codable {
         self.referenceColumnReads = referenceColumnReads
     }
 }
+
+extension CalibrationSettings: BoardFileTable {
+    public static let parameters: [SimulatorParameter<Self>] = [
+        .init("reference_vectors", .integer(\.referenceVectors, range: 2...100_000)),
+        .init("reference_column", .flag(\.referenceColumn)),
+        .init("reference_column_reads", .integer(\.referenceColumnReads, range: 1...10_000)),
+    ]
+}

@@ -61,3 +61,22 @@ public struct ConductanceMapping: Sendable, Hashable, Codable {
         (gMinSiemens + rangeSiemens * max(u, 0), gMinSiemens + rangeSiemens * max(-u, 0))
     }
 }
+
+extension ConductanceMapping: BoardFileTable {
+    public static let parameters: [SimulatorParameter<Self>] = [
+        .init("g_min_micro_siemens", .real(\.gMinSiemens, range: 0...1e6, fileToModel: 1e-6)),
+        .init("g_max_micro_siemens", .real(\.gMaxSiemens, range: 0...1e6, fileToModel: 1e-6)),
+        .init("weight_bits", .integer(\.weightBits, range: 4...8)),
+        .init("quantize_levels", .flag(\.quantizesToLevels)),
+        .init("per_column_scaling", .flag(\.perColumnScaling)),
+        .init("volatile", .flag(\.volatile)),
+    ]
+
+    @Sendable static func violation(_ c: SimulatorConfiguration) -> ParameterViolation? {
+        let m = c.mapping
+        guard m.gMaxSiemens <= m.gMinSiemens else { return nil }
+        return ParameterViolation(key: "conductance.g_max_micro_siemens", related: ["conductance.g_min_micro_siemens"],
+                                  value: ParameterViolation.format(m.gMaxSiemens / 1e-6),
+                                  expected: "greater than conductance.g_min_micro_siemens (\(ParameterViolation.format(m.gMinSiemens / 1e-6)))")
+    }
+}

@@ -32,3 +32,14 @@ public struct DACQuantizer: Sendable, Hashable, Codable {
         return (clipped * m).rounded() / m
     }
 }
+
+extension DACQuantizer: BoardFileTable {
+    /// Input resolutions the model computes: codes travel as 16-bit integers.
+    public static let modelledBits = 2...16
+
+    public static let parameters: [SimulatorParameter<Self>] = [
+        .init("enabled", .flag(\.enabled), optional: .flag(false)),
+        .init("bits", .integer(\.bits, range: modelledBits)),
+        .init("bit_serial", .flag(\.bitSerial), whenOff: .flag(false)),
+    ]
+}

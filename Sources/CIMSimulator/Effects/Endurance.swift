@@ -14,3 +14,9 @@ public struct Endurance: Sendable, Hashable, Codable {
         limitCycles == 0 || cycles < limitCycles
     }
 }
+
+extension Endurance: BoardFileTable {
+    public static let parameters: [SimulatorParameter<Self>] = [
+        .init("limit_cycles", .integer(\.limitCycles, range: 0...Int(Int32.max))),
+    ]
+}

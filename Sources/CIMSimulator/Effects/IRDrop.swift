@@ -88,3 +88,35 @@ public struct IRDrop: Sendable, Hashable, Codable {
         for n in 0..<(rows * physicalColumns) { factors[n] = max(0, factors[n]) }
     }
 }
+
+extension IRDrop: ConductanceStage {
+    /// Attenuates each cell by the drop the conductances around it cause;
+    /// programming (which invalidates the fold) is the only thing that moves it.
+    public func fold(_ g: UnsafeMutableBufferPointer<Double>, cellParameters: UnsafeBufferPointer<Float>, in array: ConductanceFold) {
+        guard enabled, wireOhmsPerSegment > 0 else { return }
+        let factors = array.cellScratch
+        attenuate(conductances: UnsafeBufferPointer(g), rows: array.rows, physicalColumns: array.physicalColumns,
+                  factors: factors, scratch: array.lineScratch)
+        for n in 0..<g.count { g[n] *= factors[n] }
+    }
+}
+
+extension IRDrop: BoardFileTable {
+    public static let parameters: [SimulatorParameter<Self>] = [
+        .init("enabled", .flag(\.enabled), optional: .flag(false)),
+        .init("wire_ohms_per_segment", .real(\.wireOhmsPerSegment, range: 0...1000, fileToModel: 1), whenOff: .real(0)),
+    ]
+
+    /// A wire resistance beyond what the first-order model holds for this array and Gmax.
+    @Sendable static func violation(_ c: SimulatorConfiguration) -> ParameterViolation? {
+        let ir = c.irDrop
+        let physicalColumns = 2 * (c.columns + (c.calibration.referenceColumn ? 1 : 0))
+        let loss = ir.worstCaseLoss(rows: c.rows, physicalColumns: physicalColumns, gMaxSiemens: c.mapping.gMaxSiemens)
+        guard loss > firstOrderLimit else { return nil }
+        let limit = firstOrderLimit / (loss / ir.wireOhmsPerSegment)
+        return ParameterViolation(key: "ir_drop.wire_ohms_per_segment",
+                                  related: ["geometry.rows", "geometry.columns", "conductance.g_max_micro_siemens"],
+                                  value: ParameterViolation.format(ir.wireOhmsPerSegment),
+                                  expected: "at most \(limit) Ω for this array and Gmax: beyond it a far cell loses over \(Int(firstOrderLimit * 100))% of its current and the first-order IR-drop model no longer holds")
+    }
+}

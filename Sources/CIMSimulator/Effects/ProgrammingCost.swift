@@ -26,3 +26,13 @@ public struct ProgrammingCost: Sendable, Hashable, Codable {
         return (Double(serialPulses) * perPulseSeconds, Double(pulses) * perPulseJoules)
     }
 }
+
+extension ProgrammingCost: BoardFileTable {
+    public static let parameters: [SimulatorParameter<Self>] = [
+        .init("pulse_nanoseconds", .real(\.pulseSeconds, range: 0...1e9, fileToModel: 1e-9)),
+        .init("pulse_energy_picojoules", .real(\.pulseEnergyJoules, range: 0...1e9, fileToModel: 1e-12)),
+        .init("verify_read_nanoseconds", .real(\.verifyReadSeconds, range: 0...1e9, fileToModel: 1e-9)),
+        .init("verify_read_energy_picojoules", .real(\.verifyReadEnergyJoules, range: 0...1e9, fileToModel: 1e-12)),
+        .init("cells_in_parallel", .integer(\.cellsInParallel, range: 1...1_000_000)),
+    ]
+}

@@ -64,3 +64,24 @@ public struct ProgrammingVariability: Sendable, Hashable, Codable {
     }
 }
 
+
+extension ProgrammingVariability: BoardFileTable {
+    public static let parameters: [SimulatorParameter<Self>] = [
+        .init("enabled", .flag(\.enabled), optional: .flag(false)),
+        .init("variability_relative", .real(\.variabilityRelative, range: 0...1, fileToModel: 1), whenOff: .real(0)),
+        .init("distribution", .choice(\.distributionName, options: Distribution.allCases.map(\.rawValue)), whenOff: .choice("uniform")),
+        .init("pulse_granularity_relative", .real(\.pulseGranularityRelative, range: 0...1, fileToModel: 1), whenOff: .real(0)),
+    ]
+
+    var distributionName: String {
+        get { distribution.rawValue }
+        set { distribution = Distribution(rawValue: newValue) ?? .uniform }
+    }
+}
+
+extension WriteVerifyPolicy: BoardFileTable {
+    public static let parameters: [SimulatorParameter<Self>] = [
+        .init("verify_tolerance_relative", .real(\.toleranceRelative, range: 1e-6...1, fileToModel: 1)),
+        .init("max_pulses", .integer(\.maxPulses, range: 1...10_000)),
+    ]
+}

@@ -29,3 +29,18 @@ public struct StuckAtFaults: Sendable, Hashable, Codable {
         }
     }
 }
+
+extension StuckAtFaults: BoardFileTable {
+    public static let parameters: [SimulatorParameter<Self>] = [
+        .init("enabled", .flag(\.enabled), optional: .flag(false)),
+        .init("on_rate", .real(\.stuckOnRate, range: 0...1, fileToModel: 1), whenOff: .real(0)),
+        .init("off_rate", .real(\.stuckOffRate, range: 0...1, fileToModel: 1), whenOff: .real(0)),
+    ]
+
+    @Sendable static func violation(_ c: SimulatorConfiguration) -> ParameterViolation? {
+        let s = c.stuckAt
+        guard s.stuckOnRate + s.stuckOffRate > 1 else { return nil }
+        return ParameterViolation(key: "stuck_at.off_rate", related: ["stuck_at.on_rate"], value: ParameterViolation.format(s.stuckOffRate),
+                                  expected: "stuck_at.on_rate + stuck_at.off_rate ≤ 1")
+    }
+}

@@ -28,3 +28,30 @@ public struct TemperatureDependence: Sendable, Hashable, Codable {
         return max(0, 1 + Double(coefficientPerKelvin) * (dieCelsius - referenceCelsius))
     }
 }
+
+extension TemperatureDependence: ConductanceStage {
+    public var cellStream: RandomStream? { .temperature }
+
+    public func drawCellParameter(rng: inout SeededGenerator) -> Float { drawCoefficient(rng: &rng) }
+
+    /// Moved when the steepest cells (|α| at mean + 3σ) have moved 0.1% of
+    /// their conductance.
+    public func hasMoved(since last: FoldConditions, to now: FoldConditions) -> Bool {
+        let steepestPerKelvin = abs(coefficientMeanPerKelvin) + 3 * coefficientStdPerKelvin
+        return enabled && abs(now.celsius - last.celsius) * max(1e-6, steepestPerKelvin) > 1e-3
+    }
+
+    public func fold(_ g: UnsafeMutableBufferPointer<Double>, cellParameters alpha: UnsafeBufferPointer<Float>, in array: ConductanceFold) {
+        guard enabled else { return }
+        for n in 0..<g.count { g[n] *= factor(coefficientPerKelvin: alpha[n], dieCelsius: array.celsius) }
+    }
+}
+
+extension TemperatureDependence: BoardFileTable {
+    public static let parameters: [SimulatorParameter<Self>] = [
+        .init("enabled", .flag(\.enabled), optional: .flag(false)),
+        .init("coefficient_mean_per_kelvin", .real(\.coefficientMeanPerKelvin, range: -0.1...0.1, fileToModel: 1), whenOff: .real(0)),
+        .init("coefficient_std_per_kelvin", .real(\.coefficientStdPerKelvin, range: 0...0.1, fileToModel: 1), whenOff: .real(0)),
+        .init("reference_celsius", .real(\.referenceCelsius, range: -55...150, fileToModel: 1), whenOff: .real(25)),
+    ]
+}

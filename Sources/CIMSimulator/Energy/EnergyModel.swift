@@ -108,3 +108,20 @@ public struct MVMEnergy: Sendable, Hashable, Codable {
                   digitalJoules: digitalJoules * k, peripheryJoules: peripheryJoules * k)
     }
 }
+
+extension EnergyModel: BoardFileTable {
+    public static let parameters: [SimulatorParameter<Self>] = [
+        .init("read_volts", .real(\.readVolts, range: 0...10, fileToModel: 1)),
+        .init("read_pulse_nanoseconds", .real(\.readPulseSeconds, range: 0...1e9, fileToModel: 1e-9)),
+        .init("dac_energy_femtojoules", .real(\.dacEnergyJoules, range: 0...1e9, fileToModel: 1e-15)),
+        .init("adc_microwatts_per_bit", .real(\.adcMicrowattsPerBit, range: 0...1e6, fileToModel: 1)),
+        .init("adc_microwatts_base", .real(\.adcMicrowattsBase, range: 0...1e6, fileToModel: 1)),
+        .init("adc_cycle_nanoseconds", .real(\.adcCycleSeconds, range: 1e-6...1e6, fileToModel: 1e-9)),
+        .init("digital_energy_femtojoules_per_column", .real(\.digitalEnergyJoulesPerColumn, range: 0...1e9, fileToModel: 1e-15)),
+        .init("periphery_picojoules_per_mvm", .real(\.peripheryJoulesPerMVM, range: 0...1e12, fileToModel: 1e-12)),
+        .init("static_milliwatts", .real(\.staticWatts, range: 0...1e6, fileToModel: 1e-3)),
+        .init("board_overhead_milliwatts", .real(\.boardOverheadWatts, range: 0...1e6, fileToModel: 1e-3)),
+        .init("supply_volts", .real(\.supplyVolts, range: 0.1...60, fileToModel: 1)),
+        .init("host_link_megabytes_per_second", .real(\.hostLinkBytesPerSecond, range: 1e-6...1e6, fileToModel: 1e6)),
+    ]
+}

@@ -7,7 +7,7 @@ extension SimulatedAccelerator {
               (0..<t.rows).contains(row), (0..<t.logicalColumns).contains(column) else { return nil }
         let c = configuration
         let now = ledger.elapsedSeconds
-        t.refreshIfNeeded(configuration: c, nowSeconds: now,
+        t.refreshIfNeeded(nowSeconds: now,
                           celsius: c.temperature.enabled ? thermal.celsius(atSeconds: now) : c.temperature.referenceCelsius)
         return t.effectiveWeight(row: row, column: column)
     }

@@ -43,8 +43,8 @@ public final class SimulatedAccelerator: CIMAccelerator {
         guard c.tiles > 0, c.rows > 0, c.columns > 0 else {
             throw .invalidArgument("geometry \(c.tiles) tiles of \(c.rows)x\(c.columns) must be positive")
         }
-        guard (2...16).contains(c.dac.bits), (2...16).contains(c.adc.bits) else {
-            throw .invalidArgument("converter bits (DAC \(c.dac.bits), ADC \(c.adc.bits)) must be within 2...16")
+        guard DACQuantizer.modelledBits.contains(c.dac.bits), ADCQuantizer.modelledBits.contains(c.adc.bits) else {
+            throw .invalidArgument("converter bits (DAC \(c.dac.bits), ADC \(c.adc.bits)) must be within \(DACQuantizer.modelledBits) and \(ADCQuantizer.modelledBits)")
         }
         let physicalColumns = 2 * (c.columns + (c.calibration.referenceColumn ? 1 : 0))
         let loss = c.irDrop.worstCaseLoss(rows: c.rows, physicalColumns: physicalColumns, gMaxSiemens: c.mapping.gMaxSiemens)
@@ -200,7 +200,7 @@ public final class SimulatedAccelerator: CIMAccelerator {
     private func refresh(_ t: SimulatedTile) {
         let c = configuration
         let now = ledger.elapsedSeconds
-        t.refreshIfNeeded(configuration: c, nowSeconds: now,
+        t.refreshIfNeeded(nowSeconds: now,
                           celsius: c.temperature.enabled ? thermal.celsius(atSeconds: now) : c.temperature.referenceCelsius)
     }
 
@@ -214,45 +214,19 @@ public final class SimulatedAccelerator: CIMAccelerator {
         ledger.pass(seconds: mvmSeconds + hostLinkSeconds, model: configuration.energy)
     }
 
-    /// Read noise, then mismatch, trim and the ADC, on one slice's column
-    /// sums `y`: codes and the values passed on, for every logical column.
-    /// Branch-free and vectorisable in the common (ADC on) case. `rng` is a
-    /// local copy: a class property written in a loop pays a dynamic
-    /// exclusivity check on every access.
+    /// The per-read stages on one slice's column sums `y`: read noise, then
+    /// the converters (mismatch, trim and the ADC in one affine map and a
+    /// rounding); leaves codes and the values passed on for every logical
+    /// column. `rng` is a local copy: a class property written in a loop
+    /// pays a dynamic exclusivity check on every access.
     @inline(__always)
     private func digitize(_ t: SimulatedTile, _ y: UnsafeMutablePointer<Float>, norm: Float,
                           codes: UnsafeMutablePointer<Int32>, values: UnsafeMutablePointer<Float>, rng: inout SeededGenerator) {
         let c = configuration
         let columns = t.logicalColumns
-        let lsb = adcLSB
-        let sigma = Float(c.readNoise.sigmaRelative)
-        if c.readNoise.enabled && sigma > 0 {
-            let k = sigma * norm
-            // Draws in column order, as nextFastGaussian would, then the
-            // arithmetic in a loop the compiler can vectorise.
-            let words = noiseWords.baseAddress!
-            for j in 0..<columns { words[j] = rng.next() }
-            for j in 0..<columns { y[j] += k * SeededGenerator.fastGaussian(fromWord: words[j]) }
-        }
-        let slope = t.columnSlope.baseAddress!, intercept = t.columnIntercept.baseAddress!
-        if c.adc.enabled {
-            // Clamp, then round by adding 1.5·2^23: the sum's low mantissa
-            // bits are the integer code, the difference is the rounded value.
-            let codeMax = Float(c.adc.codeMax)
-            let magic: Float = 12_582_912
-            for j in 0..<columns {
-                let scaled = max(-codeMax, min(codeMax, y[j] * slope[j] + intercept[j])) + magic
-                codes[j] = Int32(bitPattern: scaled.bitPattern) &- 0x4B40_0000
-                values[j] = (scaled - magic) * lsb
-            }
-        } else {
-            // An ideal converter passes the exact value on; the code is its rounding.
-            for j in 0..<columns {
-                let scaled = y[j] * slope[j] + intercept[j]
-                codes[j] = Int32(max(-2.0e9, min(2.0e9, scaled.rounded())))
-                values[j] = scaled * lsb
-            }
-        }
+        c.readNoise.perturb(y, columns: columns, inputNorm: norm, words: noiseWords.baseAddress!, rng: &rng)
+        c.adc.digitize(y, columns: columns, slope: t.columnSlope.baseAddress!, intercept: t.columnIntercept.baseAddress!,
+                       lsb: adcLSB, codes: codes, values: values)
     }
 
     /// Runs `inputScratch` through the tile: analog sum, read noise, column

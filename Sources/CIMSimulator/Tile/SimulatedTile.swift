@@ -21,8 +21,11 @@ final class SimulatedTile {
 
     /// Conductance of each cell as programmed (row-major rows x physicalColumns).
     var programmed: [Double]
-    let driftExponent: [Float]
-    let temperatureCoefficient: [Float]
+    /// The slow effects folded into `effective`, and each one's per-cell
+    /// parameters (drift exponent, temperature coefficient), drawn at
+    /// manufacture; empty for a stage without any.
+    private let stages: [any ConductanceStage]
+    private let cellParameters: [[Float]]
     /// Drawn at manufacture; `SimulatedAccelerator.injectStuckCells` adds field failures.
     var stuck: [StuckAtFaults.State]
     var cycles: [Int32]
@@ -45,7 +48,7 @@ final class SimulatedTile {
     let sliceCodes: UnsafeMutableBufferPointer<Int32>
     let sliceValues: UnsafeMutableBufferPointer<Float>
     private let adcLSB: Float
-    private let mismatchEnabled: Bool
+    private let mismatch: ADCColumnMismatch
     /// When each cell last took a write: its drift clock.
     var writtenAtSeconds: [Double]
     /// When the tile was last programmed: the refresh policy's time base.
@@ -70,9 +73,11 @@ final class SimulatedTile {
     /// Total effective conductance on each row, for cell read energy.
     let rowConductance: UnsafeMutableBufferPointer<Double>
     private let cellScratch: UnsafeMutableBufferPointer<Double>
-    private let attenuationScratch: UnsafeMutableBufferPointer<Double>
+    private let foldScratch: UnsafeMutableBufferPointer<Double>
     private let lineScratch: UnsafeMutableBufferPointer<Double>
-    private var effectiveState: (seconds: Double, celsius: Double)?
+    private var effectiveState: FoldConditions?
+    /// Gmax − Gmin, which normalizes a pair's conductance difference.
+    private let rangeSiemens: Double
 
     init(configuration c: SimulatorConfiguration, index: Int) {
         rows = c.rows
@@ -83,15 +88,17 @@ final class SimulatedTile {
         let cells = rows * physicalColumns
         let tileSeed = c.seed &+ UInt64(index) &* 0x9E37_79B9
         var faultRNG = SeededGenerator(seed: tileSeed, stream: .stuckFaults)
-        var driftRNG = SeededGenerator(seed: tileSeed, stream: .drift)
-        var temperatureRNG = SeededGenerator(seed: tileSeed, stream: .temperature)
         var adcRNG = SeededGenerator(seed: tileSeed, stream: .adcMismatch)
         stuck = c.stuckAt.drawMap(cells: cells, rng: &faultRNG)
-        driftExponent = (0..<cells).map { _ in c.drift.drawExponent(rng: &driftRNG) }
-        temperatureCoefficient = (0..<cells).map { _ in c.temperature.drawCoefficient(rng: &temperatureRNG) }
-        let mismatch = c.adcMismatch.draw(columns: logicalColumns, rng: &adcRNG)
-        adcGain = .allocate(capacity: logicalColumns); _ = adcGain.initialize(from: mismatch.gain)
-        adcOffsetLSB = .allocate(capacity: logicalColumns); _ = adcOffsetLSB.initialize(from: mismatch.offsetLSB)
+        stages = c.conductanceStages
+        cellParameters = stages.map { stage in
+            guard let stream = stage.cellStream else { return [] }
+            var rng = SeededGenerator(seed: tileSeed, stream: stream)
+            return (0..<cells).map { _ in stage.drawCellParameter(rng: &rng) }
+        }
+        let drawn = c.adcMismatch.draw(columns: logicalColumns, rng: &adcRNG)
+        adcGain = .allocate(capacity: logicalColumns); _ = adcGain.initialize(from: drawn.gain)
+        adcOffsetLSB = .allocate(capacity: logicalColumns); _ = adcOffsetLSB.initialize(from: drawn.offsetLSB)
         programmed = [Double](repeating: c.mapping.gMinSiemens, count: cells)
         writtenAtSeconds = [Double](repeating: 0, count: cells)
         cycles = [Int32](repeating: 0, count: cells)
@@ -105,7 +112,8 @@ final class SimulatedTile {
         sliceCodes = .allocate(capacity: logicalColumns); sliceCodes.initialize(repeating: 0)
         sliceValues = .allocate(capacity: logicalColumns); sliceValues.initialize(repeating: 0)
         adcLSB = c.adc.lsb(rows: c.rows)
-        mismatchEnabled = c.adcMismatch.enabled
+        mismatch = c.adcMismatch
+        rangeSiemens = c.mapping.rangeSiemens
         columnStride = Self.paddedLength(rows)
         effective = Self.allocateAligned(Self.paddedLength(logicalColumns) * columnStride)
         activeBlocks = .allocate(capacity: columnStride / 8)
@@ -114,8 +122,8 @@ final class SimulatedTile {
         rowConductance.initialize(repeating: 0)
         cellScratch = .allocate(capacity: cells)
         cellScratch.initialize(repeating: 0)
-        attenuationScratch = .allocate(capacity: cells)
-        attenuationScratch.initialize(repeating: 1)
+        foldScratch = .allocate(capacity: cells)
+        foldScratch.initialize(repeating: 1)
         lineScratch = .allocate(capacity: max(rows, physicalColumns))
         lineScratch.initialize(repeating: 0)
         resetTrims()
@@ -132,7 +140,7 @@ final class SimulatedTile {
         Self.deallocateAligned(effective)
         rowConductance.deallocate()
         cellScratch.deallocate()
-        attenuationScratch.deallocate()
+        foldScratch.deallocate()
         lineScratch.deallocate()
     }
 
@@ -140,12 +148,8 @@ final class SimulatedTile {
         trimGain[j] = gain
         trimInverseGain[j] = 1 / gain
         trimOffset[j] = offset
-        // analog → ((analog · g + o·LSB) − trimOffset) / trimGain / LSB
-        let g: Float = mismatchEnabled ? adcGain[j] : 1
-        let o: Float = mismatchEnabled ? adcOffsetLSB[j] * adcLSB : 0
-        let scale = trimInverseGain[j] / adcLSB
-        columnSlope[j] = g * scale
-        columnIntercept[j] = (o - offset) * scale
+        (columnSlope[j], columnIntercept[j]) = mismatch.columnMap(gain: adcGain[j], offsetLSB: adcOffsetLSB[j],
+                                                                 inverseTrimGain: trimInverseGain[j], trimOffset: offset, lsb: adcLSB)
     }
 
     /// Every cell at Gmin (the erased state), except stuck ones, which sit
@@ -166,59 +170,44 @@ final class SimulatedTile {
         referenceRatioAtCalibration = nil
     }
 
-    /// Board time between two drift refreshes of one tile, at least. The
-    /// presets' steepest cells (PCM, ν = 0.05 + 3·0.02, t₀ = 20 s) need 180 ms
-    /// to move 0.1%, so this never binds on them; it bounds the cost of a legal
-    /// but extreme board (ν ≈ 1 from t₀ = 1 ns) to a rebuild per 10 ms instead
-    /// of one per MVM.
-    static let minimumDriftRefreshSeconds = 0.01
-
     /// How often `effective` was rebuilt (the cost a board's drift settings put on the hot path).
     private(set) var rebuilds = 0
 
     /// Marks the effective matrix stale (after programming).
     func invalidate() { effectiveState = nil }
 
-    /// Brings `effective` up to date for the given moment. Refreshes only when
-    /// drift can have moved a conductance by 0.1% (a tenth of one read's
-    /// noise) — with ν at most mean + 3σ, when ν·|Δ ln(t + t₀)| > 10⁻³ — or the
-    /// die has moved as far for its steepest cells, so a steady run never refreshes and a day of
-    /// RRAM drift takes about a hundred refreshes.
+    /// Brings `effective` up to date for the given moment: folds again only
+    /// when some stage says its conditions moved enough to matter (0.1% of
+    /// a conductance), so a steady run never refreshes and a day of RRAM
+    /// drift takes about a hundred refreshes.
     @inline(__always)
-    func refreshIfNeeded(configuration c: SimulatorConfiguration, nowSeconds: Double, celsius: Double) {
-        let age = nowSeconds - lastProgrammedAtSeconds
-        if let state = effectiveState {
-            let t0 = c.drift.referenceSeconds
-            let steepest = max(1e-9, c.drift.exponentMean + 3 * c.drift.exponentStd)
-            let ageMoved = c.drift.enabled && abs(age - state.seconds) >= Self.minimumDriftRefreshSeconds
-                && steepest * abs(Double.log((max(0, age) + t0) / (max(0, state.seconds) + t0))) > 1e-3
-            // Likewise for heat: the steepest cells move |α|·ΔT; 0.1% of conductance.
-            let steepestPerKelvin = abs(c.temperature.coefficientMeanPerKelvin) + 3 * c.temperature.coefficientStdPerKelvin
-            let heatMoved = c.temperature.enabled && abs(celsius - state.celsius) * max(1e-6, steepestPerKelvin) > 1e-3
-            if !ageMoved && !heatMoved { return }
-        }
-        rebuildEffective(configuration: c, nowSeconds: nowSeconds, celsius: celsius)
-        effectiveState = (age, celsius)
+    func refreshIfNeeded(nowSeconds: Double, celsius: Double) {
+        let now = FoldConditions(ageSeconds: nowSeconds - lastProgrammedAtSeconds, celsius: celsius)
+        if let last = effectiveState, !stages.contains(where: { $0.hasMoved(since: last, to: now) }) { return }
+        rebuildEffective(nowSeconds: nowSeconds, celsius: celsius)
+        effectiveState = now
     }
 
-    func rebuildEffective(configuration c: SimulatorConfiguration, nowSeconds: Double, celsius: Double) {
+    /// Folds every stage into the programmed conductances, then forms each
+    /// differential pair's normalized weight.
+    func rebuildEffective(nowSeconds: Double, celsius: Double) {
         rebuilds &+= 1
         let cells = rows * physicalColumns
-        for n in 0..<cells {
-            var g = programmed[n]
-            g *= c.drift.factor(exponent: driftExponent[n], secondsSinceProgramming: nowSeconds - writtenAtSeconds[n])
-            g *= c.temperature.factor(coefficientPerKelvin: temperatureCoefficient[n], dieCelsius: celsius)
-            cellScratch[n] = g
+        for n in 0..<cells { cellScratch[n] = programmed[n] }
+        writtenAtSeconds.withUnsafeBufferPointer { written in
+            let array = ConductanceFold(rows: rows, physicalColumns: physicalColumns, nowSeconds: nowSeconds, celsius: celsius,
+                                        writtenAtSeconds: written, cellScratch: foldScratch, lineScratch: lineScratch)
+            for (stage, parameters) in zip(stages, cellParameters) {
+                parameters.withUnsafeBufferPointer { stage.fold(cellScratch, cellParameters: $0, in: array) }
+            }
         }
-        c.irDrop.attenuate(conductances: UnsafeBufferPointer(cellScratch), rows: rows, physicalColumns: physicalColumns,
-                           factors: attenuationScratch, scratch: lineScratch)
-        let inverseRange = 1 / c.mapping.rangeSiemens
+        let inverseRange = 1 / rangeSiemens
         for i in 0..<rows {
             var rowSum = 0.0
             for j in 0..<logicalColumns {
                 let plus = i * physicalColumns + 2 * j
-                let gPlus = cellScratch[plus] * attenuationScratch[plus]
-                let gMinus = cellScratch[plus + 1] * attenuationScratch[plus + 1]
+                let gPlus = cellScratch[plus]
+                let gMinus = cellScratch[plus + 1]
                 rowSum += gPlus + gMinus
                 effective[effectiveIndex(row: i, column: j)] = Float((gPlus - gMinus) * inverseRange)
             }

@@ -107,36 +107,28 @@ public enum Effect: String, CaseIterable, Sendable, Hashable, Codable {
     case adcMismatch = "adc_mismatch"
 }
 
-extension SimulatorConfiguration {
-    public func isEnabled(_ effect: Effect) -> Bool {
-        switch effect {
-        case .weightLevels: mapping.quantizesToLevels
-        case .programmingVariability: programming.enabled
-        case .stuckAtFaults: stuckAt.enabled
-        case .drift: drift.enabled
-        case .temperature: temperature.enabled
-        case .readNoise: readNoise.enabled
-        case .irDrop: irDrop.enabled
-        case .dacQuantization: dac.enabled
-        case .adcQuantization: adc.enabled
-        case .adcMismatch: adcMismatch.enabled
+extension Effect {
+    /// The switch that turns this effect on and off in a configuration.
+    public var switchPath: WritableKeyPath<SimulatorConfiguration, Bool> {
+        switch self {
+        case .weightLevels: \.mapping.quantizesToLevels
+        case .programmingVariability: \.programming.enabled
+        case .stuckAtFaults: \.stuckAt.enabled
+        case .drift: \.drift.enabled
+        case .temperature: \.temperature.enabled
+        case .readNoise: \.readNoise.enabled
+        case .irDrop: \.irDrop.enabled
+        case .dacQuantization: \.dac.enabled
+        case .adcQuantization: \.adc.enabled
+        case .adcMismatch: \.adcMismatch.enabled
         }
     }
+}
 
-    public mutating func set(_ effect: Effect, enabled on: Bool) {
-        switch effect {
-        case .weightLevels: mapping.quantizesToLevels = on
-        case .programmingVariability: programming.enabled = on
-        case .stuckAtFaults: stuckAt.enabled = on
-        case .drift: drift.enabled = on
-        case .temperature: temperature.enabled = on
-        case .readNoise: readNoise.enabled = on
-        case .irDrop: irDrop.enabled = on
-        case .dacQuantization: dac.enabled = on
-        case .adcQuantization: adc.enabled = on
-        case .adcMismatch: adcMismatch.enabled = on
-        }
-    }
+extension SimulatorConfiguration {
+    public func isEnabled(_ effect: Effect) -> Bool { self[keyPath: effect.switchPath] }
+
+    public mutating func set(_ effect: Effect, enabled on: Bool) { self[keyPath: effect.switchPath] = on }
 
     /// This configuration with only `effect` left on (if it was on).
     public func keepingOnly(_ effect: Effect) -> SimulatorConfiguration {

@@ -1,0 +1,88 @@
+import BoardSupport
+import CIMSimulator
+import Foundation
+import Testing
+
+/// The simulated board file is read from the keys each effect declares
+/// (`SimulatorConfiguration.sections`): these specify how declarations,
+/// presets, documentation and files a user writes relate.
+@Suite("Simulated board-file keys come from the effects' declarations")
+struct SimulatedBoardKeyTests {
+    @Test("every preset sets every declared key itself, so each value can carry its source",
+          arguments: Presets.simulatedPaths())
+    func presetsAreComplete(path: String) throws {
+        let keys = Set(dottedKeys(ofTOML: try String(contentsOfFile: path, encoding: .utf8)))
+        let missing = SimulatorConfiguration.boardFileKeys.filter { !keys.contains($0) }
+        #expect(missing.isEmpty, "\(path) leaves out \(missing)")
+    }
+
+    @Test("docs/board-files.md lists every declared key with its type and the range the reader checks")
+    func documentationMatchesDeclarations() throws {
+        let docs = try String(contentsOf: Presets.repositoryRoot.appendingPathComponent("docs/board-files.md"), encoding: .utf8)
+        let headings = docs.components(separatedBy: "\n### ")
+        for section in SimulatorConfiguration.sections {
+            for parameter in section.parameters {
+                let key = "\(section.table).\(parameter.name)"
+                let chunk = headings.first { $0.hasPrefix("`[\(section.table)]`") || $0.contains(", `[\(section.table)]`") }
+                let row = chunk?.split(separator: "\n").first {
+                    $0.hasPrefix("| `\(key)`") || $0.hasPrefix("| `\(parameter.name)`")
+                }
+                guard let row else {
+                    Issue.record("docs/board-files.md has no row for \(key)")
+                    continue
+                }
+                let type = switch parameter.kind {
+                case .flag: "bool"
+                case .integer: "integer"
+                case .real: "number"
+                case .choice: "string"
+                }
+                #expect(row.contains("| \(type) |"), "\(key): \(row)")
+                if let range = parameter.documentedRange {
+                    #expect(row.contains(range), "\(key) should document \(range): \(row)")
+                }
+                if case let .choice(_, options) = parameter.kind {
+                    for option in options { #expect(row.contains("\"\(option)\""), "\(key) should list \(option): \(row)") }
+                }
+            }
+        }
+    }
+
+    @Test("a board file may leave out the tables of effects it does not model: they are off")
+    func effectTablesMayBeLeftOut() throws {
+        let sandbox = try BoardSandbox()
+        let preset = try String(contentsOfFile: Presets.rram256, encoding: .utf8)
+        var text = preset
+        for table in ["drift", "temperature", "read_noise", "stuck_at"] {
+            for key in SimulatorConfiguration.boardFileKeys where key.hasPrefix(table + ".") {
+                text = removingKey(key, from: text)
+            }
+        }
+        let c = try BoardFile.loadSimulated(path: sandbox.write("board.toml", text))
+        let full = try BoardFile.loadSimulated(path: Presets.rram256)
+        #expect(c.drift == .off && c.temperature == .off && c.readNoise == .off && c.stuckAt == .off)
+        #expect(c.irDrop == full.irDrop && c.adc == full.adc && c.energy == full.energy, "the tables it sets are read as before")
+    }
+
+    @Test("a switched-off effect may leave out its parameters; switched on, each is required")
+    func parametersRequiredWhileOn() throws {
+        let sandbox = try BoardSandbox()
+        let preset = try String(contentsOfFile: Presets.rram256, encoding: .utf8)
+        let withoutMean = removingKey("drift.exponent_mean", from: preset)
+        let off = withoutMean.replacingOccurrences(of: "[drift]\nenabled = true", with: "[drift]\nenabled = false")
+        #expect(off != withoutMean, "the preset's [drift] table starts with its switch")
+        let c = try BoardFile.loadSimulated(path: sandbox.write("off.toml", off))
+        #expect(!c.drift.enabled && c.drift.exponentMean == 0)
+
+        let error = try loadFailure(sandbox.write("on.toml", withoutMean))
+        #expect(error.kind == .missingKey && error.key == "drift.exponent_mean")
+        #expect(error.expected.contains("0...1"), "\(error.expected)")
+    }
+
+    @Test("a key a table does not declare is still an unknown key, even in an effect's table")
+    func undeclaredKeysAreUnknown() throws {
+        let sandbox = try BoardSandbox()
+        let error = try loadFailure(sandbox.derived("drift.exponent_median = 0.01"))
+        #expect(error.kind == .unknownKey && error.key == "drift.exponent_median")
+    }
+}

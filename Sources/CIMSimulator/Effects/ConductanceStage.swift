@@ -17,6 +17,9 @@ public struct ConductanceFold {
     public let physicalColumns: Int
     public let nowSeconds: Double
     public let celsius: Double
+    public let gMaxSiemens: Double
+    /// Each cell's conductance as programmed, before any stage.
+    public let programmed: UnsafeBufferPointer<Double>
     /// When each cell last took a write: its drift clock.
     public let writtenAtSeconds: UnsafeBufferPointer<Double>
     /// rows x physicalColumns values a stage may overwrite.
@@ -24,12 +27,15 @@ public struct ConductanceFold {
     /// max(rows, physicalColumns) values a stage may overwrite.
     public let lineScratch: UnsafeMutableBufferPointer<Double>
 
-    public init(rows: Int, physicalColumns: Int, nowSeconds: Double, celsius: Double, writtenAtSeconds: UnsafeBufferPointer<Double>,
+    public init(rows: Int, physicalColumns: Int, nowSeconds: Double, celsius: Double, gMaxSiemens: Double,
+                programmed: UnsafeBufferPointer<Double>, writtenAtSeconds: UnsafeBufferPointer<Double>,
                 cellScratch: UnsafeMutableBufferPointer<Double>, lineScratch: UnsafeMutableBufferPointer<Double>) {
         self.rows = rows
         self.physicalColumns = physicalColumns
         self.nowSeconds = nowSeconds
         self.celsius = celsius
+        self.gMaxSiemens = gMaxSiemens
+        self.programmed = programmed
         self.writtenAtSeconds = writtenAtSeconds
         self.cellScratch = cellScratch
         self.lineScratch = lineScratch

@@ -78,6 +78,7 @@ final class SimulatedTile {
     private var effectiveState: FoldConditions?
     /// Gmax − Gmin, which normalizes a pair's conductance difference.
     private let rangeSiemens: Double
+    private let gMaxSiemens: Double
 
     init(configuration c: SimulatorConfiguration, index: Int) {
         rows = c.rows
@@ -114,6 +115,7 @@ final class SimulatedTile {
         adcLSB = c.adc.lsb(rows: c.rows)
         mismatch = c.adcMismatch
         rangeSiemens = c.mapping.rangeSiemens
+        gMaxSiemens = c.mapping.gMaxSiemens
         columnStride = Self.paddedLength(rows)
         effective = Self.allocateAligned(Self.paddedLength(logicalColumns) * columnStride)
         activeBlocks = .allocate(capacity: columnStride / 8)
@@ -194,11 +196,14 @@ final class SimulatedTile {
         rebuilds &+= 1
         let cells = rows * physicalColumns
         for n in 0..<cells { cellScratch[n] = programmed[n] }
-        writtenAtSeconds.withUnsafeBufferPointer { written in
-            let array = ConductanceFold(rows: rows, physicalColumns: physicalColumns, nowSeconds: nowSeconds, celsius: celsius,
-                                        writtenAtSeconds: written, cellScratch: foldScratch, lineScratch: lineScratch)
-            for (stage, parameters) in zip(stages, cellParameters) {
-                parameters.withUnsafeBufferPointer { stage.fold(cellScratch, cellParameters: $0, in: array) }
+        programmed.withUnsafeBufferPointer { programmed in
+            writtenAtSeconds.withUnsafeBufferPointer { written in
+                let array = ConductanceFold(rows: rows, physicalColumns: physicalColumns, nowSeconds: nowSeconds, celsius: celsius,
+                                            gMaxSiemens: gMaxSiemens, programmed: programmed, writtenAtSeconds: written,
+                                            cellScratch: foldScratch, lineScratch: lineScratch)
+                for (stage, parameters) in zip(stages, cellParameters) {
+                    parameters.withUnsafeBufferPointer { stage.fold(cellScratch, cellParameters: $0, in: array) }
+                }
             }
         }
         let inverseRange = 1 / rangeSiemens

@@ -5,8 +5,8 @@ import CIMHAL
 /// inferences and drops it after; the energy is the power integrated between
 /// the two edges, divided by the inferences inside.
 ///
-/// Each sample stands for the interval since the previous one (piecewise
-/// constant); the two intervals the marker edges fall inside count by the
+/// Each sample stands for the interval since the previous one
+/// (`PiecewiseConstantEnergy`, which the firmware's `EnergyMeter` uses too); the two intervals the marker edges fall inside count by the
 /// fraction inside the window. The bound says what the sampling can hide,
 /// for a load that stays within the range its neighbouring samples show:
 /// - each edge: its interval times the power step across it
@@ -62,9 +62,9 @@ public struct InferenceEnergy: Sendable, Hashable, Codable {
         var inside = 0
         for k in 1..<samples.count {
             let from = samples[k - 1].timestampSeconds, to = samples[k].timestampSeconds
-            let overlap = min(to, end) - max(from, start)
+            let overlap = PiecewiseConstantEnergy.overlap(from: from, to: to, start: start, end: end)
             guard overlap > 0 else { continue }
-            energy += samples[k].powerWatts * overlap
+            energy += PiecewiseConstantEnergy.joules(watts: samples[k].powerWatts, from: from, to: to, start: start, end: end)
             inside += 1
             let neighbours = [samples[k - 1].powerWatts, samples[k].powerWatts,
                               k + 1 < samples.count ? samples[k + 1].powerWatts : samples[k].powerWatts]

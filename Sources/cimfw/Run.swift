@@ -90,6 +90,7 @@ struct Run: ParsableCommand {
         options.logging = !noLog
         options.seed = seed.value
         options.accuracyProbeSeconds = accuracyEvery?.seconds
+        options.onWatchdogExpiry = WatchdogReset.exitProcess
         let output = RunOutput(json: json.isOn, quiet: quiet)
         output.header(image: image, board: opened, audio: source.name, seed: seed.value)
         var detections: [Detection] = []

@@ -64,6 +64,7 @@ struct Soak: ParsableCommand {
         options.durationSeconds = duration.seconds
         options.hopSeconds = hop.seconds
         options.logging = false
+        options.onWatchdogExpiry = WatchdogReset.exitProcess
         let firmwareLoop = KWSFirmware(image: image, devices: opened.devices, options: options) { _ in }
         StopSignal.install()
         let wall0 = Date()

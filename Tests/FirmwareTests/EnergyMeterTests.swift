@@ -1,5 +1,5 @@
 import CIMHAL
-import Firmware
+@testable import Firmware
 import Testing
 
 /// The energy meter on a monitor whose reads fail the way a real bus makes

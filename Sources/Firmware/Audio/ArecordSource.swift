@@ -8,13 +8,13 @@ import Glibc
 /// recorder that dies (no device, device busy) is reported with its own
 /// words. `close` terminates and reaps the child: no recorder outlives the
 /// firmware and no zombie is left.
-public final class ArecordSource: AudioSource {
-    public let name: String
-    public var sampleRateHertz: Int { audioSampleRateHertz }
+final class ArecordSource: AudioSource {
+    let name: String
+    var sampleRateHertz: Int { audioSampleRateHertz }
     /// The recorder's process id (until it is reaped).
-    public let processID: pid_t
+    let processID: pid_t
     /// The argument vector it was started with (for messages and tests).
-    public let arguments: [String]
+    let arguments: [String]
     private let pcm: RawPCMSource
     private let errorDescriptor: Int32
     private let errorTail: StderrTail
@@ -23,12 +23,12 @@ public final class ArecordSource: AudioSource {
     private var closed = false
 
     /// How long `close` waits for the recorder to exit after SIGTERM before SIGKILL.
-    public static let terminateTimeoutSeconds = 1.0
+    static let terminateTimeoutSeconds = 1.0
 
     /// `device` is an ALSA PCM name (`hw:1,0`, `plughw:CARD=Mic`); nil takes
     /// the default. `searchPath` is where `arecord` is looked for (a
     /// colon-separated list; the environment's PATH when nil).
-    public init(device: String?, searchPath: String? = nil, stopsOnInterrupt: @escaping () -> Bool = { false }) throws(AudioSourceError) {
+    init(device: String?, searchPath: String? = nil, stopsOnInterrupt: @escaping () -> Bool = { false }) throws(AudioSourceError) {
         let name = "arecord (\(device ?? "default device"))"
         self.name = name
         let path = searchPath ?? (getenv("PATH").map { String(cString: $0) } ?? "/usr/bin:/bin")
@@ -86,7 +86,7 @@ public final class ArecordSource: AudioSource {
 
     deinit { close() }
 
-    public func read(into buffer: UnsafeMutableBufferPointer<Float>) throws(AudioSourceError) -> Int {
+    func read(into buffer: UnsafeMutableBufferPointer<Float>) throws(AudioSourceError) -> Int {
         guard !closed else { return 0 }
         errorTail.drain(errorDescriptor)
         let n = try pcm.read(into: buffer)
@@ -107,7 +107,7 @@ public final class ArecordSource: AudioSource {
         return n
     }
 
-    public func close() {
+    func close() {
         guard !closed else { return }
         closed = true
         if !reaped {

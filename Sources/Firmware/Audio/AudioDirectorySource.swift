@@ -5,15 +5,15 @@ import KWS
 /// order, played back to back. Each file is decoded once when the source
 /// opens, so a bad one is named before the run starts; playback decodes one
 /// file at a time.
-public final class AudioDirectorySource: AudioSource {
-    public let name: String
-    public var sampleRateHertz: Int { audioSampleRateHertz }
+final class AudioDirectorySource: AudioSource {
+    let name: String
+    var sampleRateHertz: Int { audioSampleRateHertz }
     /// The files, full paths, sorted by name.
-    public let paths: [String]
+    let paths: [String]
     private var index = 0
     private var current: AudioFileSource?
 
-    public convenience init(path: String) throws(AudioSourceError) {
+    convenience init(path: String) throws(AudioSourceError) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw AudioSourceError(source: path, field: "directory", value: "missing", expected: "a directory of audio files")
@@ -36,7 +36,7 @@ public final class AudioDirectorySource: AudioSource {
         self.init(name: path, paths: paths, warnings: warnings)
     }
 
-    public let warnings: [String]
+    let warnings: [String]
 
     private init(name: String, paths: [String], warnings: [String]) {
         self.warnings = warnings
@@ -45,9 +45,9 @@ public final class AudioDirectorySource: AudioSource {
     }
 
     /// The same files from the first again (a loop's next pass), without listing or checking them again.
-    public func restarted() -> AudioDirectorySource { AudioDirectorySource(name: name, paths: paths, warnings: warnings) }
+    func restarted() -> AudioDirectorySource { AudioDirectorySource(name: name, paths: paths, warnings: warnings) }
 
-    public func read(into buffer: UnsafeMutableBufferPointer<Float>) throws(AudioSourceError) -> Int {
+    func read(into buffer: UnsafeMutableBufferPointer<Float>) throws(AudioSourceError) -> Int {
         guard !buffer.isEmpty else { return 0 }
         while index < paths.count {
             if current == nil { current = try AudioFileSource(path: paths[index], minimumSamples: 0) }
@@ -61,7 +61,7 @@ public final class AudioDirectorySource: AudioSource {
         return 0
     }
 
-    public func close() {
+    func close() {
         current = nil
         index = paths.count
     }

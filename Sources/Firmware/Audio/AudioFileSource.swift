@@ -6,16 +6,16 @@ import KWS
 /// A file shorter than the model's one-second window is padded with silence
 /// to one window, with a warning, so it still gives an inference. Reads copy
 /// from the decoded samples; nothing is allocated.
-public final class AudioFileSource: AudioSource {
-    public let name: String
-    public var sampleRateHertz: Int { audioSampleRateHertz }
+final class AudioFileSource: AudioSource {
+    let name: String
+    var sampleRateHertz: Int { audioSampleRateHertz }
     /// What opening noticed: resampling, downmixing, padding, a file cut short.
-    public let warnings: [String]
+    let warnings: [String]
     /// Shared, never mutated: `restarted()` replays it without decoding again.
     private let samples: [Float]
     private var position = 0
 
-    public init(path: String, minimumSamples: Int = 0) throws(AudioSourceError) {
+    init(path: String, minimumSamples: Int = 0) throws(AudioSourceError) {
         let decoded: DecodedAudio
         do {
             decoded = try AudioFile.read(path: path, sampleRateHertz: audioSampleRateHertz)
@@ -40,12 +40,12 @@ public final class AudioFileSource: AudioSource {
     }
 
     /// Samples in the file.
-    public var count: Int { samples.count }
+    var count: Int { samples.count }
 
     /// The same audio from its start (a loop's next pass), sharing the decoded samples.
-    public func restarted() -> AudioFileSource { AudioFileSource(name: name, samples: samples, warnings: warnings) }
+    func restarted() -> AudioFileSource { AudioFileSource(name: name, samples: samples, warnings: warnings) }
 
-    public func read(into buffer: UnsafeMutableBufferPointer<Float>) throws(AudioSourceError) -> Int {
+    func read(into buffer: UnsafeMutableBufferPointer<Float>) throws(AudioSourceError) -> Int {
         let n = min(buffer.count, samples.count - position)
         guard n > 0, let destination = buffer.baseAddress else { return 0 }
         samples.withUnsafeBufferPointer { source in
@@ -55,5 +55,5 @@ public final class AudioFileSource: AudioSource {
         return n
     }
 
-    public func close() { position = samples.count }
+    func close() { position = samples.count }
 }

@@ -4,13 +4,13 @@ import Foundation
 /// looped: what `--audio PATH` opens. Kept as one type for callers that
 /// hold a path; the work is done by `AudioFileSource`, `AudioDirectorySource`
 /// and `LoopingSource`, each decoded once however often it loops.
-public final class ClipSource: AudioSource {
-    public let name: String
-    public var sampleRateHertz: Int { audioSampleRateHertz }
+final class ClipSource: AudioSource {
+    let name: String
+    var sampleRateHertz: Int { audioSampleRateHertz }
     private let source: any AudioSource
-    public let warnings: [String]
+    let warnings: [String]
 
-    public init(path: String, loop: Bool = false) throws(AudioSourceError) {
+    init(path: String, loop: Bool = false) throws(AudioSourceError) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw AudioSourceError(source: path, field: "path", value: "missing (no such file or directory)",
@@ -28,9 +28,9 @@ public final class ClipSource: AudioSource {
         name = path
     }
 
-    public func read(into buffer: UnsafeMutableBufferPointer<Float>) throws(AudioSourceError) -> Int {
+    func read(into buffer: UnsafeMutableBufferPointer<Float>) throws(AudioSourceError) -> Int {
         try source.read(into: buffer)
     }
 
-    public func close() { source.close() }
+    func close() { source.close() }
 }

@@ -3,18 +3,18 @@
 /// pass; a pass that yields nothing ends the loop (an empty recording would
 /// otherwise spin for ever). Combine with `LimitedSource` to stop at a
 /// duration.
-public final class LoopingSource: AudioSource {
-    public let name: String
-    public var sampleRateHertz: Int { current?.sampleRateHertz ?? audioSampleRateHertz }
+final class LoopingSource: AudioSource {
+    let name: String
+    var sampleRateHertz: Int { current?.sampleRateHertz ?? audioSampleRateHertz }
     /// Passes started so far (1 after opening).
-    public private(set) var passes = 0
+    private(set) var passes = 0
     private let maxPasses: Int?
     private let make: () throws(AudioSourceError) -> any AudioSource
     private var current: (any AudioSource)?
     private var currentPassSamples = 0
 
     /// `maxPasses`: stop after that many passes (nil: never).
-    public init(maxPasses: Int? = nil, _ make: @escaping () throws(AudioSourceError) -> any AudioSource) throws(AudioSourceError) {
+    init(maxPasses: Int? = nil, _ make: @escaping () throws(AudioSourceError) -> any AudioSource) throws(AudioSourceError) {
         self.make = make
         self.maxPasses = maxPasses
         let first = try make()
@@ -23,7 +23,7 @@ public final class LoopingSource: AudioSource {
         passes = 1
     }
 
-    public func read(into buffer: UnsafeMutableBufferPointer<Float>) throws(AudioSourceError) -> Int {
+    func read(into buffer: UnsafeMutableBufferPointer<Float>) throws(AudioSourceError) -> Int {
         while let source = current {
             let n = try source.read(into: buffer)
             if n > 0 {
@@ -41,7 +41,7 @@ public final class LoopingSource: AudioSource {
         return 0
     }
 
-    public func close() {
+    func close() {
         current?.close()
         current = nil
     }

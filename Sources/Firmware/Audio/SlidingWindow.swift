@@ -12,22 +12,22 @@
 ///
 /// A hop longer than the window is clamped to the window: windows then
 /// follow each other end to end, and no audio is dropped between them.
-public final class SlidingWindow {
-    public let windowSamples: Int
-    public let hopSamples: Int
-    public let sampleRateHertz: Int
+final class SlidingWindow {
+    let windowSamples: Int
+    let hopSamples: Int
+    let sampleRateHertz: Int
     /// windowSamples + hopSamples.
     private let ring: UnsafeMutableBufferPointer<Float>
     private let linear: UnsafeMutableBufferPointer<Float>
     /// Samples the stream has delivered so far.
-    public private(set) var samplesConsumed = 0
+    private(set) var samplesConsumed = 0
     /// Sample count at which the next window completes.
     private var nextWindowEnd: Int
     /// Sample count at the end of the newest complete window (0: none yet).
-    public private(set) var windowEndSample = 0
+    private(set) var windowEndSample = 0
     private var pending = false
 
-    public init(windowSamples: Int, hopSamples: Int, sampleRateHertz: Int = audioSampleRateHertz) {
+    init(windowSamples: Int, hopSamples: Int, sampleRateHertz: Int = audioSampleRateHertz) {
         self.windowSamples = max(1, windowSamples)
         self.hopSamples = min(max(1, hopSamples), self.windowSamples)
         self.sampleRateHertz = sampleRateHertz
@@ -44,18 +44,18 @@ public final class SlidingWindow {
     }
 
     /// Samples still needed to complete the next window.
-    public var samplesNeeded: Int { nextWindowEnd - samplesConsumed }
+    var samplesNeeded: Int { nextWindowEnd - samplesConsumed }
 
     /// True when a window has completed and `takeWindow` has not yet returned it.
-    public var hasWindow: Bool { pending }
+    var hasWindow: Bool { pending }
 
     /// Stream time of the newest complete window's last sample, seconds.
-    public var windowEndSeconds: Double { Double(windowEndSample) / Double(sampleRateHertz) }
+    var windowEndSeconds: Double { Double(windowEndSample) / Double(sampleRateHertz) }
 
     /// Takes samples from the front of `samples`, at most `samplesNeeded`;
     /// returns how many it took. Call again with the rest after taking the window.
     @discardableResult
-    public func append(_ samples: UnsafeBufferPointer<Float>) -> Int {
+    func append(_ samples: UnsafeBufferPointer<Float>) -> Int {
         let n = min(samples.count, samplesNeeded)
         guard n > 0, let source = samples.baseAddress, let ringBase = ring.baseAddress else { return 0 }
         var done = 0
@@ -72,7 +72,7 @@ public final class SlidingWindow {
     /// One read from `source` straight into the ring, at most `samplesNeeded`
     /// (and not past the ring's end); returns what the source returned, 0 at
     /// the end of the stream.
-    public func fill(from source: any AudioSource) throws(AudioSourceError) -> Int {
+    func fill(from source: any AudioSource) throws(AudioSourceError) -> Int {
         guard let ringBase = ring.baseAddress else { return 0 }
         let at = samplesConsumed % ring.count
         let room = min(samplesNeeded, ring.count - at)
@@ -93,7 +93,7 @@ public final class SlidingWindow {
 
     /// The newest complete window, oldest sample first, if one completed
     /// since the last call; nil otherwise. The buffer is valid until the next call.
-    public func takeWindow() -> UnsafeBufferPointer<Float>? {
+    func takeWindow() -> UnsafeBufferPointer<Float>? {
         guard pending, let ringBase = ring.baseAddress, let linearBase = linear.baseAddress else { return nil }
         pending = false
         let oldest = (windowEndSample - windowSamples) % ring.count
@@ -108,7 +108,7 @@ public final class SlidingWindow {
     /// Reads from `source` until the next window completes and linearises
     /// it into `samples`. Returns false when the stream ended first (a
     /// partial hop is dropped) or `shouldStop` asked to stop.
-    public func advance(from source: any AudioSource, shouldStop: () -> Bool = { false }) throws(AudioSourceError) -> Bool {
+    func advance(from source: any AudioSource, shouldStop: () -> Bool = { false }) throws(AudioSourceError) -> Bool {
         while !pending {
             if try fill(from: source) == 0 { return false }
             if !pending && shouldStop() { return false }
@@ -118,11 +118,11 @@ public final class SlidingWindow {
     }
 
     /// True once a whole window has arrived.
-    public var isFull: Bool { windowEndSample > 0 }
+    var isFull: Bool { windowEndSample > 0 }
 
     /// The window `advance` (or `takeWindow`) last produced.
-    public var samples: UnsafeBufferPointer<Float> { UnsafeBufferPointer(linear) }
+    var samples: UnsafeBufferPointer<Float> { UnsafeBufferPointer(linear) }
 
     /// Stream time of the window `advance` last produced, seconds.
-    public var endSeconds: Double { windowEndSeconds }
+    var endSeconds: Double { windowEndSeconds }
 }

@@ -1,220 +1,99 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CIMHAL
 import Foundation
 import KWS
 
 extension KWSFirmware {
-    /// Windows that fail in a row for this long of audio end the run.
-    static let giveUpAfterSeconds = 10.0
-
     /// The run state: streams `audio` through the model every hop and keeps
     /// the board calibrated and logged until the audio ends, the duration
     /// passes, `shouldStop` says so (a signal) or a fault cannot be
     /// recovered. The log is flushed and closed in every case; a fault that
-    /// stopped the run is thrown after that.
+    /// stopped the run is thrown after that. The work is done by the tasks
+    /// in `Sources/Firmware/Tasks`, on one `Scheduler`.
     public func run(audio: any AudioSource, shouldStop: @escaping () -> Bool) throws(FirmwareError) -> RunSummary {
-        guard let meter, spotter != nil else { throw .failed(state: .run, message: "boot has not completed") }
+        guard let meter, let spotter else { throw .failed(state: .run, message: "boot has not completed") }
         let m = image.manifest
-        let clock = devices.clock
         let hopSeconds = options.hopSeconds ?? m.hopSeconds
         // A hop must advance at least one whole sample; the CLI holds users to the manifest's 10…1000 ms, while
         // tests and soak rigs may hop minutes of board time at once (capped at a day so the sample count stays an Int).
         guard hopSeconds.isFinite, hopSeconds * Double(audioSampleRateHertz) >= 1, hopSeconds <= 86400 else {
             throw .failed(state: .run, message: "hop \(hopSeconds) s: expected one sample (\(1 / Double(audioSampleRateHertz)) s) up to a day")
         }
-        let window = SlidingWindow(windowSamples: m.inference.windowMilliseconds * audioSampleRateHertz / 1000,
-                                   hopSamples: Int((hopSeconds * Double(audioSampleRateHertz)).rounded()))
-        // Smoothing spans the same stretch of audio whatever the hop.
-        let smoothingWindows = max(1, Int((Double(m.inference.smoothingWindows) * m.hopSeconds / hopSeconds).rounded()))
-        let smoother = DetectionSmoother(labels: image.labels, policy: .init(
-            threshold: m.inference.detectionThreshold, windows: smoothingWindows,
-            refractorySeconds: Double(m.inference.refractoryMilliseconds) / 1000))
         let logPath = options.logPath ?? m.energyLog.path
-        var log: CSVLogWriter?
-        if options.logging {
-            do {
-                log = try CSVLogWriter(path: logPath, header: EnergyLogRecord.header, flushIntervalSeconds: m.energyLog.flushIntervalSeconds,
-                                       rotateBytes: m.energyLog.rotateBytes, keepRotated: m.energyLog.keepRotated)
-            } catch {
-                throw .logPath("\(error)")
-            }
-            if let repaired = log?.repairedBytes, repaired > 0 {
-                emit(.note("\(logPath): cut a torn last line of \(repaired) bytes (the previous run was interrupted)"))
-            }
-        }
+        let log = try openLog(at: logPath)
 
-        let start = clock.now()
+        let context = RunContext(firmware: self, meter: meter, log: log, hopSeconds: hopSeconds, shouldStop: shouldStop)
         let hostStart = Watchdog.monotonicNanoseconds()
         let expected = options.durationSeconds.map { Int(min(2_000_000, $0 / hopSeconds)) + 16 } ?? 4096
-        var energies: [Double] = []
-        energies.reserveCapacity(expected)
-        var inferenceSpans: [Double] = []
-        inferenceSpans.reserveCapacity(expected)
-        var latencies: [Double] = []
-        latencies.reserveCapacity(expected)
-        var probabilities = [Float](repeating: 0, count: image.kws.model.outputs)
-        var inferences = 0
-        var inferencesSkipped = 0
-        var failedInARow = 0
-        var detectionsByKeyword: [String: Int] = [:]
-        var periodDetections = 0
-        var lastKeyword = ""
-        var stopReason: String?
-        var failure: FirmwareError?
-        var marker = devices.marker
-        var lastCelsius = celsiusAtCalibration
-
-        func wallTime() -> String { UTCTimestamp.now() }
-        // A log that cannot be written for want of space is a recorded fault, not the end of the
-        // run: rows stay queued (the oldest dropped beyond 1 MiB) and go out when space returns.
-        var logStalled = false
-        func write(_ record: EnergyLogRecord) {
-            guard let log, failure == nil else { return }
-            do throws(LogError) {
-                try log.append(record, nowSeconds: clock.now())
-                if logStalled {
-                    logStalled = false
-                    emit(.note("energy log: writing again; \(log.recordsDropped) records dropped while it could not"))
-                }
-            } catch {
-                guard let code = error.errno, [ENOSPC, EDQUOT, EFBIG].contains(code) else {
-                    failure = .log("\(error)")
-                    return
-                }
-                if !logStalled {
-                    logStalled = true
-                    self.record(.logWriteFailed, "\(error)",
-                           action: "rows kept in memory (the oldest dropped beyond 1 MiB); spotting continues, writing resumes when space returns",
-                           recovered: true)
-                }
-            }
-        }
-        /// Runs `body`, turning an unrecoverable error into the run's failure.
-        func guarded(_ body: () throws(FirmwareError) -> Void) {
-            do { try body() } catch { failure = error }
-        }
+        let inference = InferenceTask(firmware: self, spotter: spotter, audio: audio, hopSeconds: hopSeconds, expectedInferences: expected)
+        let energyLog = EnergyLogTask(periodSeconds: m.energyLog.periodSeconds)
 
         enter(.run, "hop \(Int(hopSeconds * 1000)) ms, calibration every \(Int(m.calibration.periodSeconds)) s\(options.recalibration ? "" : " (recalibration off)")")
-        let scheduler = Scheduler(clock: clock)
-
-        // Inference: one hop of audio, one window through the model.
-        scheduler.addTask("inference", periodSeconds: hopSeconds, priority: 3) { [self] in
-            do {
-                guard try window.advance(from: audio, shouldStop: shouldStop) else {
-                    stopReason = shouldStop() ? "stopped by \(StopSignal.name ?? "request")" : "the audio ended"
-                    return
-                }
-            } catch {
-                failure = .audio("\(error)")
-                return
-            }
-            guard window.isFull, let spotter else { return }
-            let hostT0 = Watchdog.monotonicNanoseconds()
-            meter.beginInference()
-            try? marker?.set(.high)
-            do throws(HALError) {
-                try retry.run(clock: clock, onRetry: busRetried) { () throws(HALError) in
-                    try classify(spotter, window.samples, into: &probabilities)
-                }
-            } catch {
-                try? marker?.set(.low)
-                meter.endInference()
-                inferencesSkipped += 1
-                failedInARow += 1
-                // One window lost to a bad stretch of bus is a gap in the stream; a board that fails
-                // every window for a whole stretch of audio is gone.
-                guard BusRetry.isTransient(error), Double(failedInARow) * hopSeconds < Self.giveUpAfterSeconds else {
-                    record(.busError, "\(error)", action: "inference abandoned after \(m.recovery.busRetries) retries", recovered: false)
-                    failure = .failed(state: .run, message: "inference failed: \(error)")
-                    return
-                }
-                record(.busError, "\(error)", action: "window skipped after \(m.recovery.busRetries) retries", recovered: true)
-                return
-            }
-            failedInARow = 0
-            try? marker?.set(.low)
-            let joules = meter.endInference()
-            let latency = Double(Watchdog.monotonicNanoseconds() - hostT0) * 1e-9
-            inferences += 1
-            energies.append(joules)
-            inferenceSpans.append(meter.lastInferenceSeconds)
-            latencies.append(latency)
-            var fired = ""
-            let decision = probabilities.withUnsafeBufferPointer { smoother.push($0, streamSeconds: window.endSeconds) }
-            if let decision {
-                let keyword = image.labels[decision.label]
-                fired = keyword
-                detectionsByKeyword[keyword, default: 0] += 1
-                periodDetections += 1
-                lastKeyword = keyword
-                emit(.detection(Detection(keyword: keyword, confidence: decision.confidence, streamSeconds: window.endSeconds,
-                                          boardSeconds: clock.now(), latencySeconds: latency)))
-            }
-            if m.energyLog.perInference {
-                write(EnergyLogRecord(boardSeconds: clock.now(), wallTime: wallTime(), kind: .inference, inferences: 1,
-                                      energyJoules: joules, averagePowerWatts: .nan, idlePowerWatts: nil, dieCelsius: lastCelsius,
-                                      calibrationEpoch: calibrationEpoch, detections: fired.isEmpty ? 0 : 1, keyword: fired,
-                                      source: meter.source.rawValue))
-            }
-        }
-
-        // Periodic calibration, and the tile health check after it.
-        let calibration = scheduler.addTask("calibration", periodSeconds: m.calibration.periodSeconds,
-                                            firstDueSeconds: start + m.calibration.periodSeconds, priority: 4) { [self] in
-            guard options.recalibration else { return }
-            guarded { () throws(FirmwareError) in
-                try calibrate(reason: pendingCalibrationReason ?? .period)
-                pendingCalibrationReason = nil
-                try checkTiles()
-            }
-        }
-
-        // Temperature and reference-column drift: force a calibration when either moved.
-        scheduler.addTask("monitor", periodSeconds: m.calibration.checkPeriodSeconds,
-                          firstDueSeconds: start + m.calibration.checkPeriodSeconds, priority: 2) { [self] in
-            do {
-                lastCelsius = try retry.run(clock: clock, onRetry: busRetried) { () throws(HALError) in
-                    try devices.accelerator.dieTemperatureCelsius()
-                }
-            } catch {
-                record(.busError, "reading the die temperature: \(error)", action: "skipped this check", recovered: true)
-                return
-            }
-            guard options.recalibration else { return }
-            if abs(lastCelsius - celsiusAtCalibration) >= m.calibration.temperatureThresholdCelsius {
-                pendingCalibrationReason = .temperature
-                scheduler.trigger(calibration)
-                return
-            }
-            if let drift = referenceDrift(), drift > m.calibration.referenceDriftThresholdRelative {
-                pendingCalibrationReason = .referenceDrift
-                scheduler.trigger(calibration)
-            }
-        }
-
+        let scheduler = context.scheduler
+        scheduler.add(inference, in: context)
+        let calibration = scheduler.add(CalibrationTask(periodSeconds: m.calibration.periodSeconds), in: context)
+        scheduler.add(MonitorTask(periodSeconds: m.calibration.checkPeriodSeconds, calibration: calibration), in: context)
         if let every = options.accuracyProbeSeconds {
-            scheduler.addTask("accuracy-probe", periodSeconds: every, firstDueSeconds: start, priority: 0) { [self] in
-                guarded { () throws(FirmwareError) in _ = try probeAccuracy() }
-            }
+            scheduler.add(AccuracyProbeTask(periodSeconds: every), in: context)
         }
+        scheduler.add(energyLog, in: context)
 
-        // The period row of the energy log.
-        func periodRow() {
-            let p = meter.closePeriod()
-            write(EnergyLogRecord(boardSeconds: clock.now(), wallTime: wallTime(), kind: .period, inferences: p.inferences,
-                                  energyJoules: p.joules, averagePowerWatts: p.averagePowerWatts, idlePowerWatts: p.idlePowerWatts,
-                                  dieCelsius: lastCelsius, calibrationEpoch: calibrationEpoch, detections: periodDetections,
-                                  keyword: lastKeyword, source: meter.source.rawValue))
-            periodDetections = 0
-            lastKeyword = ""
+        let watchdog = startWatchdog(on: scheduler)
+        scheduler.run(untilSeconds: options.durationSeconds.map { context.startSeconds + $0 }) { context.isOver }
+        watchdog.stopMonitor()
+        let stopReason = context.finalStopReason()
+        energyLog.run(in: context)
+        var logRecords = 0
+        if let log {
+            do { try log.writer.close() } catch { context.fail(.log("\(error)")) }
+            logRecords = log.writer.recordsFlushed
         }
-        scheduler.addTask("energy-log", periodSeconds: m.energyLog.periodSeconds,
-                          firstDueSeconds: start + m.energyLog.periodSeconds, priority: 1) { periodRow() }
+        let failure = context.failure
+        enter(failure == nil ? .stopped : .fault, stopReason.isEmpty ? "\(failure.map { "\($0)" } ?? "")" : stopReason)
+        if let failure { throw failure }
 
-        // Watchdog: on the board clock after each task; a monitor thread on real time.
-        let watchdog = Watchdog(timeoutSeconds: Double(m.watchdog.timeoutMilliseconds) / 1000)
+        let sorted = inference.energies.sorted()
+        let sortedLatency = inference.latencies.sorted()
+        let spans = inference.inferenceSpans
+        return RunSummary(
+            board: devices.name, firmware: image.directory.path, seed: options.seed,
+            boardSeconds: context.clock.now() - context.startSeconds, hostSeconds: Double(Watchdog.monotonicNanoseconds() - hostStart) * 1e-9,
+            streamSeconds: inference.window.endSeconds,
+            inferences: inference.inferences, inferencesSkipped: inference.inferencesSkipped,
+            detections: inference.detectionsByKeyword.values.reduce(0, +), detectionsByKeyword: inference.detectionsByKeyword,
+            energyPerInferenceMedianJoules: sorted.isEmpty ? nil : sorted[sorted.count / 2],
+            inferenceMedianSeconds: spans.isEmpty ? nil : spans.sorted()[spans.count / 2],
+            energySource: meter.source.rawValue, powerMonitor: meter.counts, averagePowerWatts: nil,
+            calibrations: calibrationEpoch, calibrationsByReason: calibrationsByReason,
+            faults: faultsByKind.values.reduce(0, +), faultsByKind: faultsByKind,
+            deadlineMisses: scheduler.tasks.reduce(0) { $0 + $1.deadlineMisses },
+            tileReprograms: tileReprograms, redeployments: redeployments,
+            logPath: options.logging ? logPath : nil, logRecords: logRecords, stopReason: stopReason,
+            medianLatencyMilliseconds: sortedLatency.isEmpty ? nil : sortedLatency[sortedLatency.count / 2] * 1000)
+    }
+
+    /// The energy log, when logging is on: opened (a torn last line from an
+    /// interrupted run repaired) before any task runs.
+    private func openLog(at path: String) throws(FirmwareError) -> EnergyLogSink? {
+        guard options.logging else { return nil }
+        let m = image.manifest
+        let writer: CSVLogWriter
+        do {
+            writer = try CSVLogWriter(path: path, header: EnergyLogRecord.header, flushIntervalSeconds: m.energyLog.flushIntervalSeconds,
+                                      rotateBytes: m.energyLog.rotateBytes, keepRotated: m.energyLog.keepRotated)
+        } catch {
+            throw .logPath("\(error)")
+        }
+        if writer.repairedBytes > 0 {
+            emit(.note("\(path): cut a torn last line of \(writer.repairedBytes) bytes (the previous run was interrupted)"))
+        }
+        return EnergyLogSink(writer: writer, firmware: self)
+    }
+
+    /// The watchdog: kicked on the board clock after each task (an overlong
+    /// task is a recorded fault), and on a real clock a monitor thread that
+    /// calls `options.onWatchdogExpiry` when no task completes in time.
+    private func startWatchdog(on scheduler: Scheduler) -> Watchdog {
+        let watchdog = Watchdog(timeoutSeconds: Double(image.manifest.watchdog.timeoutMilliseconds) / 1000)
         scheduler.afterEachTask = { [self] name, runSeconds in
             watchdog.kick()
             if watchdog.expired(runSeconds: runSeconds) {
@@ -226,46 +105,10 @@ extension KWSFirmware {
             record(.deadlineMissed, "task \(overrun.task) finished \(String(format: "%.1f", (overrun.finishedSeconds - overrun.dueSeconds) * 1000)) ms after it was due (deadline \(String(format: "%.1f", overrun.deadlineSeconds * 1000)) ms)",
                    action: "next run skips the periods it fell behind", recovered: true)
         }
-        if !clock.isVirtual {
-            watchdog.startMonitor { silent in
-                FileHandle.standardError.write(Data("cimfw: watchdog: no task completed for \(String(format: "%.1f", silent)) s; exiting as a watchdog reset\n".utf8))
-                exit(3)
-            }
+        if !devices.clock.isVirtual, let onExpiry = options.onWatchdogExpiry {
+            watchdog.startMonitor(onExpiry: onExpiry)
         }
-
-        scheduler.run(untilSeconds: options.durationSeconds.map { start + $0 }) {
-            shouldStop() || stopReason != nil || failure != nil
-        }
-        watchdog.stopMonitor()
-        if stopReason == nil && failure == nil {
-            stopReason = shouldStop() ? "stopped by \(StopSignal.name ?? "request")" : "duration reached"
-        }
-        periodRow()
-        var logRecords = 0
-        if let log {
-            do { try log.close() } catch { failure = failure ?? .log("\(error)") }
-            logRecords = log.recordsFlushed
-        }
-        enter(failure == nil ? .stopped : .fault, stopReason ?? "\(failure.map { "\($0)" } ?? "")")
-        if let failure { throw failure }
-
-        let sorted = energies.sorted()
-        let sortedLatency = latencies.sorted()
-        let boardSeconds = clock.now() - start
-        let scheduled = scheduler.tasks.reduce(0) { $0 + $1.deadlineMisses }
-        return RunSummary(
-            board: devices.name, firmware: image.directory.path, seed: options.seed,
-            boardSeconds: boardSeconds, hostSeconds: Double(Watchdog.monotonicNanoseconds() - hostStart) * 1e-9,
-            streamSeconds: window.endSeconds,
-            inferences: inferences, inferencesSkipped: inferencesSkipped, detections: detectionsByKeyword.values.reduce(0, +), detectionsByKeyword: detectionsByKeyword,
-            energyPerInferenceMedianJoules: sorted.isEmpty ? nil : sorted[sorted.count / 2],
-            inferenceMedianSeconds: inferenceSpans.isEmpty ? nil : inferenceSpans.sorted()[inferenceSpans.count / 2],
-            energySource: meter.source.rawValue, powerMonitor: meter.counts, averagePowerWatts: nil,
-            calibrations: calibrationEpoch, calibrationsByReason: calibrationsByReason,
-            faults: faultsByKind.values.reduce(0, +), faultsByKind: faultsByKind, deadlineMisses: scheduled,
-            tileReprograms: tileReprograms, redeployments: redeployments,
-            logPath: options.logging ? logPath : nil, logRecords: logRecords, stopReason: stopReason ?? "",
-            medianLatencyMilliseconds: sortedLatency.isEmpty ? nil : sortedLatency[sortedLatency.count / 2] * 1000)
+        return watchdog
     }
 
     /// How far reference-column tracking has moved the gains since the last

@@ -27,6 +27,11 @@ public final class KWSFirmware {
         public var seed: UInt64?
         /// Classify the image's test set this often (board seconds) and report it.
         public var accuracyProbeSeconds: Double?
+        /// Called on the watchdog's monitor thread (real clocks only) when no
+        /// task has completed within the watchdog's timeout, with the seconds
+        /// of silence: the process decides what a reset is (the CLI exits
+        /// with status 3). nil: no monitor thread.
+        public var onWatchdogExpiry: (@Sendable (Double) -> Void)?
         public init() {}
     }
 

@@ -2,9 +2,9 @@ import Foundation
 
 /// The two ways a detection is printed: a line for a person and a JSON line
 /// for a program (one object per line, keys in a fixed order).
-public enum DetectionFormatter {
+enum DetectionFormatter {
     /// `    12.25 s  yes     0.93  latency 1.80 ms`: stream time, keyword, confidence, latency.
-    public static func text(_ d: Detection) -> String {
+    static func text(_ d: Detection) -> String {
         let keyword = d.keyword.count < 6 ? d.keyword + String(repeating: " ", count: 6 - d.keyword.count) : d.keyword
         return "  " + fixed(d.streamSeconds, 2, width: 9) + " s  " + keyword + "  " + fixed(d.confidence, 2)
             + "  latency " + fixed(d.latencySeconds * 1000, 2) + " ms"
@@ -12,7 +12,7 @@ public enum DetectionFormatter {
 
     /// `{"event":"detection","keyword":"yes","confidence":0.9312,"stream_s":12.25,"board_s":…,"latency_ms":…}`.
     /// A value that is not finite is written as null (JSON has no NaN).
-    public static func json(_ d: Detection) -> String {
+    static func json(_ d: Detection) -> String {
         "{\"event\":\"detection\",\"keyword\":" + quoted(d.keyword)
             + ",\"confidence\":" + number(d.confidence, 4)
             + ",\"stream_s\":" + number(d.streamSeconds, 4)

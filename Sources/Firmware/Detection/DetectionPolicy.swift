@@ -1,15 +1,15 @@
 /// When smoothed class probabilities count as a detection.
-public struct DetectionPolicy: Sendable, Hashable {
+struct DetectionPolicy: Sendable, Hashable {
     /// Smoothed probability a keyword must reach (and be the largest class).
-    public var threshold: Double
+    var threshold: Double
     /// Windows averaged: the current one and the N − 1 before it.
-    public var windows: Int
+    var windows: Int
     /// The same keyword does not fire again within this much stream time.
-    public var refractorySeconds: Double
+    var refractorySeconds: Double
     /// Labels that may fire; nil: every label except the filler classes.
-    public var keywords: Set<String>?
+    var keywords: Set<String>?
 
-    public init(threshold: Double, windows: Int, refractorySeconds: Double, keywords: Set<String>? = nil) {
+    init(threshold: Double, windows: Int, refractorySeconds: Double, keywords: Set<String>? = nil) {
         self.threshold = threshold
         self.windows = max(1, windows)
         self.refractorySeconds = refractorySeconds
@@ -18,13 +18,13 @@ public struct DetectionPolicy: Sendable, Hashable {
 
     /// Measured on the bundled stream (firmware/kws-gru/stream) with the
     /// float model and a 250 ms hop: see DetectionOnStreamTests.
-    public static let recommended = DetectionPolicy(threshold: 0.6, windows: 2, refractorySeconds: 1)
+    static let recommended = DetectionPolicy(threshold: 0.6, windows: 2, refractorySeconds: 1)
 
     /// The filler classes of Speech Commands style models: never keywords.
-    public static let fillerLabels: Set<String> = ["silence", "unknown", "_silence_", "_unknown_", "_background_noise_"]
+    static let fillerLabels: Set<String> = ["silence", "unknown", "_silence_", "_unknown_", "_background_noise_"]
 
     /// Whether `label` may fire under this policy.
-    public func isKeyword(_ label: String) -> Bool {
+    func isKeyword(_ label: String) -> Bool {
         if let keywords { return keywords.contains(label) }
         return !Self.fillerLabels.contains(label)
     }

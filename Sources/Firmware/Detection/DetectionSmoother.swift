@@ -3,12 +3,12 @@
 /// largest of all classes and at least the threshold, and it has not fired
 /// within the refractory time. Non-keyword classes (silence, unknown) never
 /// fire. The history ring is sized at creation; `observe` allocates nothing.
-public final class DetectionSmoother {
-    public typealias Policy = DetectionPolicy
-    public static var fillerLabels: Set<String> { DetectionPolicy.fillerLabels }
+final class DetectionSmoother {
+    typealias Policy = DetectionPolicy
+    static var fillerLabels: Set<String> { DetectionPolicy.fillerLabels }
 
-    public let labels: [String]
-    public let policy: DetectionPolicy
+    let labels: [String]
+    let policy: DetectionPolicy
     private let isKeyword: [Bool]
     /// `windows` rows of `labels.count` probabilities, the oldest overwritten first.
     private let history: UnsafeMutableBufferPointer<Float>
@@ -17,7 +17,7 @@ public final class DetectionSmoother {
     private var lastFired: [Double]
 
     /// `labels` in model output order.
-    public init(labels: [String], policy: DetectionPolicy) {
+    init(labels: [String], policy: DetectionPolicy) {
         self.labels = labels
         self.policy = policy
         isKeyword = labels.map { policy.isKeyword($0) }
@@ -29,7 +29,7 @@ public final class DetectionSmoother {
     deinit { history.deallocate() }
 
     /// Forgets the history and the refractory times (a gap in the stream).
-    public func reset() {
+    func reset() {
         filled = 0
         next = 0
         for i in lastFired.indices { lastFired[i] = -.infinity }
@@ -38,7 +38,7 @@ public final class DetectionSmoother {
     /// Adds one window's probabilities (the window ends at `streamSeconds`)
     /// and returns the detection it causes, if any. `boardSeconds` and
     /// `latencySeconds` are left for the caller to set.
-    public func observe(_ probabilities: UnsafeBufferPointer<Float>, streamSeconds: Double) throws(DetectionError) -> Detection? {
+    func observe(_ probabilities: UnsafeBufferPointer<Float>, streamSeconds: Double) throws(DetectionError) -> Detection? {
         guard probabilities.count == labels.count else {
             throw DetectionError(message: "a window has \(probabilities.count) class probabilities; the labels name \(labels.count) (\(labels.joined(separator: " ")))")
         }
@@ -48,7 +48,7 @@ public final class DetectionSmoother {
 
     /// As `observe`, returning the label index; nil as well when the count of
     /// probabilities is not the count of labels.
-    public func push(_ probabilities: UnsafeBufferPointer<Float>, streamSeconds: Double) -> (label: Int, confidence: Double)? {
+    func push(_ probabilities: UnsafeBufferPointer<Float>, streamSeconds: Double) -> (label: Int, confidence: Double)? {
         let classes = labels.count
         guard classes > 0, probabilities.count == classes else { return nil }
         for c in 0..<classes { history[next * classes + c] = probabilities[c] }
@@ -69,7 +69,7 @@ public final class DetectionSmoother {
     }
 }
 
-public struct DetectionError: Error, Sendable, Hashable, CustomStringConvertible {
-    public var message: String
-    public var description: String { message }
+struct DetectionError: Error, Sendable, Hashable, CustomStringConvertible {
+    var message: String
+    var description: String { message }
 }

@@ -5,7 +5,7 @@ import CIMHAL
 ///
 /// Power-monitor readings are block averages over the monitor's conversion
 /// window, so each reading stands for the interval since the one before
-/// (piecewise constant, the convention of `InferenceEnergy`): the firmware
+/// (`PiecewiseConstantEnergy`, which `InferenceEnergy` uses too): the firmware
 /// reads the monitor as an inference starts and as it ends, and the
 /// second reading, times the interval, is that inference's energy.
 /// A power monitor's reads fail transiently on a real bus (a NACK, a
@@ -13,19 +13,19 @@ import CIMHAL
 /// energy model or the last good reading, sets the monitor aside only after
 /// `dropAfterFailures` samples in a row have failed, and tries it again every
 /// `reprobeSeconds` until it answers.
-public struct MonitorPolicy: Sendable, Hashable {
-    public var retry: BusRetry
-    public var dropAfterFailures: Int
-    public var reprobeSeconds: Double
+struct MonitorPolicy: Sendable, Hashable {
+    var retry: BusRetry
+    var dropAfterFailures: Int
+    var reprobeSeconds: Double
 
-    public init(retry: BusRetry, dropAfterFailures: Int = 3, reprobeSeconds: Double = 10) {
+    init(retry: BusRetry, dropAfterFailures: Int = 3, reprobeSeconds: Double = 10) {
         self.retry = retry
         self.dropAfterFailures = max(1, dropAfterFailures)
         self.reprobeSeconds = reprobeSeconds
     }
 
     /// No retries, dropped at the first failure (the behaviour of a bare driver).
-    public static let none = MonitorPolicy(retry: BusRetry(attempts: 1, initialBackoffSeconds: 0, maxBackoffSeconds: 0),
+    static let none = MonitorPolicy(retry: BusRetry(attempts: 1, initialBackoffSeconds: 0, maxBackoffSeconds: 0),
                                            dropAfterFailures: 1, reprobeSeconds: .infinity)
 }
 
@@ -95,7 +95,7 @@ public final class EnergyMeter {
     /// Prefers the power monitor; the energy model is the fallback (and the
     /// only source on a board without a monitor). A monitor that does not
     /// answer at start is set aside and re-probed like one that stops later.
-    public init(monitor: (any PowerMonitor)?, energyModelJoules: (() -> Double)?, clock: BoardClock,
+    init(monitor: (any PowerMonitor)?, energyModelJoules: (() -> Double)?, clock: BoardClock,
                 policy: MonitorPolicy = .none, onEvent: @escaping (Event) -> Void = { _ in }) throws(HALError) {
         guard monitor != nil || energyModelJoules != nil else {
             throw .unsupported("the board has neither a power monitor nor an energy model to log energy from")
@@ -203,15 +203,15 @@ public final class EnergyMeter {
         if wasAway { counts.awaySeconds += interval }
         let joules: Double
         if let watts = measured {
-            // A block average stands for the interval since the last reading.
             lastPowerWatts = watts
-            joules = watts * interval
+            joules = PiecewiseConstantEnergy.joules(watts: watts, from: lastSeconds, to: now)
             source = .powerMonitor
         } else if monitor == nil || modelJoules != nil {
             joules = modelDelta
             source = monitor == nil || away ? .energyModel : source
         } else {
-            joules = (lastPowerWatts ?? 0) * interval
+            // The last good reading, held over the interval as if it had closed it.
+            joules = PiecewiseConstantEnergy.joules(watts: lastPowerWatts ?? 0, from: lastSeconds, to: now)
             if away { source = .lastReading }
         }
         current.seconds += now - lastSeconds

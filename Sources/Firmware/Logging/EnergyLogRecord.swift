@@ -3,31 +3,31 @@
 /// pandas (`pd.read_csv("energy.csv")`) or a spreadsheet; a value that is
 /// not known (a non-finite number, an idle power not measured, the energy
 /// per inference of a period without inferences) is an empty field.
-public struct EnergyLogRecord: Sendable, Hashable, CSVRecord {
-    public enum Kind: String, Sendable {
+struct EnergyLogRecord: Sendable, Hashable, CSVRecord {
+    enum Kind: String, Sendable {
         case inference, period
     }
 
     /// Board clock seconds (`BoardClock.now()`).
-    public var boardSeconds: Double
+    var boardSeconds: Double
     /// ISO 8601 UTC from the wall clock (`UTCTimestamp.now()`), supplied by the caller.
-    public var wallTime: String
-    public var kind: Kind
+    var wallTime: String
+    var kind: Kind
     /// Inferences the row covers: 1 for an inference row.
-    public var inferences: Int
-    public var energyJoules: Double
-    public var averagePowerWatts: Double
-    public var idlePowerWatts: Double?
-    public var dieCelsius: Double
+    var inferences: Int
+    var energyJoules: Double
+    var averagePowerWatts: Double
+    var idlePowerWatts: Double?
+    var dieCelsius: Double
     /// Calibrations done so far.
-    public var calibrationEpoch: Int
-    public var detections: Int
+    var calibrationEpoch: Int
+    var detections: Int
     /// The last keyword detected in the row, or empty.
-    public var keyword: String
+    var keyword: String
     /// `power-monitor` or `energy-model` (`EnergyMeter.Source.rawValue`).
-    public var source: String
+    var source: String
 
-    public init(boardSeconds: Double, wallTime: String, kind: Kind, inferences: Int, energyJoules: Double,
+    init(boardSeconds: Double, wallTime: String, kind: Kind, inferences: Int, energyJoules: Double,
                 averagePowerWatts: Double, idlePowerWatts: Double?, dieCelsius: Double, calibrationEpoch: Int,
                 detections: Int, keyword: String, source: String) {
         self.boardSeconds = boardSeconds
@@ -44,17 +44,17 @@ public struct EnergyLogRecord: Sendable, Hashable, CSVRecord {
         self.source = source
     }
 
-    public static let header = [
+    static let header = [
         "time_s", "wall_time", "kind", "inferences", "energy_j", "energy_per_inference_j", "average_power_w",
         "idle_power_w", "temperature_c", "calibration_epoch", "detections", "keyword", "source",
     ]
 
     /// Empty (nil) when the row covers no inference: an idle period has no energy per inference.
-    public var energyPerInferenceJoules: Double? {
+    var energyPerInferenceJoules: Double? {
         inferences > 0 ? energyJoules / Double(inferences) : nil
     }
 
-    public func appendFields(to row: inout CSVRow) {
+    func appendFields(to row: inout CSVRow) {
         row.append(boardSeconds)
         row.append(wallTime)
         row.append(kind.rawValue)
@@ -72,7 +72,7 @@ public struct EnergyLogRecord: Sendable, Hashable, CSVRecord {
 
     /// The row's fields as text, exactly as `appendFields` writes them
     /// before quoting (for `CSVLogWriter.append(_: [String], …)` and tests).
-    public var fields: [String] {
+    var fields: [String] {
         [
             Self.number(boardSeconds), wallTime, kind.rawValue, String(inferences), Self.number(energyJoules),
             energyPerInferenceJoules.map(Self.number) ?? "", Self.number(averagePowerWatts),

@@ -3,19 +3,19 @@ import CIMHAL
 /// Retrying what a bus can fail transiently, with exponential backoff on
 /// the board's clock. Only errors a retry can cure are retried; an invalid
 /// argument or an unsupported request fails at once.
-public struct BusRetry: Sendable, Hashable {
-    public var attempts: Int
-    public var initialBackoffSeconds: Double
-    public var maxBackoffSeconds: Double
+struct BusRetry: Sendable, Hashable {
+    var attempts: Int
+    var initialBackoffSeconds: Double
+    var maxBackoffSeconds: Double
 
-    public init(attempts: Int, initialBackoffSeconds: Double, maxBackoffSeconds: Double) {
+    init(attempts: Int, initialBackoffSeconds: Double, maxBackoffSeconds: Double) {
         self.attempts = max(1, attempts)
         self.initialBackoffSeconds = initialBackoffSeconds
         self.maxBackoffSeconds = maxBackoffSeconds
     }
 
     /// Whether `error` is a bus hiccup worth another try.
-    public static func isTransient(_ error: HALError) -> Bool {
+    static func isTransient(_ error: HALError) -> Bool {
         switch error {
         case .noAcknowledge, .timeout, .arbitrationLost, .busy, .io: return true
         case .invalidArgument, .unsupported: return false
@@ -24,7 +24,7 @@ public struct BusRetry: Sendable, Hashable {
 
     /// Runs `operation` until it succeeds, a non-transient error occurs, or
     /// the attempts are spent; `onRetry` hears of each failure retried.
-    public func run<T>(clock: BoardClock, onRetry: (HALError, Int) -> Void = { _, _ in },
+    func run<T>(clock: BoardClock, onRetry: (HALError, Int) -> Void = { _, _ in },
                        _ operation: () throws(HALError) -> T) throws(HALError) -> T {
         var backoff = initialBackoffSeconds
         var attempt = 1

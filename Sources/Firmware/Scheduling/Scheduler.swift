@@ -9,43 +9,43 @@ import CIMHAL
 /// fallen wholly behind are skipped and counted, never run in a burst.
 /// On a virtual clock the waits pass instantly, so a day of tasks runs in
 /// the time their bodies take.
-public final class Scheduler {
-    public struct Task {
-        public let name: String
-        public let periodSeconds: Double
-        public let deadlineSeconds: Double
-        public let priority: Int
+final class Scheduler {
+    struct Task {
+        let name: String
+        let periodSeconds: Double
+        let deadlineSeconds: Double
+        let priority: Int
         fileprivate let body: () -> Void
-        public fileprivate(set) var dueSeconds: Double
-        public fileprivate(set) var runs = 0
-        public fileprivate(set) var deadlineMisses = 0
-        public fileprivate(set) var skippedPeriods = 0
-        public fileprivate(set) var longestRunSeconds = 0.0
-        public fileprivate(set) var lastRunSeconds = 0.0
+        fileprivate(set) var dueSeconds: Double
+        fileprivate(set) var runs = 0
+        fileprivate(set) var deadlineMisses = 0
+        fileprivate(set) var skippedPeriods = 0
+        fileprivate(set) var longestRunSeconds = 0.0
+        fileprivate(set) var lastRunSeconds = 0.0
     }
 
-    public struct Handle: Hashable, Sendable { fileprivate let index: Int }
+    struct Handle: Hashable, Sendable { fileprivate let index: Int }
 
     /// A task that overran: which one, by how much (on the board clock).
-    public struct Overrun: Sendable {
-        public var task: String
-        public var dueSeconds: Double
-        public var finishedSeconds: Double
-        public var deadlineSeconds: Double
-        public var runSeconds: Double
+    struct Overrun: Sendable {
+        var task: String
+        var dueSeconds: Double
+        var finishedSeconds: Double
+        var deadlineSeconds: Double
+        var runSeconds: Double
     }
 
-    public let clock: BoardClock
-    public private(set) var tasks: [Task] = []
+    let clock: BoardClock
+    private(set) var tasks: [Task] = []
     /// Called after a task finishes past its deadline.
-    public var onOverrun: (Overrun) -> Void = { _ in }
+    var onOverrun: (Overrun) -> Void = { _ in }
     /// Called after every task (the watchdog's kick).
-    public var afterEachTask: (String, Double) -> Void = { _, _ in }
+    var afterEachTask: (String, Double) -> Void = { _, _ in }
 
-    public init(clock: BoardClock) { self.clock = clock }
+    init(clock: BoardClock) { self.clock = clock }
 
     @discardableResult
-    public func addTask(_ name: String, periodSeconds: Double, deadlineSeconds: Double? = nil, firstDueSeconds: Double? = nil,
+    func addTask(_ name: String, periodSeconds: Double, deadlineSeconds: Double? = nil, firstDueSeconds: Double? = nil,
                         priority: Int = 0, body: @escaping () -> Void) -> Handle {
         tasks.append(Task(name: name, periodSeconds: max(1e-6, periodSeconds), deadlineSeconds: deadlineSeconds ?? periodSeconds,
                           priority: priority, body: body, dueSeconds: firstDueSeconds ?? clock.now()))
@@ -53,15 +53,15 @@ public final class Scheduler {
     }
 
     /// Makes `task` due now (a recalibration forced by temperature, say).
-    public func trigger(_ task: Handle) {
+    func trigger(_ task: Handle) {
         tasks[task.index].dueSeconds = min(tasks[task.index].dueSeconds, clock.now())
     }
 
-    public func task(_ handle: Handle) -> Task { tasks[handle.index] }
+    func task(_ handle: Handle) -> Task { tasks[handle.index] }
 
     /// Runs tasks until the clock reaches `untilSeconds` (if given) or
     /// `shouldStop` says so; `shouldStop` is asked before every task.
-    public func run(untilSeconds: Double?, shouldStop: () -> Bool) {
+    func run(untilSeconds: Double?, shouldStop: () -> Bool) {
         guard !tasks.isEmpty else { return }
         while !shouldStop() {
             var next = 0

@@ -12,25 +12,25 @@ import Synchronization
 /// checked: `startMonitor` runs a thread on CLOCK_MONOTONIC that calls its
 /// handler when no kick arrives within the timeout — the firmware's handler
 /// logs and exits with a distinct status, as a hardware watchdog resets.
-public final class Watchdog: @unchecked Sendable {
-    public let timeoutSeconds: Double
+final class Watchdog: @unchecked Sendable {
+    let timeoutSeconds: Double
     /// Monotonic nanoseconds of the last kick, shared with the monitor thread.
     private let lastKick = Atomic<UInt64>(0)
     private let running = Atomic<Bool>(false)
     private var thread: Thread?
 
-    public init(timeoutSeconds: Double) {
+    init(timeoutSeconds: Double) {
         self.timeoutSeconds = timeoutSeconds
         lastKick.store(Self.monotonicNanoseconds(), ordering: .relaxed)
     }
 
-    public func kick() { lastKick.store(Self.monotonicNanoseconds(), ordering: .relaxed) }
+    func kick() { lastKick.store(Self.monotonicNanoseconds(), ordering: .relaxed) }
 
     /// Whether a task that took `runSeconds` on the board clock overran the timeout.
-    public func expired(runSeconds: Double) -> Bool { runSeconds > timeoutSeconds }
+    func expired(runSeconds: Double) -> Bool { runSeconds > timeoutSeconds }
 
     /// Starts the monitor thread; it polls at a quarter of the timeout.
-    public func startMonitor(onExpiry: @escaping @Sendable (Double) -> Void) {
+    func startMonitor(onExpiry: @escaping @Sendable (Double) -> Void) {
         guard !running.exchange(true, ordering: .relaxed) else { return }
         kick()
         let timeout = timeoutSeconds
@@ -49,7 +49,7 @@ public final class Watchdog: @unchecked Sendable {
         t.start()
     }
 
-    public func stopMonitor() { running.store(false, ordering: .relaxed) }
+    func stopMonitor() { running.store(false, ordering: .relaxed) }
 
     static func monotonicNanoseconds() -> UInt64 {
         var t = timespec()

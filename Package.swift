@@ -65,8 +65,11 @@ let package = Package(
         // detections, energy log. HAL protocols, KWS and a BoardClock only.
         // Refuses the TOML that makes toml++ (inside TOMLKit) abort instead of erring.
         .target(name: "TOMLPreflight"),
+        // The energy log's store: the system SQLite 3, in WAL mode.
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
+                       providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "Firmware", dependencies: [
-            "CIMHAL", "KWS", "TOMLPreflight",
+            "CIMHAL", "KWS", "TOMLPreflight", "CSQLite",
             .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),

@@ -21,13 +21,14 @@ purpose=${1:-build}
 #   libfftw3-dev           the keyword-spotting frontend's FFT (fftw3f)
 #   libsndfile1-dev        audio files: WAV of every encoding, FLAC, Ogg
 #   libsoxr-dev            resampling audio to 16 kHz
+#   libsqlite3-dev         the firmware's energy log (SQLite 3 in WAL mode)
 #   git                    SwiftPM fetches the Swift package dependencies with it
 libgpiod=libgpiod2
 command -v apt-cache >/dev/null 2>&1 && apt-cache show libgpiod3 >/dev/null 2>&1 && libgpiod=libgpiod3
-build_packages=(g++ libstdc++-12-dev pkg-config libi2c-dev "$libgpiod" libfftw3-dev libsndfile1-dev libsoxr-dev git)
+build_packages=(g++ libstdc++-12-dev pkg-config libi2c-dev "$libgpiod" libfftw3-dev libsndfile1-dev libsoxr-dev libsqlite3-dev git)
 #   python3, python3-jsonschema  EvaluateCommandTests validate report.json against its schema
 #   ngspice                IRDropSPICETests solve the same crossbars with a circuit simulator
-test_packages=(python3 python3-jsonschema ngspice)
+test_packages=(python3 python3-jsonschema ngspice sqlite3)
 
 case "$purpose" in
     build) wanted=("${build_packages[@]}") ;;

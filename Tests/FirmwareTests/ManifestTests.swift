@@ -54,7 +54,7 @@ struct ManifestTests {
         let m = try FirmwareManifest.load(path: try write("[firmware]\nname = \"x\"\n"))
         #expect(m.calibration.periodSeconds == 300)
         #expect(m.inference.hopMilliseconds == 250)
-        #expect(m.energyLog.path == "energy.csv")
+        #expect(m.energyLog.path == "energy.sqlite")
     }
 
     @Test(arguments: [

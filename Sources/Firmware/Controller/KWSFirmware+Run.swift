@@ -76,15 +76,21 @@ extension KWSFirmware {
     private func openLog(at path: String) throws(FirmwareError) -> EnergyLogSink? {
         guard options.logging else { return nil }
         let m = image.manifest
-        let writer: CSVLogWriter
-        do {
-            writer = try CSVLogWriter(path: path, header: EnergyLogRecord.header, flushIntervalSeconds: m.energyLog.flushIntervalSeconds,
-                                      rotateBytes: m.energyLog.rotateBytes, keepRotated: m.energyLog.keepRotated)
+        let writer: any EnergyLogDestination
+        do throws(LogError) {
+            switch EnergyLogFormat(path: path) {
+            case .sqlite:
+                writer = try EnergyLogStore(path: path, commitIntervalSeconds: m.energyLog.flushIntervalSeconds, maxBytes: m.energyLog.rotateBytes)
+            case .csv:
+                let csv = try CSVLogWriter(path: path, header: EnergyLogRecord.header, flushIntervalSeconds: m.energyLog.flushIntervalSeconds,
+                                           rotateBytes: m.energyLog.rotateBytes, keepRotated: m.energyLog.keepRotated)
+                if csv.repairedBytes > 0 {
+                    emit(.note("\(path): cut a torn last line of \(csv.repairedBytes) bytes (the previous run was interrupted)"))
+                }
+                writer = csv
+            }
         } catch {
             throw .logPath("\(error)")
-        }
-        if writer.repairedBytes > 0 {
-            emit(.note("\(path): cut a torn last line of \(writer.repairedBytes) bytes (the previous run was interrupted)"))
         }
         return EnergyLogSink(writer: writer, firmware: self)
     }

@@ -23,6 +23,9 @@ public struct LogError: Error, Sendable, Hashable, CustomStringConvertible {
         case removeOldest = "remove the oldest rotated log"
         case close = "close"
         case parse = "parse"
+        case openDatabase = "open the database"
+        case query = "query the database"
+        case commit = "commit rows"
     }
 
     /// Why it failed.
@@ -37,6 +40,8 @@ public struct LogError: Error, Sendable, Hashable, CustomStringConvertible {
         case invalidValue(name: String, value: String, expected: String)
         /// The file is not what the log can use or read (line is 1-based; 0 when not about one line).
         case malformed(line: Int, found: String, expected: String)
+        /// SQLite returned this (extended) result code; `message` is its text.
+        case sqlite(code: Int32, message: String)
     }
 
     public var path: String
@@ -55,9 +60,14 @@ public struct LogError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The errno of a failed system call, nil for any other reason.
+    /// SQLite's "database or disk is full" reads as ENOSPC, so a full disk
+    /// stalls either log the same way.
     public var errno: Int32? {
-        if case .system(let code, _) = reason { return code }
-        return nil
+        switch reason {
+        case .system(let code, _): return code
+        case .sqlite(let code, _) where code & 0xFF == 13: return ENOSPC
+        default: return nil
+        }
     }
 
     public var description: String {
@@ -73,6 +83,8 @@ public struct LogError: Error, Sendable, Hashable, CustomStringConvertible {
         case .malformed(let line, let found, let expected):
             let place = line > 0 ? "line \(line): " : ""
             return "\(path): \(operation.rawValue) failed: \(place)found \(found); expected \(expected)"
+        case .sqlite(let code, let message):
+            return "\(path): \(operation.rawValue) failed: \(message) (SQLite code \(code))"
         }
     }
 }

@@ -55,7 +55,8 @@ public struct FirmwareManifest: Sendable, Hashable {
 
     public struct EnergyLog: Sendable, Hashable {
         /// Relative to the working directory.
-        public var path = "energy.csv"
+        /// A SQLite store, or CSV written directly when the path ends in `.csv`.
+        public var path = "energy.sqlite"
         /// One summary row per period.
         public var periodSeconds = 60.0
         /// A row per inference as well.

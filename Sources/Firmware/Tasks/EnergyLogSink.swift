@@ -7,11 +7,11 @@ import Glibc
 /// dropped beyond 1 MiB) and go out when space returns. Any other write
 /// error fails the run.
 final class EnergyLogSink {
-    let writer: CSVLogWriter
+    let writer: any EnergyLogDestination
     private let firmware: KWSFirmware
     private var stalled = false
 
-    init(writer: CSVLogWriter, firmware: KWSFirmware) {
+    init(writer: any EnergyLogDestination, firmware: KWSFirmware) {
         self.writer = writer
         self.firmware = firmware
     }
@@ -19,7 +19,7 @@ final class EnergyLogSink {
     /// Appends `record`; returns the error that ends the run, if any.
     func append(_ record: EnergyLogRecord, nowSeconds: Double) -> FirmwareError? {
         do throws(LogError) {
-            try writer.append(record, nowSeconds: nowSeconds)
+            try writer.write(record, nowSeconds: nowSeconds)
             if stalled {
                 stalled = false
                 firmware.emit(.note("energy log: writing again; \(writer.recordsDropped) records dropped while it could not"))

@@ -28,7 +28,7 @@ enum SimulatedBoardFile {
         var enabled = true
         if let toggle = section.effectSwitch {
             try read(toggle, key: "\(section.table).\(toggle.name)", into: &c, from: &r)
-            if case let .flag(path) = toggle.kind { enabled = c[keyPath: path] }
+            if case let .flag(on) = toggle.value(in: c) { enabled = on }
         }
         for parameter in section.parameters where parameter.name != section.effectSwitch?.name {
             let key = "\(section.table).\(parameter.name)"
@@ -49,13 +49,14 @@ enum SimulatedBoardFile {
             parameter.set(value, on: &c)
             return
         }
-        switch parameter.kind {
-        case let .flag(path): c[keyPath: path] = try r.bool(key)
-        case let .integer(path, range): c[keyPath: path] = try r.int(key, in: range)
-        case let .real(path, range, scale): c[keyPath: path] = try r.double(key, in: range) * scale
-        case let .choice(path, options) where options.isEmpty: c[keyPath: path] = try r.string(key)
-        case let .choice(path, options): c[keyPath: path] = try r.string(key, oneOf: options)
+        let value: SimulatorParameter<SimulatorConfiguration>.Value = switch parameter.kind {
+        case .flag: .flag(try r.bool(key))
+        case let .integer(range): .integer(try r.int(key, in: range))
+        case let .real(range, _): .real(try r.double(key, in: range))
+        case let .choice(options) where options.isEmpty: .choice(try r.string(key))
+        case let .choice(options): .choice(try r.string(key, oneOf: options))
         }
+        parameter.set(value, on: &c)
     }
 
     static let thermalKeys = ["thermal.celsius", "thermal.step_seconds", "thermal.step_celsius",

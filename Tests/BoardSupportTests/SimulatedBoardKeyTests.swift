@@ -41,7 +41,7 @@ struct SimulatedBoardKeyTests {
                 if let range = parameter.documentedRange {
                     #expect(row.contains(range), "\(key) should document \(range): \(row)")
                 }
-                if case let .choice(_, options) = parameter.kind {
+                if case let .choice(options) = parameter.kind {
                     for option in options { #expect(row.contains("\"\(option)\""), "\(key) should list \(option): \(row)") }
                 }
             }

@@ -13,7 +13,7 @@ struct LogCommandTests {
     }
 
     @Test("a run's store exports to the CSV a --log FILE.csv run writes, apart from the wall clock")
-    func exportEqualsTheCSVLog() throws {
+    func exportEqualsTheCSVFileOfTheSameRun() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let store = dir.appendingPathComponent("energy.sqlite").path

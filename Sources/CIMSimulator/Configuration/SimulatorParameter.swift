@@ -11,7 +11,9 @@
 /// `appending(path:)` does not carry the `Sendable` the compiler infers for
 /// a literal.
 public struct SimulatorParameter<Settings>: @unchecked Sendable {
-    public enum Kind {
+    /// How a key is declared: the property it sets on `Settings`, and its
+    /// type, range and unit.
+    public enum Field {
         case flag(WritableKeyPath<Settings, Bool>)
         case integer(WritableKeyPath<Settings, Int>, range: ClosedRange<Int>)
         /// `fileToModel` converts the key's unit into the model's
@@ -19,6 +21,14 @@ public struct SimulatorParameter<Settings>: @unchecked Sendable {
         case real(WritableKeyPath<Settings, Double>, range: ClosedRange<Double>, fileToModel: Double)
         /// A string from `options`; any string when `options` is empty.
         case choice(WritableKeyPath<Settings, String>, options: [String])
+    }
+
+    /// The key's type, range and unit, as a reader checks them.
+    public enum Kind: Sendable {
+        case flag
+        case integer(range: ClosedRange<Int>)
+        case real(range: ClosedRange<Double>, fileToModel: Double)
+        case choice(options: [String])
     }
 
     /// A value in the file's unit, for a key a file may leave out.
@@ -43,45 +53,86 @@ public struct SimulatorParameter<Settings>: @unchecked Sendable {
     public let name: String
     public let kind: Kind
     public let requirement: Requirement
+    /// Sets a value given in the file's unit; false when it is not of this key's type.
+    private let store: (inout Settings, Value) -> Bool
+    private let load: (Settings) -> Value
 
     /// A key every board file sets.
-    public init(_ name: String, _ kind: Kind) {
-        self.init(name, kind, requirement: .always)
+    public init(_ name: String, _ field: Field) {
+        self.init(name, field, requirement: .always)
     }
 
     /// A key a file may leave out while its effect is off.
-    public init(_ name: String, _ kind: Kind, whenOff neutral: Value) {
-        self.init(name, kind, requirement: .whenEnabled(otherwise: neutral))
+    public init(_ name: String, _ field: Field, whenOff neutral: Value) {
+        self.init(name, field, requirement: .whenEnabled(otherwise: neutral))
     }
 
     /// A key a file may always leave out.
-    public init(_ name: String, _ kind: Kind, optional value: Value) {
-        self.init(name, kind, requirement: .optional(value))
+    public init(_ name: String, _ field: Field, optional value: Value) {
+        self.init(name, field, requirement: .optional(value))
     }
 
-    init(_ name: String, _ kind: Kind, requirement: Requirement) {
+    init(_ name: String, _ field: Field, requirement: Requirement) {
+        let kind: Kind
+        let store: (inout Settings, Value) -> Bool
+        let load: (Settings) -> Value
+        switch field {
+        case let .flag(path):
+            kind = .flag
+            store = { s, v in guard case let .flag(b) = v else { return false }; s[keyPath: path] = b; return true }
+            load = { .flag($0[keyPath: path]) }
+        case let .integer(path, range):
+            kind = .integer(range: range)
+            store = { s, v in guard case let .integer(i) = v else { return false }; s[keyPath: path] = i; return true }
+            load = { .integer($0[keyPath: path]) }
+        case let .real(path, range, scale):
+            kind = .real(range: range, fileToModel: scale)
+            store = { s, v in guard case let .real(x) = v else { return false }; s[keyPath: path] = x * scale; return true }
+            load = { .real($0[keyPath: path] / scale) }
+        case let .choice(path, options):
+            kind = .choice(options: options)
+            store = { s, v in guard case let .choice(c) = v else { return false }; s[keyPath: path] = c; return true }
+            load = { .choice($0[keyPath: path]) }
+        }
+        self.init(name: name, kind: kind, requirement: requirement, store: store, load: load)
+    }
+
+    private init(name: String, kind: Kind, requirement: Requirement,
+                 store: @escaping (inout Settings, Value) -> Bool, load: @escaping (Settings) -> Value) {
         self.name = name
         self.kind = kind
         self.requirement = requirement
+        self.store = store
+        self.load = load
     }
 
-    /// This parameter on a larger settings type that holds `Settings` at `path`.
+    /// This parameter on a larger settings type that holds `Settings` at
+    /// `path`. (Composed closures rather than `appending(path:)`, whose key
+    /// paths LeakSanitizer reports as leaked.)
     public func lifted<Root>(to path: WritableKeyPath<Root, Settings>) -> SimulatorParameter<Root> {
-        let kind: SimulatorParameter<Root>.Kind = switch self.kind {
-        case let .flag(p): .flag(path.appending(path: p))
-        case let .integer(p, range): .integer(path.appending(path: p), range: range)
-        case let .real(p, range, scale): .real(path.appending(path: p), range: range, fileToModel: scale)
-        case let .choice(p, options): .choice(path.appending(path: p), options: options)
-        }
+        let store = self.store, load = self.load
         let requirement: SimulatorParameter<Root>.Requirement = switch self.requirement {
         case .always: .always
-        case let .whenEnabled(v): .whenEnabled(otherwise: Self.convert(v))
-        case let .optional(v): .optional(Self.convert(v))
+        case let .whenEnabled(v): .whenEnabled(otherwise: Self.convert(from: v))
+        case let .optional(v): .optional(Self.convert(from: v))
         }
-        return SimulatorParameter<Root>(name, kind, requirement: requirement)
+        let kind: SimulatorParameter<Root>.Kind = switch self.kind {
+        case .flag: .flag
+        case let .integer(range): .integer(range: range)
+        case let .real(range, scale): .real(range: range, fileToModel: scale)
+        case let .choice(options): .choice(options: options)
+        }
+        return SimulatorParameter<Root>(
+            name: name, kind: kind, requirement: requirement,
+            store: { root, value in store(&root[keyPath: path], Self.convert(to: value)) },
+            load: { root in Self.convert(from: load(root[keyPath: path])) })
     }
 
-    private static func convert<Root>(_ v: Value) -> SimulatorParameter<Root>.Value {
+    private static func convert<Root>(from v: Value) -> SimulatorParameter<Root>.Value { convert(v) }
+
+    private static func convert<Root>(to v: SimulatorParameter<Root>.Value) -> Value { convert(v) }
+
+    private static func convert<From, To>(_ v: SimulatorParameter<From>.Value) -> SimulatorParameter<To>.Value {
         switch v {
         case let .flag(b): .flag(b)
         case let .integer(i): .integer(i)
@@ -101,23 +152,17 @@ public struct SimulatorParameter<Settings>: @unchecked Sendable {
     /// Sets `value` (in the file's unit) on `settings`; false when the value
     /// is not of this key's type.
     @discardableResult
-    public func set(_ value: Value, on settings: inout Settings) -> Bool {
-        switch (kind, value) {
-        case let (.flag(p), .flag(b)): settings[keyPath: p] = b
-        case let (.integer(p, _), .integer(i)): settings[keyPath: p] = i
-        case let (.real(p, _, scale), .real(x)): settings[keyPath: p] = x * scale
-        case let (.choice(p, _), .choice(s)): settings[keyPath: p] = s
-        default: return false
-        }
-        return true
-    }
+    public func set(_ value: Value, on settings: inout Settings) -> Bool { store(&settings, value) }
+
+    /// The key's value in `settings`, in the file's unit.
+    public func value(in settings: Settings) -> Value { load(settings) }
 
     /// The range as the board-file documentation prints it (`1e-6…1`, `−55…150`).
     public var documentedRange: String? {
         switch kind {
         case .flag, .choice: nil
-        case let .integer(_, range): "\(Self.documented(range.lowerBound))…\(Self.documented(range.upperBound))"
-        case let .real(_, range, _): "\(Self.documented(range.lowerBound))…\(Self.documented(range.upperBound))"
+        case let .integer(range): "\(Self.documented(range.lowerBound))…\(Self.documented(range.upperBound))"
+        case let .real(range, _): "\(Self.documented(range.lowerBound))…\(Self.documented(range.upperBound))"
         }
     }
 

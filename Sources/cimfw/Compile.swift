@@ -16,9 +16,7 @@ struct Compile: ParsableCommand {
     func run() throws {
         let session = try KWSSession(firmware: firmware, boardPath: board.path, seed: nil)
         let c = session.compiled, g = c.geometry, model = c.model, frames = session.image.imported.frames
-        print("model   \(firmware)/model.onnx: GRU \(model.gru.inputSize)→\(model.gru.hiddenSize) (linear_before_reset=\(model.gru.linearBeforeReset ? 1 : 0)), "
-              + model.head.map { "dense \($0.inputs)→\($0.outputs)\($0.activation == .identity ? "" : " \($0.activation.rawValue)")" }.joined(separator: ", ")
-              + (model.softmax ? ", softmax" : "") + "; \(frames) frames per inference")
+        print("model   \(firmware)/model.onnx: \(model.summary); \(frames) frames per inference")
         print("board   \(board.path): \(session.board.name), \(g.tiles) tiles of \(g.rows)x\(g.columns), DAC \(g.dacBits) bit, ADC \(g.adcBits) bit, "
               + "\(g.weightBits)-bit weights as differential pairs, \(g.columnsPerADC) columns per ADC")
         print("inputs  frames ÷ \(format(Double(c.frameFullScale), 1)) → \(g.dacBits)-bit DAC codes (an MVM whose largest input exceeds full scale is scaled down whole); bias rows driven at full scale")
@@ -45,7 +43,7 @@ struct Compile: ParsableCommand {
             let runtime = try session.deploy(faultScan: false, calibrate: false).runtime
             let before = energyModel.energyTotals
             var probabilities = [Float](repeating: 0, count: model.outputs)
-            let silence = [Float](repeating: 0, count: frames * model.gru.inputSize)
+            let silence = [Float](repeating: 0, count: frames * model.frameSize)
             try silence.withUnsafeBufferPointer { (x) throws(HALError) in
                 try probabilities.withUnsafeMutableBufferPointer { (p) throws(HALError) in try runtime.classify(x, into: p) }
             }

@@ -10,7 +10,7 @@ import Testing
         let (image, _) = try Fixture.imageAndClips()
         let q = try WeightQuantisation.quantised(image.model, bits: bits)
         let levels = (1 << (bits - 1)) - 1
-        let g = q.gru, original = image.model.gru
+        let g = try #require(q.recurrentLayer), original = try #require(image.model.recurrentLayer)
         for row in 0..<(3 * g.hiddenSize) {
             let weights = Array(g.r[(row * g.hiddenSize)..<((row + 1) * g.hiddenSize)])
             let peak = original.r[(row * g.hiddenSize)..<((row + 1) * g.hiddenSize)].map { abs($0) }.max() ?? 0
@@ -21,7 +21,7 @@ import Testing
                 #expect(abs(w - k * step) <= 1e-6 * peak && abs(k) <= Float(levels))
             }
         }
-        #expect(q.gru.wb == original.wb && q.head[0].b == image.model.head[0].b, "biases are added digitally and stay float")
+        #expect(g.wb == original.wb && q.denseLayers[0].b == image.model.denseLayers[0].b, "biases are added digitally and stay float")
     }
 
     @Test func sixteenBitsClassifiesLikeTheFloatModelAndTwoBitsDoesNot() throws {

@@ -12,7 +12,7 @@ import Testing
         for c in all {
             let gru = try GRULayer(inputSize: c.inputs, hiddenSize: c.hidden, w: c.W, r: c.R, wb: c.Wb, rb: c.Rb,
                                    linearBeforeReset: c.linear_before_reset == 1)
-            let model = try GRUModel(gru: gru, classifier: try DenseLayer(inputs: c.hidden, outputs: c.classes, w: c.Cw, b: c.Cb))
+            let model = try NeuralNetwork(gru: gru, classifier: try DenseLayer(inputs: c.hidden, outputs: c.classes, w: c.Cw, b: c.Cb))
             let runtime = CPURuntime(model: model)
             var p = [Float](repeating: 0, count: c.classes)
             try c.frames.withUnsafeBufferPointer { (f) throws(ModelError) in
@@ -43,7 +43,7 @@ import Testing
     @Test func wrongShapesAreClearErrors() throws {
         let gru = try GRULayer(inputSize: 2, hiddenSize: 3, w: [Float](repeating: 0.1, count: 18), r: [Float](repeating: 0.1, count: 27),
                                wb: [Float](repeating: 0, count: 9), rb: [Float](repeating: 0, count: 9), linearBeforeReset: true)
-        let runtime = CPURuntime(model: try GRUModel(gru: gru, classifier: try DenseLayer(inputs: 3, outputs: 2, w: [1, 2, 3, 4, 5, 6], b: [0, 0])))
+        let runtime = CPURuntime(model: try NeuralNetwork(gru: gru, classifier: try DenseLayer(inputs: 3, outputs: 2, w: [1, 2, 3, 4, 5, 6], b: [0, 0])))
         var p = [Float](repeating: 0, count: 2), q = [Float](repeating: 0, count: 3)
         let odd: [Float] = [1, 2, 3]
         #expect(throws: ModelError.self) {

@@ -21,7 +21,7 @@ import Testing
         for c in all {
             let gru = try GRULayer(inputSize: c.inputs, hiddenSize: c.hidden, w: c.W, r: c.R, wb: c.Wb, rb: c.Rb,
                                    linearBeforeReset: c.linear_before_reset == 1)
-            let model = try GRUModel(gru: gru, classifier: try DenseLayer(inputs: c.hidden, outputs: c.classes, w: c.Cw, b: c.Cb))
+            let model = try NeuralNetwork(gru: gru, classifier: try DenseLayer(inputs: c.hidden, outputs: c.classes, w: c.Cw, b: c.Cb))
             let runtime = FloatRuntime(model: model)
             var p = [Float](repeating: 0, count: c.classes)
             try c.frames.withUnsafeBufferPointer { (f) throws(ModelError) in

@@ -36,7 +36,7 @@ import Testing
         try JSONDecoder().decode([Case].self, from: Data(contentsOf: directory.appendingPathComponent("cases.json")))
     }
 
-    static func run(_ model: GRUModel, _ input: [Float]) throws -> [Float] {
+    static func run(_ model: NeuralNetwork, _ input: [Float]) throws -> [Float] {
         let runtime = FloatRuntime(model: model)
         var out = [Float](repeating: 0, count: model.outputs)
         try input.withUnsafeBufferPointer { (x) throws(ModelError) in
@@ -82,8 +82,8 @@ import Testing
         let directory = try #require(Self.fixtureDirectories().first)
         let shipped = try JSONDecoder().decode(Shipped.self, from: Data(contentsOf: directory.appendingPathComponent("shipped.json")))
         let imported = try ONNXImporter.load(contentsOf: Self.repository.appendingPathComponent(shipped.model))
-        #expect(imported.frames == 49 && imported.model.gru.inputSize == 10 && imported.model.outputs == 12)
-        #expect(imported.model.gru.linearBeforeReset && imported.model.softmax)
+        #expect(imported.frames == 49 && imported.model.recurrentLayer?.inputSize == 10 && imported.model.outputs == 12)
+        #expect(imported.model.recurrentLayer?.linearBeforeReset == true && imported.model.softmax)
         var worst = 0.0
         for (input, expected) in zip(shipped.inputs, shipped.outputs) {
             worst = max(worst, zip(try Self.run(imported.model, input), expected).map { abs(Double($0) - $1) }.max() ?? 1)
@@ -95,18 +95,18 @@ import Testing
     @Test func theImportRecordsTheExportsStructure() throws {
         let directory = try #require(Self.fixtureDirectories().first)
         let keras = try ONNXImporter.load(contentsOf: directory.appendingPathComponent("keras_tf2onnx.onnx")).model
-        #expect(keras.head.map(\.activation) == [.tanh, .sigmoid, .identity])
-        #expect(keras.head.map(\.outputs) == [20, 16, 12])
+        #expect(keras.denseLayers.map(\.activation) == [.tanh, .sigmoid, .identity])
+        #expect(keras.denseLayers.map(\.outputs) == [20, 16, 12])
         let pytorch = try ONNXImporter.load(contentsOf: directory.appendingPathComponent("pytorch_batchfirst.onnx"))
         #expect(pytorch.inputShape == [1, 20, 10] && pytorch.frames == 20)
-        #expect(pytorch.model.head.map(\.activation) == [.relu, .identity])
-        #expect(pytorch.model.gru.initialState.contains { $0 != 0 })
+        #expect(pytorch.model.denseLayers.map(\.activation) == [.relu, .identity])
+        #expect(pytorch.model.recurrentLayer?.initialState.contains { $0 != 0 } == true)
         let lengths = try ONNXImporter.load(contentsOf: directory.appendingPathComponent("sequence_lens.onnx")).model
-        #expect(lengths.gru.sequenceLength == 37)
+        #expect(lengths.recurrentLayer?.sequenceLength == 37)
         let reverse = try ONNXImporter.load(contentsOf: directory.appendingPathComponent("reverse_direction.onnx")).model
-        #expect(reverse.gru.reverse)
+        #expect(reverse.recurrentLayer?.reverse == true)
         let lbr0 = try ONNXImporter.load(contentsOf: directory.appendingPathComponent("trainpy_lbr0.onnx")).model
-        #expect(!lbr0.gru.linearBeforeReset)
+        #expect(lbr0.recurrentLayer?.linearBeforeReset == false)
     }
 
     @Test func aFileThatIsNotThereIsAnErrorNamingIt() {

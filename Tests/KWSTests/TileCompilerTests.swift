@@ -6,7 +6,7 @@ import Testing
 /// whether the matrix is smaller or larger than a tile.
 @Suite struct TileCompilerTests {
     static func randomModel(inputs: Int = 10, hidden: Int, classes: Int = 12, linearBeforeReset: Bool = true,
-                            seed: UInt64 = 1) throws -> GRUModel {
+                            seed: UInt64 = 1) throws -> NeuralNetwork {
         var state = seed
         func next() -> Float {  // splitmix64: a fixed, seeded sequence
             state &+= 0x9E37_79B9_7F4A_7C15
@@ -19,7 +19,7 @@ import Testing
         func values(_ n: Int) -> [Float] { (0..<n).map { _ in next() } }
         let gru = try GRULayer(inputSize: i, hiddenSize: h, w: values(3 * h * i), r: values(3 * h * h), wb: values(3 * h),
                                rb: values(3 * h), linearBeforeReset: linearBeforeReset)
-        return try GRUModel(gru: gru, classifier: try DenseLayer(inputs: h, outputs: classes, w: values(classes * h), b: values(classes)))
+        return try NeuralNetwork(gru: gru, classifier: try DenseLayer(inputs: h, outputs: classes, w: values(classes * h), b: values(classes)))
     }
 
     static func geometry(rows: Int, columns: Int, tiles: Int = 48) -> CIMGeometry {
@@ -65,8 +65,10 @@ import Testing
     }
 
     @Test func aBiasLargerThanTheWeightsIsSpreadOverSeveralRows() throws {
-        var model = try Self.randomModel(hidden: 8)
-        model.head[0].b[3] = 40  // weights are within ±0.5
+        let random = try Self.randomModel(hidden: 8)
+        var dense = random.denseLayers[0]
+        dense.b[3] = 40  // weights are within ±0.5
+        let model = try NeuralNetwork(gru: try #require(random.recurrentLayer), classifier: dense)
         let c = try TileCompiler.compile(model, for: Self.geometry(rows: 256, columns: 256))
         let classifier = c.matrices[1]
         #expect(classifier.biasRows > 1)

@@ -6,16 +6,26 @@ import KWS
 /// model (every MAC in a 32-bit ALU, weights from DRAM), and this machine's
 /// measured CPU time for the float runtime times a busy core's power.
 enum DigitalBaselineMeasurement {
-    /// Energy of one inference on the CPU model. The GRU's weights fit in
-    /// cache across its steps, so they come from DRAM once per inference
-    /// (the step MVMs share one fetch); inputs and outputs move every step.
-    static func cpuModelJoules(_ model: GRUModel, frames: Int, baseline: DigitalBaseline = DigitalBaseline()) -> Double {
-        let g = model.gru
-        let steps = g.steps(frames: frames)
-        let step = baseline.mvmEnergy(rows: g.inputSize + g.hiddenSize, columns: 3 * g.hiddenSize, batch: steps)
-        var joules = Double(steps) * step.totalJoules
-        for layer in model.head {
-            joules += baseline.mvmEnergy(rows: layer.inputs, columns: layer.outputs).totalJoules
+    /// Energy of one inference on the CPU model. A layer's weights fit in
+    /// cache across its applications (GRU steps, convolution positions), so
+    /// they come from DRAM once per inference; inputs and outputs move every
+    /// application. A grouped (depthwise) convolution is one small matrix per group.
+    static func cpuModelJoules(_ model: NeuralNetwork, frames: Int, baseline: DigitalBaseline = DigitalBaseline()) -> Double {
+        var joules = 0.0
+        for (n, layer) in model.layers.enumerated() {
+            let applications = model.applications(ofLayer: n, frames: frames)
+            switch layer {
+            case .recurrent(let g):
+                let step = baseline.mvmEnergy(rows: g.inputSize + g.hiddenSize, columns: 3 * g.hiddenSize, batch: applications)
+                joules += Double(applications) * step.totalJoules
+            case .dense(let d):
+                joules += baseline.mvmEnergy(rows: d.inputs, columns: d.outputs).totalJoules
+            case .convolution(let c):
+                let batch = applications * c.groups
+                joules += Double(batch) * baseline.mvmEnergy(rows: c.rowsPerGroup, columns: c.outChannels / c.groups, batch: batch).totalJoules
+            case .averagePool:
+                break
+            }
         }
         return joules
     }

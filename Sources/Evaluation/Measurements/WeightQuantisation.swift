@@ -5,7 +5,7 @@ import KWS
 /// maps it): what a toolchain that supports only that precision gives the
 /// model before any analog error. Biases stay float (they are added digitally).
 enum WeightQuantisation {
-    static func quantised(_ model: GRUModel, bits: Int) throws(ModelError) -> GRUModel {
+    static func quantised(_ model: NeuralNetwork, bits: Int) throws(ModelError) -> NeuralNetwork {
         guard (2...16).contains(bits) else { throw ModelError("weight precision \(bits) bits is outside 2...16") }
         let levels = Float((1 << (bits - 1)) - 1)
         func rows(_ w: [Float], columns: Int) -> [Float] {
@@ -19,16 +19,24 @@ enum WeightQuantisation {
             }
             return out
         }
-        let g = model.gru
-        let gru = try GRULayer(inputSize: g.inputSize, hiddenSize: g.hiddenSize, w: rows(g.w, columns: g.inputSize),
-                               r: rows(g.r, columns: g.hiddenSize), wb: g.wb, rb: g.rb, linearBeforeReset: g.linearBeforeReset,
-                               initialState: g.initialState, sequenceLength: g.sequenceLength, reverse: g.reverse)
-        var head: [DenseLayer] = []
-        for layer in model.head {
-            head.append(try DenseLayer(inputs: layer.inputs, outputs: layer.outputs, w: rows(layer.w, columns: layer.inputs),
-                                       b: layer.b, activation: layer.activation))
+        var layers: [Layer] = []
+        for layer in model.layers {
+            switch layer {
+            case .recurrent(var g):
+                g.w = rows(g.w, columns: g.inputSize)
+                g.r = rows(g.r, columns: g.hiddenSize)
+                layers.append(.recurrent(g))
+            case .dense(var d):
+                d.w = rows(d.w, columns: d.inputs)
+                layers.append(.dense(d))
+            case .convolution(var c):
+                c.w = rows(c.w, columns: c.rowsPerGroup)
+                layers.append(.convolution(c))
+            case .averagePool:
+                layers.append(layer)
+            }
         }
-        return try GRUModel(gru: gru, head: head, softmax: model.softmax)
+        return try NeuralNetwork(frameSize: model.frameSize, fixedFrames: model.fixedFrames, layers: layers, softmax: model.softmax)
     }
 
     /// Accuracy of the model quantised to each precision, run in Float32 on the CPU.

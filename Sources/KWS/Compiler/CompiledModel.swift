@@ -3,7 +3,7 @@ import CIMHAL
 /// A model mapped onto an accelerator's tiles: the crossbar matrices, where
 /// each block of them sits, and how inputs become DAC codes.
 public struct CompiledModel: Sendable {
-    public var model: GRUModel
+    public var model: NeuralNetwork
     public var geometry: CIMGeometry
     /// The input frame value that maps to full-scale DAC input. Features are
     /// normalised to unit variance, so ±4 σ keeps nearly every frame in range;
@@ -40,22 +40,15 @@ public struct CompiledModel: Sendable {
     public var digitalWeights: Int { pieces.reduce(0) { $0 + $1.digitalWeights.count } }
     public var stuckOnPairsUsed: Int { pieces.reduce(0) { $0 + $1.stuckOnPairsUsed } }
 
-    /// Tile multiplies one inference of `frames` frames takes.
+    /// Tile multiplies one inference of `frames` frames takes: each piece
+    /// once per application of its layer (GRU steps, convolution positions).
     public func tileMultipliesPerInference(frames: Int) -> Int {
-        let steps = model.gru.steps(frames: frames)
-        return pieces.reduce(0) { total, piece in
-            switch matrices[piece.matrix].role {
-            case .gruGates, .gruCandidate: return total + steps
-            case .dense: return total + 1
-            }
-        }
+        pieces.reduce(0) { $0 + model.applications(ofLayer: matrices[$1.matrix].role.layer, frames: frames) }
     }
 
     /// Multiply-accumulates the model itself needs per inference (no bias
     /// rows, no structural zeros), for throughput figures.
     public func modelMACsPerInference(frames: Int) -> Int {
-        let g = model.gru
-        let perStep = 3 * g.hiddenSize * (g.inputSize + g.hiddenSize)
-        return g.steps(frames: frames) * perStep + model.head.reduce(0) { $0 + $1.inputs * $1.outputs }
+        model.multiplyAccumulates(frames: frames)
     }
 }

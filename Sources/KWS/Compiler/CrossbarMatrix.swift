@@ -3,14 +3,24 @@
 /// columns are outputs, row-major [rows x outputs].
 public struct CrossbarMatrix: Sendable, Hashable {
     public enum Role: Sendable, Hashable {
-        /// The GRU step's one pass: rows [x/s repeated `inputReplicas`
-        /// times; h; bias], columns [z | r | W_h x | R_h h]
+        /// Layer `layer`'s GRU step in one pass: rows [x/s repeated
+        /// `inputReplicas` times; h; bias], columns [z | r | W_h x | R_h h]
         /// (linear_before_reset = 1) or [z | r | W_h x] (linear_before_reset = 0).
-        case gruGates
+        case gruGates(layer: Int)
         /// linear_before_reset = 0 only: rows [r ⊙ h; bias], columns R_h (r ⊙ h) + Rb_h.
-        case gruCandidate
-        /// Dense layer n of the head: rows [input; bias], columns its outputs.
-        case dense(Int)
+        case gruCandidate(layer: Int)
+        /// A dense layer (rows [input; bias]) or a convolution, weight-stationary:
+        /// rows [patch under the kernel; bias], columns the output channels, one
+        /// MVM per output position (im2col). A grouped (depthwise) kernel is
+        /// block-diagonal: each output channel's column holds weights only on
+        /// its own channels' rows.
+        case matrix(layer: Int)
+
+        public var layer: Int {
+            switch self {
+            case .gruGates(let n), .gruCandidate(let n), .matrix(let n): return n
+            }
+        }
     }
 
     public var name: String

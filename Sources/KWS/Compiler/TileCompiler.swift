@@ -5,7 +5,7 @@ public struct CompileError: Error, Sendable, Hashable, CustomStringConvertible {
     public var description: String { message }
 }
 
-/// Maps a `GRUModel` onto tiles of a `CIMGeometry`.
+/// Maps a `NeuralNetwork` onto tiles of a `CIMGeometry`.
 ///
 /// Every weight matrix becomes a crossbar matrix with inputs on rows and
 /// outputs on columns (differential pairs per column are the accelerator's
@@ -13,8 +13,11 @@ public struct CompileError: Error, Sendable, Hashable, CustomStringConvertible {
 /// column, `TileReadout` says how). Biases ride on rows driven by a constant
 /// full-scale input. A matrix larger than a tile is split into row and
 /// column blocks, one tile each; the partial sums of row blocks are added
-/// digitally. Activations and the GRU's gate arithmetic run in the digital
-/// periphery (here, the host).
+/// digitally. A convolution is weight-stationary: its kernel is one matrix
+/// (rows: the patch under the kernel, input channel by kernel row by column;
+/// columns: output channels) that every output position multiplies in turn
+/// (im2col), a depthwise kernel a block-diagonal one. Activations, pooling
+/// and the GRU's gate arithmetic run in the digital periphery (here, the host).
 public enum TileCompiler {
     public struct Options: Sendable, Hashable {
         public var frameFullScale: Float = 4
@@ -29,7 +32,7 @@ public enum TileCompiler {
     /// tile's rows and columns with the fewest stuck-on pairs, most used
     /// rows (bias, then hidden state) on the cleanest, and hands the weights
     /// of stuck-off pairs to the digital periphery.
-    public static func compile(_ model: GRUModel, for geometry: CIMGeometry, faults: [TileFaultMap] = [],
+    public static func compile(_ model: NeuralNetwork, for geometry: CIMGeometry, faults: [TileFaultMap] = [],
                                options: Options = Options()) throws(CompileError) -> CompiledModel {
         guard geometry.rows >= 2, geometry.columns >= 1, geometry.tiles >= 1 else {
             throw CompileError(message: "geometry \(geometry.rows)x\(geometry.columns) x \(geometry.tiles) tiles cannot hold a model")
@@ -37,50 +40,33 @@ public enum TileCompiler {
         guard options.frameFullScale > 0, options.frameFullScale.isFinite, options.maxBiasRows >= 1 else {
             throw CompileError(message: "frame full scale \(options.frameFullScale) must be positive and bias rows \(options.maxBiasRows) at least 1")
         }
-        let g = model.gru
-        let h = g.hiddenSize, i = g.inputSize, s = options.frameFullScale
+        let s = options.frameFullScale
         let biasRows = min(options.maxBiasRows, max(1, geometry.rows / 8))
         var matrices: [CrossbarMatrix] = []
-        // One pass per step: rows [x/s repeated; h; bias]. The frame's few
-        // inputs are repeated (weight split over the copies) so their
-        // columns (W_h x) sum to more than a fraction of one ADC step; W_h x
-        // and R_h h get columns of their own because the reset gate scales
-        // only the second (linear_before_reset = 1).
-        let replicas = max(1, min(options.maxInputReplicas, (geometry.rows - h - biasRows) / i))
-        let xRows = i * replicas
-        var gates = CrossbarMatrix(
-            name: "gru.gates", role: .gruGates, dataRows: xRows + h, outputs: g.linearBeforeReset ? 4 * h : 3 * h,
-            maxBiasRows: biasRows,
-            weight: { row, column in
-                let gate = column / h, k = column % h
-                if row < xRows {  // ONNX W[(gate·H + k)·I + col], driven by x / s on every copy
-                    return gate == 3 ? 0 : g.w[(gate * h + k) * i + row % i] * s / Float(replicas)
+        let lastMatrixLayer = model.layers.lastIndex { MatrixBlock($0) != nil }
+        var denseLayers = 0, convolutions = 0
+        for (n, layer) in model.layers.enumerated() {
+            switch layer {
+            case .recurrent(let g):
+                matrices += recurrentMatrices(g, layer: n, geometry: geometry, frameFullScale: s, biasRows: biasRows, options: options)
+            case .dense, .convolution:
+                guard let block = MatrixBlock(layer) else { continue }
+                let name: String
+                if n == lastMatrixLayer {
+                    name = "classifier"
+                } else if case .convolution(let c) = layer {
+                    name = (c.isDepthwise ? "dwconv" : "conv") + "\(convolutions)"
+                } else {
+                    name = "dense\(denseLayers)"
                 }
-                if gate == 2 { return 0 }  // W_h x only
-                return g.r[((gate == 3 ? 2 : gate) * h + k) * h + row - xRows]
-            },
-            bias: { column in
-                let gate = column / h, k = column % h
-                switch gate {
-                case 0, 1: return g.wb[gate * h + k] + g.rb[gate * h + k]
-                case 2: return g.wb[2 * h + k]
-                default: return g.rb[2 * h + k]
-                }
-            })
-        gates.inputReplicas = replicas
-        matrices.append(gates)
-        if !g.linearBeforeReset {
-            matrices.append(CrossbarMatrix(
-                name: "gru.candidate", role: .gruCandidate, dataRows: h, outputs: h, maxBiasRows: biasRows,
-                weight: { row, column in g.r[(2 * h + column) * h + row] },
-                bias: { column in g.rb[2 * h + column] }))
-        }
-        for (n, layer) in model.head.enumerated() {
-            matrices.append(CrossbarMatrix(
-                name: n == model.head.count - 1 ? "classifier" : "dense\(n)", role: .dense(n),
-                dataRows: layer.inputs, outputs: layer.outputs, maxBiasRows: biasRows,
-                weight: { row, column in layer.w[column * layer.inputs + row] },
-                bias: { column in layer.b[column] }))
+                if case .convolution = layer { convolutions += 1 } else { denseLayers += 1 }
+                matrices.append(CrossbarMatrix(
+                    name: name, role: .matrix(layer: n), dataRows: block.inputs, outputs: block.outputs, maxBiasRows: biasRows,
+                    weight: { row, column in block.weight(row: row, column: column) },
+                    bias: { column in block.b[column] }))
+            case .averagePool:
+                continue
+            }
         }
         var pieces: [TilePiece] = []
         for (index, m) in matrices.enumerated() {
@@ -102,6 +88,49 @@ public enum TileCompiler {
             place(&pieces[n], matrices[pieces[n].matrix], avoiding: map)
         }
         return CompiledModel(model: model, geometry: geometry, frameFullScale: s, matrices: matrices, pieces: pieces)
+    }
+
+    /// A GRU's matrices: the gates in one pass, and the candidate's
+    /// recurrent product on its own with linear_before_reset = 0.
+    static func recurrentMatrices(_ g: GRULayer, layer: Int, geometry: CIMGeometry, frameFullScale s: Float, biasRows: Int,
+                                  options: Options) -> [CrossbarMatrix] {
+        let h = g.hiddenSize, i = g.inputSize
+        var matrices: [CrossbarMatrix] = []
+        // One pass per step: rows [x/s repeated; h; bias]. The frame's few
+        // inputs are repeated (weight split over the copies) so their
+        // columns (W_h x) sum to more than a fraction of one ADC step; W_h x
+        // and R_h h get columns of their own because the reset gate scales
+        // only the second (linear_before_reset = 1).
+        let replicas = max(1, min(options.maxInputReplicas, (geometry.rows - h - biasRows) / i))
+        let xRows = i * replicas
+        var gates = CrossbarMatrix(
+            name: "gru.gates", role: .gruGates(layer: layer), dataRows: xRows + h, outputs: g.linearBeforeReset ? 4 * h : 3 * h,
+            maxBiasRows: biasRows,
+            weight: { row, column in
+                let gate = column / h, k = column % h
+                if row < xRows {  // ONNX W[(gate·H + k)·I + col], driven by x / s on every copy
+                    return gate == 3 ? 0 : g.w[(gate * h + k) * i + row % i] * s / Float(replicas)
+                }
+                if gate == 2 { return 0 }  // W_h x only
+                return g.r[((gate == 3 ? 2 : gate) * h + k) * h + row - xRows]
+            },
+            bias: { column in
+                let gate = column / h, k = column % h
+                switch gate {
+                case 0, 1: return g.wb[gate * h + k] + g.rb[gate * h + k]
+                case 2: return g.wb[2 * h + k]
+                default: return g.rb[2 * h + k]
+                }
+            })
+        gates.inputReplicas = replicas
+        matrices.append(gates)
+        if !g.linearBeforeReset {
+            matrices.append(CrossbarMatrix(
+                name: "gru.candidate", role: .gruCandidate(layer: layer), dataRows: h, outputs: h, maxBiasRows: biasRows,
+                weight: { row, column in g.r[(2 * h + column) * h + row] },
+                bias: { column in g.rb[2 * h + column] }))
+        }
+        return matrices
     }
 
     /// Chooses the block's physical columns, then rows, with the fewest

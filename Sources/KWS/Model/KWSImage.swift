@@ -7,7 +7,7 @@ public struct KWSImage: Sendable {
     public var imported: ImportedModel
     public var normalisation: FeatureNormalisation
 
-    public var model: GRUModel { imported.model }
+    public var model: NeuralNetwork { imported.model }
     public var labels: [String] { normalisation.labels }
 
     public static func load(directory: URL) throws(ModelError) -> KWSImage {
@@ -26,8 +26,8 @@ public struct KWSImage: Sendable {
         }
         let normalisation = try FeatureNormalisation.load(contentsOf: normalisationURL)
         let file = normalisationURL.path
-        guard normalisation.mean.count == imported.model.gru.inputSize else {
-            throw ModelError("\(file): \(normalisation.mean.count) coefficients; the model takes \(imported.model.gru.inputSize) per frame")
+        guard normalisation.mean.count == imported.model.frameSize else {
+            throw ModelError("\(file): \(normalisation.mean.count) coefficients; the model takes \(imported.model.frameSize) per frame")
         }
         guard normalisation.labels.count == imported.model.outputs else {
             throw ModelError("\(file): \(normalisation.labels.count) labels; the model has \(imported.model.outputs) outputs")

@@ -4,7 +4,7 @@ import SwiftProtobuf
 /// A model read from an ONNX file, lowered to the layers the runtimes and
 /// the tile compiler work on.
 public struct ImportedModel: Sendable {
-    public var model: GRUModel
+    public var model: NeuralNetwork
     public var inputName: String
     /// The input tensor's shape as the file declares it, batch resolved to 1.
     public var inputShape: [Int]
@@ -192,7 +192,7 @@ private struct GraphWalker {
         }
         guard let gru else { throw ONNXImportError(message: "the graph has no GRU") }
         do {
-            return ImportedModel(model: try GRUModel(gru: gru, head: head, softmax: softmax), inputName: inputName,
+            return ImportedModel(model: try NeuralNetwork(gru: gru, head: head, softmax: softmax), inputName: inputName,
                                  inputShape: inputShape, frames: frames, outputName: output.name, outputShape: value.shape,
                                  opsetVersion: opset, producer: producer)
         } catch {

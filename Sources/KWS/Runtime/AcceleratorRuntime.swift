@@ -5,14 +5,57 @@ import RealModule
 /// Runs a `CompiledModel` on any `CIMAccelerator`: programs its tiles,
 /// calibrates them, then classifies frames with every weight product done
 /// by the accelerator and the rest (input scaling, partial sums, gates,
-/// activations, softmax) on the host.
+/// activations, pooling, softmax) on the host.
 ///
 /// Buffers are sized at creation: after the first call, `classify`
 /// allocates nothing.
 public final class AcceleratorRuntime {
-    public let compiled: CompiledModel
-    public let accelerator: any CIMAccelerator
-    public private(set) var programming: [ProgrammingReport] = []
+    private let interpreter: LayerInterpreter<AcceleratorBackend>
+    private var backend: AcceleratorBackend { interpreter.backend }
+    public var compiled: CompiledModel { backend.compiled }
+    public var accelerator: any CIMAccelerator { backend.accelerator }
+    public var programming: [ProgrammingReport] { backend.programming }
+
+    /// Programs every tile of `compiled` with `policy`.
+    public init(compiled: CompiledModel, accelerator: any CIMAccelerator, policy: WriteVerifyPolicy) throws(HALError) {
+        interpreter = LayerInterpreter(backend: try AcceleratorBackend(compiled: compiled, accelerator: accelerator, policy: policy))
+    }
+
+    /// Writes every tile again (after a reset of volatile weights, or to
+    /// repair drift), and takes the new readouts.
+    public func programAll(policy: WriteVerifyPolicy) throws(HALError) {
+        try backend.programAll(policy: policy)
+    }
+
+    /// Rewrites one tile of the plan.
+    @discardableResult
+    public func reprogram(tile: Int, policy: WriteVerifyPolicy) throws(HALError) -> ProgrammingReport {
+        try backend.reprogram(tile: tile, policy: policy)
+    }
+
+    /// Calibrates every tile the model uses.
+    public func calibrate(method: CalibrationMethod) throws(HALError) -> [ColumnCalibration] {
+        try backend.calibrate(method: method)
+    }
+
+    /// The model's outputs (class probabilities) for `frames` (T x frameSize
+    /// normalised features, row-major).
+    public func classify(_ frames: UnsafeBufferPointer<Float>, into probabilities: UnsafeMutableBufferPointer<Float>) throws(HALError) {
+        try interpreter.classify(frames, into: probabilities)
+    }
+}
+
+/// The tiles as a `LayerBackend`: each product is the matrix's pieces on
+/// their tiles, inputs scaled to DAC codes, partial sums added.
+final class AcceleratorBackend: LayerBackend {
+    let compiled: CompiledModel
+    let accelerator: any CIMAccelerator
+    private(set) var programming: [ProgrammingReport] = []
+    var model: NeuralNetwork { compiled.model }
+    /// Per layer: the matrix holding its product (a GRU's gates), and a
+    /// GRU's candidate matrix (linear_before_reset = 0); −1 where none.
+    private let matrixOfLayer: [Int]
+    private let candidateMatrixOfLayer: [Int]
 
     /// Per piece: its tile's readout as Float multipliers, and code limits.
     private let outputScale: UnsafeMutableBufferPointer<Float>
@@ -40,17 +83,12 @@ public final class AcceleratorRuntime {
     private let vectors: UnsafeMutableBufferPointer<Float>
     private let inputCodes: UnsafeMutableBufferPointer<Int32>
     private let outputCodes: UnsafeMutableBufferPointer<Int32>
-    private let hidden: UnsafeMutableBufferPointer<Float>
-    /// The update and reset gates (2 x hidden), the candidate's
-    /// pre-activation and the candidate (hidden each).
-    private let activations: UnsafeMutableBufferPointer<Float>
     /// Per piece, its digital weights as applied: the weight, less the
     /// full-range weight a stuck-on pair adds (known once the tile's readout is).
     private let digital: UnsafeMutableBufferPointer<Float>
     private let digitalOffset: [Int]
 
-    /// Programs every tile of `compiled` with `policy`.
-    public init(compiled: CompiledModel, accelerator: any CIMAccelerator, policy: WriteVerifyPolicy) throws(HALError) {
+    init(compiled: CompiledModel, accelerator: any CIMAccelerator, policy: WriteVerifyPolicy) throws(HALError) {
         guard accelerator.geometry == compiled.geometry else {
             throw .invalidArgument("the model was compiled for \(compiled.geometry) but the accelerator is \(accelerator.geometry)")
         }
@@ -103,10 +141,12 @@ public final class AcceleratorRuntime {
         inputCodes.initialize(repeating: 0)
         outputCodes = .allocate(capacity: geometry.columns)
         outputCodes.initialize(repeating: 0)
-        hidden = .allocate(capacity: compiled.model.gru.hiddenSize)
-        hidden.initialize(repeating: 0)
-        activations = .allocate(capacity: 4 * compiled.model.gru.hiddenSize)
-        activations.initialize(repeating: 0)
+        matrixOfLayer = compiled.model.layers.indices.map { n in
+            compiled.matrices.firstIndex { $0.role == .gruGates(layer: n) || $0.role == .matrix(layer: n) } ?? -1
+        }
+        candidateMatrixOfLayer = compiled.model.layers.indices.map { n in
+            compiled.matrices.firstIndex { $0.role == .gruCandidate(layer: n) } ?? -1
+        }
         digitalOffset = compiled.pieces.reduce(into: [0]) { $0.append($0[$0.count - 1] + $1.digitalWeights.count) }
         digital = .allocate(capacity: max(1, digitalOffset[digitalOffset.count - 1]))
         digital.initialize(repeating: 0)
@@ -122,8 +162,6 @@ public final class AcceleratorRuntime {
         vectors.deallocate()
         inputCodes.deallocate()
         outputCodes.deallocate()
-        hidden.deallocate()
-        activations.deallocate()
         digital.deallocate()
         inputCodeMax.deallocate()
         for b in [physicalRows, physicalColumns, digitalRow, digitalColumn] { b.deallocate() }
@@ -131,7 +169,7 @@ public final class AcceleratorRuntime {
 
     /// Writes every tile again (after a reset of volatile weights, or to
     /// repair drift), and takes the new readouts.
-    public func programAll(policy: WriteVerifyPolicy) throws(HALError) {
+    func programAll(policy: WriteVerifyPolicy) throws(HALError) {
         programming = []
         for n in compiled.pieces.indices {
             programming.append(try program(piece: n, policy: policy))
@@ -140,7 +178,7 @@ public final class AcceleratorRuntime {
 
     /// Rewrites one tile of the plan.
     @discardableResult
-    public func reprogram(tile: Int, policy: WriteVerifyPolicy) throws(HALError) -> ProgrammingReport {
+    func reprogram(tile: Int, policy: WriteVerifyPolicy) throws(HALError) -> ProgrammingReport {
         guard let n = compiled.pieces.firstIndex(where: { $0.tile == tile }) else {
             throw .invalidArgument("tile \(tile) holds no part of the model (tiles 0..<\(compiled.tilesUsed) do)")
         }
@@ -168,7 +206,7 @@ public final class AcceleratorRuntime {
     }
 
     /// Calibrates every tile the model uses.
-    public func calibrate(method: CalibrationMethod) throws(HALError) -> [ColumnCalibration] {
+    func calibrate(method: CalibrationMethod) throws(HALError) -> [ColumnCalibration] {
         var results: [ColumnCalibration] = []
         for piece in compiled.pieces {
             results.append(try accelerator.calibrate(tile: piece.tile, method: method))
@@ -176,64 +214,57 @@ public final class AcceleratorRuntime {
         return results
     }
 
-    /// The model's outputs (class probabilities) for `frames` (T x inputSize
-    /// normalised features, row-major).
-    public func classify(_ frames: UnsafeBufferPointer<Float>, into probabilities: UnsafeMutableBufferPointer<Float>) throws(HALError) {
-        let model = compiled.model, g = model.gru
-        let h = g.hiddenSize, i = g.inputSize
-        guard frames.count % i == 0, frames.count > 0 else {
-            throw .invalidArgument("\(frames.count) input values are not whole frames of \(i)")
-        }
-        guard probabilities.count == model.outputs else {
-            throw .invalidArgument("room for \(probabilities.count) outputs; the model has \(model.outputs)")
-        }
+    static func invalidInput(_ message: String) -> HALError { .invalidArgument(message) }
+
+    func checkInput(_ frames: UnsafeBufferPointer<Float>) throws(HALError) {
+        let i = model.frameSize
         for n in 0..<frames.count where !frames[n].isFinite {
             throw .invalidArgument("input value \(frames[n]) at frame \(n / i), coefficient \(n % i) is not a finite number")
         }
-        let v = vectors.baseAddress!
-        let gates = compiled.matrices[0]
-        let xRows = gates.inputReplicas * i
-        let gatesIn = v + inputOffset[0], gatesOut = v + outputOffset[0]
-        let inverseScale = 1 / compiled.frameFullScale
-        for k in 0..<h { hidden[k] = g.initialState[k] }
-        let steps = g.steps(frames: frames.count / i)
-        for step in 0..<steps {
-            let x = (g.reverse ? steps - 1 - step : step) * i
-            let frame = frames.baseAddress! + x
-            for copy in 0..<gates.inputReplicas {
-                let replica = gatesIn + copy &* i
-                for col in 0..<i { replica[col] = frame[col] * inverseScale }
-            }
-            (gatesIn + xRows).update(from: hidden.baseAddress!, count: h)
-            try multiply(matrix: 0)
-            let state = hidden.baseAddress!, zr = activations.baseAddress!, candidate = zr + 2 * h, n = zr + 3 * h
-            if g.linearBeforeReset {
-                // z and r sit next to each other in the output: one pass.
-                cimfw_sigmoid(gatesOut, zr, 2 * h)
-                for k in 0..<h { candidate[k] = gatesOut[2 * h + k] + zr[h + k] * gatesOut[3 * h + k] }
-            } else {
-                let candidateIn = v + inputOffset[1], candidateOut = v + outputOffset[1]
-                cimfw_sigmoid(gatesOut, zr, 2 * h)
-                for k in 0..<h { candidateIn[k] = zr[h + k] * state[k] }
-                try multiply(matrix: 1)
-                for k in 0..<h { candidate[k] = gatesOut[2 * h + k] + candidateOut[k] }
-            }
-            cimfw_tanh(candidate, n, h)
-            for k in 0..<h { state[k] = (1 - zr[k]) * n[k] + zr[k] * state[k] }
-        }
-        let firstDense = g.linearBeforeReset ? 1 : 2
-        var previous = UnsafeMutablePointer(hidden.baseAddress!)
-        for (n, layer) in model.head.enumerated() {
-            let m = firstDense + n
-            let input = v + inputOffset[m], output = v + outputOffset[m]
-            for k in 0..<layer.inputs { input[k] = previous[k] }
-            try multiply(matrix: m)
-            for o in 0..<layer.outputs { output[o] = layer.activation.apply(output[o]) }
-            previous = output
-        }
-        for o in 0..<model.outputs { probabilities[o] = previous[o] }
-        if model.softmax { Softmax.apply(probabilities) }
     }
+
+    func multiply(layer: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) throws(HALError) {
+        let m = matrixOfLayer[layer]
+        guard m >= 0, let v = vectors.baseAddress else { throw .invalidArgument("layer \(layer) is not on the tiles") }
+        (v + inputOffset[m]).update(from: input, count: compiled.matrices[m].dataRows)
+        try multiply(matrix: m)
+        output.update(from: v + outputOffset[m], count: matrixOutputs[m])
+    }
+
+    /// Rows [x/s repeated; h; bias] in one pass; columns [z | r | W_h x | R_h h]
+    /// (linear_before_reset = 1) or [z | r | W_h x].
+    func recurrentProducts(layer: Int, frame: UnsafePointer<Float>, state: UnsafePointer<Float>,
+                           into products: RecurrentProducts) throws(HALError) {
+        let m = matrixOfLayer[layer]
+        guard m >= 0, case .recurrent(let g) = model.layers[layer], let v = vectors.baseAddress else {
+            throw .invalidArgument("layer \(layer) is not a GRU on the tiles")
+        }
+        let h = g.hiddenSize, i = g.inputSize
+        let gates = compiled.matrices[m]
+        let gatesIn = v + inputOffset[m], gatesOut = v + outputOffset[m]
+        let inverseScale = 1 / compiled.frameFullScale
+        for copy in 0..<gates.inputReplicas {
+            let replica = gatesIn + copy &* i
+            for col in 0..<i { replica[col] = frame[col] * inverseScale }
+        }
+        (gatesIn + gates.inputReplicas * i).update(from: state, count: h)
+        try multiply(matrix: m)
+        products.gates.update(from: gatesOut, count: 2 * h)
+        products.candidateInput.update(from: gatesOut + 2 * h, count: h)
+        if g.linearBeforeReset { products.candidateRecurrent.update(from: gatesOut + 3 * h, count: h) }
+    }
+
+    func resetProduct(layer: Int, resetState: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>) throws(HALError) {
+        let m = candidateMatrixOfLayer[layer]
+        guard m >= 0, let v = vectors.baseAddress else { throw .invalidArgument("layer \(layer) has no candidate matrix on the tiles") }
+        (v + inputOffset[m]).update(from: resetState, count: matrixOutputs[m])
+        try multiply(matrix: m)
+        output.update(from: v + outputOffset[m], count: matrixOutputs[m])
+    }
+
+    /// The digital periphery's vectorised gate functions.
+    func sigmoid(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) { cimfw_sigmoid(x, y, count) }
+    func tanh(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) { cimfw_tanh(x, y, count) }
 
     /// output = matrix · input over its tiles: inputs scaled so the largest
     /// is at most full scale, quantised to DAC codes, partial sums of row

@@ -8,104 +8,107 @@ import RealModule
 /// float rounding (`CPURuntimeTests`). Buffers are sized at creation;
 /// `classify` allocates nothing.
 public final class CPURuntime {
-    public let model: GRUModel
-    private let inputWeights: UnsafeMutablePointer<Float>
-    private let recurrentWeights: UnsafeMutablePointer<Float>
-    private let headWeights: [UnsafeMutablePointer<Float>]
-    private let hidden: UnsafeMutablePointer<Float>
-    private let gated: UnsafeMutablePointer<Float>
-    private let gates: UnsafeMutablePointer<Float>
-    private let recurrent: UnsafeMutablePointer<Float>
-    private let vectorA: UnsafeMutablePointer<Float>
-    private let vectorB: UnsafeMutablePointer<Float>
-    private let widest: Int
+    private let interpreter: LayerInterpreter<CPUBackend>
+    public var model: NeuralNetwork { interpreter.model }
 
-    public init(model: GRUModel) {
+    public init(model: NeuralNetwork) {
+        interpreter = LayerInterpreter(backend: CPUBackend(model: model))
+    }
+
+    /// The model's outputs for `frames` (T x frameSize, row-major).
+    public func classify(_ frames: UnsafeBufferPointer<Float>, into probabilities: UnsafeMutableBufferPointer<Float>) throws(ModelError) {
+        try interpreter.classify(frames, into: probabilities)
+    }
+}
+
+/// Weights copied to raw buffers, Float32 sums.
+final class CPUBackend: LayerBackend {
+    let model: NeuralNetwork
+    /// Per layer: its weights (a GRU's W then R) and biases (Wb then Rb), or nil.
+    private let weights: [UnsafeMutablePointer<Float>?]
+    private let biases: [UnsafeMutablePointer<Float>?]
+    private let matrices: [MatrixBlock?]
+
+    init(model: NeuralNetwork) {
         self.model = model
-        let g = model.gru
-        inputWeights = Self.copy(g.w)
-        recurrentWeights = Self.copy(g.r)
-        headWeights = model.head.map { Self.copy($0.w) }
-        hidden = Self.zeros(g.hiddenSize)
-        gated = Self.zeros(g.hiddenSize)
-        gates = Self.zeros(3 * g.hiddenSize)
-        recurrent = Self.zeros(3 * g.hiddenSize)
-        widest = model.widestHeadVector
-        vectorA = Self.zeros(widest)
-        vectorB = Self.zeros(widest)
+        matrices = model.layers.map(MatrixBlock.init)
+        weights = model.layers.map { layer in
+            switch layer {
+            case .recurrent(let g): return Self.copy(g.w + g.r)
+            case .dense(let d): return Self.copy(d.w)
+            case .convolution(let c): return Self.copy(c.w)
+            case .averagePool: return nil
+            }
+        }
+        biases = model.layers.map { layer in
+            switch layer {
+            case .recurrent(let g): return Self.copy(g.wb + g.rb)
+            case .dense(let d): return Self.copy(d.b)
+            case .convolution(let c): return Self.copy(c.b)
+            case .averagePool: return nil
+            }
+        }
     }
 
     deinit {
-        for p in [inputWeights, recurrentWeights, hidden, gated, gates, recurrent, vectorA, vectorB] + headWeights { p.deallocate() }
+        for p in weights + biases { p?.deallocate() }
     }
 
-    /// The model's outputs for `frames` (T x inputSize, row-major).
-    public func classify(_ frames: UnsafeBufferPointer<Float>, into probabilities: UnsafeMutableBufferPointer<Float>) throws(ModelError) {
-        let g = model.gru
+    static func invalidInput(_ message: String) -> ModelError { ModelError(message) }
+
+    func multiply(layer: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) throws(ModelError) {
+        guard let m = matrices[layer], let w = weights[layer], let b = biases[layer] else {
+            throw ModelError("layer \(layer) is not a matrix layer")
+        }
+        let k = m.rowsPerGroup, perGroup = m.outputsPerGroup
+        for o in 0..<m.outputs { output[o] = b[o] + Self.dot(w + o * k, input + o / perGroup * k, k) }
+    }
+
+    func recurrentProducts(layer: Int, frame: UnsafePointer<Float>, state: UnsafePointer<Float>,
+                           into products: RecurrentProducts) throws(ModelError) {
+        guard case .recurrent(let g) = model.layers[layer], let w = weights[layer], let bias = biases[layer] else {
+            throw ModelError("layer \(layer) is not a GRU")
+        }
         let h = g.hiddenSize, i = g.inputSize
-        guard frames.count % i == 0, frames.count > 0, let base = frames.baseAddress else {
-            throw ModelError("\(frames.count) input values are not whole frames of \(i)")
+        let r = w + 3 * h * i, wb = bias, rb = bias + 3 * h
+        for row in 0..<(2 * h) { products.gates[row] = wb[row] + Self.dot(w + row * i, frame, i) }
+        for k in 0..<h { products.candidateInput[k] = wb[2 * h + k] + Self.dot(w + (2 * h + k) * i, frame, i) }
+        // Four recurrent rows per pass; rows 2h..<3h (R_h h) only with linear_before_reset = 1.
+        let recurrentRows = g.linearBeforeReset ? 3 * h : 2 * h
+        var row = 0
+        @inline(__always) func store(_ row: Int, _ value: Float) {
+            if row < 2 * h { products.gates[row] = products.gates[row] + (rb[row] + value) } else { products.candidateRecurrent[row - 2 * h] = rb[row] + value }
         }
-        guard probabilities.count == model.outputs else {
-            throw ModelError("room for \(probabilities.count) outputs; the model has \(model.outputs)")
+        while row + 4 <= recurrentRows {
+            let d = Self.dot4(r + row * h, stride: h, state, h)
+            store(row, d[0])
+            store(row + 1, d[1])
+            store(row + 2, d[2])
+            store(row + 3, d[3])
+            row += 4
         }
-        for k in 0..<h { hidden[k] = g.initialState[k] }
-        let steps = g.steps(frames: frames.count / i)
-        g.wb.withUnsafeBufferPointer { wb in
-            g.rb.withUnsafeBufferPointer { rb in
-                for step in 0..<steps {
-                    let x = base + (g.reverse ? steps - 1 - step : step) * i
-                    for row in 0..<(3 * h) {
-                        gates[row] = wb[row] + Self.dot(inputWeights + row * i, x, i)
-                    }
-                    let recurrentRows = g.linearBeforeReset ? 3 * h : 2 * h
-                    var row = 0
-                    while row + 4 <= recurrentRows {
-                        let d = Self.dot4(recurrentWeights + row * h, stride: h, hidden, h)
-                        recurrent[row] = rb[row] + d[0]
-                        recurrent[row + 1] = rb[row + 1] + d[1]
-                        recurrent[row + 2] = rb[row + 2] + d[2]
-                        recurrent[row + 3] = rb[row + 3] + d[3]
-                        row += 4
-                    }
-                    while row < recurrentRows {
-                        recurrent[row] = rb[row] + Self.dot(recurrentWeights + row * h, hidden, h)
-                        row += 1
-                    }
-                    for k in 0..<(2 * h) { gates[k] = 1 / (1 + Float.exp(-(gates[k] + recurrent[k]))) }
-                    if !g.linearBeforeReset {
-                        // ONNX linear_before_reset = 0: the reset gate scales h before R_h.
-                        for k in 0..<h { gated[k] = gates[h + k] * hidden[k] }
-                        for k in 0..<h { recurrent[2 * h + k] = rb[2 * h + k] + Self.dot(recurrentWeights + (2 * h + k) * h, gated, h) }
-                    }
-                    for k in 0..<h {
-                        let z = gates[k], reset = gates[h + k]
-                        let candidate = g.linearBeforeReset
-                            ? Float.tanh(gates[2 * h + k] + reset * recurrent[2 * h + k])
-                            : Float.tanh(gates[2 * h + k] + recurrent[2 * h + k])
-                        gated[k] = (1 - z) * candidate + z * hidden[k]
-                    }
-                    hidden.update(from: gated, count: h)
-                }
-            }
+        while row < recurrentRows {
+            store(row, Self.dot(r + row * h, state, h))
+            row += 1
         }
-        vectorA.update(from: hidden, count: h)
-        var width = h
-        var a = vectorA, b = vectorB
-        for (n, layer) in model.head.enumerated() {
-            let w = headWeights[n]
-            layer.b.withUnsafeBufferPointer { bias in
-                for o in 0..<layer.outputs { b[o] = layer.activation.apply(bias[o] + Self.dot(w + o * width, a, width)) }
-            }
-            swap(&a, &b)
-            width = layer.outputs
+    }
+
+    func resetProduct(layer: Int, resetState: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>) throws(ModelError) {
+        guard case .recurrent(let g) = model.layers[layer], let w = weights[layer], let bias = biases[layer] else {
+            throw ModelError("layer \(layer) is not a GRU")
         }
-        for o in 0..<width { probabilities[o] = a[o] }
-        if model.softmax { Softmax.apply(probabilities) }
+        let h = g.hiddenSize
+        let r = w + 3 * h * g.inputSize, rb = bias + 3 * h
+        for k in 0..<h { output[k] = rb[2 * h + k] + Self.dot(r + (2 * h + k) * h, resetState, h) }
+    }
+
+    /// ONNX's sigmoid as the CPU deployment writes it.
+    func sigmoid(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
+        for k in 0..<count { y[k] = 1 / (1 + Float.exp(-x[k])) }
     }
 
     @inline(__always)
-    private static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
+    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
         var acc0 = SIMD8<Float>(), acc1 = SIMD8<Float>()
         var k = 0
         let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
@@ -129,7 +132,7 @@ public final class CPURuntime {
 
     /// Four rows (`stride` apart) against one vector: each load of `b` serves four rows.
     @inline(__always)
-    private static func dot4(_ a: UnsafePointer<Float>, stride: Int, _ b: UnsafePointer<Float>, _ n: Int) -> SIMD4<Float> {
+    static func dot4(_ a: UnsafePointer<Float>, stride: Int, _ b: UnsafePointer<Float>, _ n: Int) -> SIMD4<Float> {
         var s0 = SIMD8<Float>(), s1 = SIMD8<Float>(), s2 = SIMD8<Float>(), s3 = SIMD8<Float>()
         let lane = MemoryLayout<Float>.stride
         let r0 = UnsafeRawPointer(a), r1 = UnsafeRawPointer(a + stride), r2 = UnsafeRawPointer(a + 2 * stride), r3 = UnsafeRawPointer(a + 3 * stride)
@@ -158,12 +161,6 @@ public final class CPURuntime {
     private static func copy(_ values: [Float]) -> UnsafeMutablePointer<Float> {
         let p = UnsafeMutablePointer<Float>.allocate(capacity: max(1, values.count))
         values.withUnsafeBufferPointer { if let b = $0.baseAddress { p.initialize(from: b, count: values.count) } }
-        return p
-    }
-
-    private static func zeros(_ count: Int) -> UnsafeMutablePointer<Float> {
-        let p = UnsafeMutablePointer<Float>.allocate(capacity: max(1, count))
-        p.initialize(repeating: 0, count: max(1, count))
         return p
     }
 }

@@ -1,105 +1,91 @@
 import CVectorMath
 import RealModule
 
-/// The float reference: runs a `GRUModel` exactly as ONNX defines the
+/// The float reference: runs a `NeuralNetwork` exactly as ONNX defines the
 /// operators, in Float with sums in Double where cancellation would hurt.
 /// Buffers are sized at creation; `classify` allocates nothing.
 public final class FloatRuntime {
-    public let model: GRUModel
-    private var hidden: [Float]
-    private var next: [Float]
-    private var gates: [Float]
-    private var recurrent: [Float]
-    private var resetHidden: [Float]
-    private var vectorA: [Float]
-    private var vectorB: [Float]
+    private let interpreter: LayerInterpreter<FloatBackend>
+    public var model: NeuralNetwork { interpreter.model }
 
-    public init(model: GRUModel) {
-        self.model = model
-        let h = model.gru.hiddenSize
-        hidden = [Float](repeating: 0, count: h)
-        next = hidden
-        gates = [Float](repeating: 0, count: 3 * h)
-        recurrent = [Float](repeating: 0, count: 3 * h)
-        resetHidden = hidden
-        vectorA = [Float](repeating: 0, count: model.widestHeadVector)
-        vectorB = vectorA
+    public init(model: NeuralNetwork) {
+        interpreter = LayerInterpreter(backend: FloatBackend(model: model))
     }
 
     /// The model's outputs (class probabilities when it ends in a softmax)
-    /// for `frames` (T x inputSize, row-major).
+    /// for `frames` (T x frameSize, row-major).
     public func classify(_ frames: UnsafeBufferPointer<Float>, into probabilities: UnsafeMutableBufferPointer<Float>) throws(ModelError) {
-        let g = model.gru
-        let h = g.hiddenSize, i = g.inputSize
-        guard frames.count % i == 0, frames.count > 0 else {
-            throw ModelError("\(frames.count) input values are not whole frames of \(i)")
-        }
-        guard probabilities.count == model.outputs else {
-            throw ModelError("room for \(probabilities.count) outputs; the model has \(model.outputs)")
-        }
-        for k in 0..<h { hidden[k] = g.initialState[k] }
-        let steps = g.steps(frames: frames.count / i)
-        g.w.withUnsafeBufferPointer { w in
-            g.r.withUnsafeBufferPointer { r in
-                for step in 0..<steps {
-                    let x = (g.reverse ? steps - 1 - step : step) * i
-                    // W x + Wb for all three gates; R h + Rb likewise.
-                    hidden.withUnsafeBufferPointer { state in
-                        for row in 0..<(3 * h) {
-                            gates[row] = Float(Self.dot(Double(g.wb[row]), w, row * i, frames, x, i))
-                            recurrent[row] = Float(Self.dot(Double(g.rb[row]), r, row * h, state, 0, h))
-                        }
-                    }
-                    // z and r first: with linear_before_reset = 0 the candidate needs
-                    // the whole reset vector before it can form R_h (r ⊙ h).
-                    for k in 0..<(2 * h) { gates[k] = Activation.sigmoid.apply(gates[k] + recurrent[k]) }
-                    if !g.linearBeforeReset {
-                        for col in 0..<h { resetHidden[col] = gates[h + col] * hidden[col] }
-                    }
-                    resetHidden.withUnsafeBufferPointer { resetState in
-                        for k in 0..<h {
-                            let z = gates[k], reset = gates[h + k]
-                            let candidate: Float
-                            if g.linearBeforeReset {
-                                candidate = Float.tanh(gates[2 * h + k] + reset * recurrent[2 * h + k])
-                            } else {
-                                let q = Self.dot(Double(g.rb[2 * h + k]), r, (2 * h + k) * h, resetState, 0, h)
-                                candidate = Float.tanh(gates[2 * h + k] + Float(q))
-                            }
-                            next[k] = (1 - z) * candidate + z * hidden[k]
-                        }
-                    }
-                    for k in 0..<h { hidden[k] = next[k] }
-                }
-            }
-        }
-        for k in 0..<h { vectorA[k] = hidden[k] }
-        var width = h
-        for layer in model.head {
-            layer.w.withUnsafeBufferPointer { w in
-                vectorA.withUnsafeBufferPointer { input in
-                    for o in 0..<layer.outputs {
-                        vectorB[o] = layer.activation.apply(Float(Self.dot(Double(layer.b[o]), w, o * width, input, 0, width)))
-                    }
-                }
-            }
-            swap(&vectorA, &vectorB)
-            width = layer.outputs
-        }
-        for o in 0..<width { probabilities[o] = vectorA[o] }
-        if model.softmax { Softmax.apply(probabilities) }
+        try interpreter.classify(frames, into: probabilities)
     }
 }
 
-extension FloatRuntime {
-    /// initial + Σ a[aStart + k] · b[bStart + k] for k < n, in Double and in
-    /// order (the model's shapes were checked when it was built).
+/// Every product a dot product in Double from the bias, in order.
+final class FloatBackend: LayerBackend {
+    let model: NeuralNetwork
+    private let matrices: [MatrixBlock?]
+    /// W x + Wb and R h + Rb, 3 x hidden each.
+    private var inputProducts: [Float]
+    private var recurrentProducts: [Float]
+
+    init(model: NeuralNetwork) {
+        self.model = model
+        matrices = model.layers.map(MatrixBlock.init)
+        let h = model.recurrentLayer?.hiddenSize ?? 0
+        inputProducts = [Float](repeating: 0, count: 3 * h)
+        recurrentProducts = inputProducts
+    }
+
+    static func invalidInput(_ message: String) -> ModelError { ModelError(message) }
+
+    func multiply(layer: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) throws(ModelError) {
+        guard let m = matrices[layer] else { throw ModelError("layer \(layer) is not a matrix layer") }
+        let k = m.rowsPerGroup, perGroup = m.outputsPerGroup
+        m.w.withUnsafeBufferPointer { w in
+            m.b.withUnsafeBufferPointer { b in
+                for o in 0..<m.outputs {
+                    output[o] = Float(Self.dot(Double(b[o]), w, o * k, input + o / perGroup * k, k))
+                }
+            }
+        }
+    }
+
+    func recurrentProducts(layer: Int, frame: UnsafePointer<Float>, state: UnsafePointer<Float>,
+                           into products: RecurrentProducts) throws(ModelError) {
+        guard case .recurrent(let g) = model.layers[layer] else { throw ModelError("layer \(layer) is not a GRU") }
+        let h = g.hiddenSize, i = g.inputSize
+        let recurrentRows = g.linearBeforeReset ? 3 * h : 2 * h
+        g.w.withUnsafeBufferPointer { w in
+            g.r.withUnsafeBufferPointer { r in
+                for row in 0..<(3 * h) {
+                    inputProducts[row] = Float(Self.dot(Double(g.wb[row]), w, row * i, frame, i))
+                }
+                for row in 0..<recurrentRows {
+                    recurrentProducts[row] = Float(Self.dot(Double(g.rb[row]), r, row * h, state, h))
+                }
+            }
+        }
+        for k in 0..<(2 * h) { products.gates[k] = inputProducts[k] + recurrentProducts[k] }
+        for k in 0..<h { products.candidateInput[k] = inputProducts[2 * h + k] }
+        if g.linearBeforeReset {
+            for k in 0..<h { products.candidateRecurrent[k] = recurrentProducts[2 * h + k] }
+        }
+    }
+
+    func resetProduct(layer: Int, resetState: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>) throws(ModelError) {
+        guard case .recurrent(let g) = model.layers[layer] else { throw ModelError("layer \(layer) is not a GRU") }
+        let h = g.hiddenSize
+        g.r.withUnsafeBufferPointer { r in
+            for k in 0..<h { output[k] = Float(Self.dot(Double(g.rb[2 * h + k]), r, (2 * h + k) * h, resetState, h)) }
+        }
+    }
+
+    /// initial + Σ a[aStart + k] · b[k] for k < n, in Double and in order
+    /// (the model's shapes were checked when it was built).
     @inline(__always)
-    static func dot(_ initial: Double, _ a: UnsafeBufferPointer<Float>, _ aStart: Int,
-                    _ b: UnsafeBufferPointer<Float>, _ bStart: Int, _ n: Int) -> Double {
-        guard n > 0, let pa = a.baseAddress, let pb = b.baseAddress else { return initial }
-        assert(aStart + n <= a.count && bStart + n <= b.count, "dot product past the end of its vector")
-        return cimfw_dot_accumulate(initial, pa + aStart, pb + bStart, n)
+    static func dot(_ initial: Double, _ a: UnsafeBufferPointer<Float>, _ aStart: Int, _ b: UnsafePointer<Float>, _ n: Int) -> Double {
+        guard n > 0, let pa = a.baseAddress else { return initial }
+        assert(aStart + n <= a.count, "dot product past the end of its weights")
+        return cimfw_dot_accumulate(initial, pa + aStart, b, n)
     }
 }
 

@@ -19,7 +19,7 @@ public struct ModelDeployment {
         }
     }
 
-    public static func deploy(_ model: GRUModel, on accelerator: any CIMAccelerator, policy: WriteVerifyPolicy,
+    public static func deploy(_ model: NeuralNetwork, on accelerator: any CIMAccelerator, policy: WriteVerifyPolicy,
                               calibration: CalibrationMethod?, faultScan: Bool = true,
                               options: TileCompiler.Options = .init()) throws(Failure) -> ModelDeployment {
         let geometry = accelerator.geometry

@@ -59,7 +59,7 @@ import Testing
                 checked += 1
             }
         }
-        #expect(checked >= 8)
+        #expect(checked >= 11)
     }
 
     @Test func unsupportedConstructsAreErrorsNamingTheNode() throws {
@@ -107,6 +107,17 @@ import Testing
         #expect(reverse.recurrentLayer?.reverse == true)
         let lbr0 = try ONNXImporter.load(contentsOf: directory.appendingPathComponent("trainpy_lbr0.onnx")).model
         #expect(lbr0.recurrentLayer?.linearBeforeReset == false)
+        let block = ["depthwise 64 3x3 relu", "conv 64→64 1x1 relu"]
+        let dscnn = try ONNXImporter.load(contentsOf: directory.appendingPathComponent("pytorch_dscnn.onnx")).model
+        #expect(dscnn.layers.map(\.summary) == ["conv 1→64 10x4 stride 2x2 relu"] + block + block + block + block + ["average pool", "dense 64→12"])
+        #expect(dscnn.fixedFrames == 49 && dscnn.shapes[1] == TensorShape(channels: 64, height: 25, width: 5) && dscnn.softmax)
+        let folded = try ONNXImporter.load(contentsOf: directory.appendingPathComponent("pytorch_dscnn_batchnorm.onnx")).model
+        #expect(folded.layers.count == 11, "every BatchNormalization folds into the Conv before it")
+        let kerasDSCNN = try ONNXImporter.load(contentsOf: directory.appendingPathComponent("keras_dscnn.onnx"))
+        #expect(kerasDSCNN.inputShape == [1, 49, 10, 1] && kerasDSCNN.model.shapes[1] == TensorShape(channels: 16, height: 25, width: 5))
+        let firstLayer = kerasDSCNN.model.layers[0]
+        guard case .convolution(let first) = firstLayer else { Issue.record("keras_dscnn starts with \(firstLayer)"); return }
+        #expect(first.padding == ConvolutionLayer.Padding(top: 4, left: 1, bottom: 5, right: 1), "SAME_UPPER puts the odd row at the end")
     }
 
     @Test func aFileThatIsNotThereIsAnErrorNamingIt() {

@@ -33,6 +33,8 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+import dscnn
+
 OPSET = 14
 IR_VERSION = 8
 PRODUCER = "cimfw tools/kws/make_onnx_fixtures.py"
@@ -212,6 +214,47 @@ def gemm_alpha_beta_flatten(d, T=49, I=10, H=12, C=12):
                       [vi("probabilities", [1, C])], inits)
 
 
+def pytorch_dscnn(d, channels, keep_batchnorm):
+    """tools/kws/dscnn.py's DS-CNN (random weights from d) as PyTorch exports it."""
+    model = dscnn.randomize(dscnn.DSCNN(channels=channels), d.rng)
+    return onnx.load_from_string(dscnn.export_onnx(model, keep_batchnorm=keep_batchnorm))
+
+
+def keras_dscnn(d, T=49, I=10, C=16, classes=12, blocks=2):
+    """A DS-CNN as tf2onnx writes a Keras one: NHWC input [1, T, I, 1]
+    transposed to NCHW, Conv with auto_pad SAME_UPPER (batch norm already
+    folded), depthwise Conv (group = C), AveragePool over the whole 25x5 map,
+    Reshape, MatMul + Add, Softmax."""
+    def conv_init(name, shape):
+        fan_in = int(np.prod(shape[1:]))
+        a = np.sqrt(3.0 / fan_in)
+        return [init(name + "_W", d.rng.uniform(-a, a, shape).astype(np.float32)),
+                init(name + "_B", (d.rng.standard_normal(shape[0]) * 0.1).astype(np.float32))]
+    inits = conv_init("conv0", (C, 1, 10, 4))
+    nodes = [helper.make_node("Transpose", ["input"], ["x_nchw"], name="transpose", perm=[0, 3, 1, 2]),
+             helper.make_node("Conv", ["x_nchw", "conv0_W", "conv0_B"], ["c0"], name="conv0",
+                              kernel_shape=[10, 4], strides=[2, 2], auto_pad="SAME_UPPER"),
+             helper.make_node("Relu", ["c0"], ["a0"], name="relu0")]
+    x = "a0"
+    for b in range(1, blocks + 1):
+        inits += conv_init(f"dw{b}", (C, 1, 3, 3)) + conv_init(f"pw{b}", (C, C, 1, 1))
+        nodes += [helper.make_node("Conv", [x, f"dw{b}_W", f"dw{b}_B"], [f"d{b}"], name=f"dw{b}",
+                                   kernel_shape=[3, 3], group=C, auto_pad="SAME_UPPER"),
+                  helper.make_node("Relu", [f"d{b}"], [f"da{b}"], name=f"dw{b}_relu"),
+                  helper.make_node("Conv", [f"da{b}", f"pw{b}_W", f"pw{b}_B"], [f"p{b}"], name=f"pw{b}",
+                                   kernel_shape=[1, 1]),
+                  helper.make_node("Relu", [f"p{b}"], [f"pa{b}"], name=f"pw{b}_relu")]
+        x = f"pa{b}"
+    inits += [init("shape_1C", i64(1, C)), init("dense_W", d.w(C, classes)), init("dense_B", d.b(classes))]
+    nodes += [helper.make_node("AveragePool", [x], ["pooled"], name="pool", kernel_shape=[25, 5]),
+              helper.make_node("Reshape", ["pooled", "shape_1C"], ["flat"], name="flatten"),
+              helper.make_node("MatMul", ["flat", "dense_W"], ["mm"], name="dense"),
+              helper.make_node("Add", ["mm", "dense_B"], ["logits"], name="dense_bias"),
+              helper.make_node("Softmax", ["logits"], ["probabilities"], name="softmax", axis=1)]
+    return make_model(nodes, "keras_dscnn", [vi("input", [1, T, I, 1])],
+                      [vi("probabilities", [1, classes])], inits)
+
+
 VALID = [
     ("trainpy_lbr1", "train.py's export_onnx graph: mfcc [49,1,10] -> GRU(lbr=1, H=16) -> "
      "Reshape [1,16] -> Gemm(transB=1) -> Softmax [1,12]",
@@ -235,6 +278,15 @@ VALID = [
      lambda d: trainpy_model(d, "reverse_direction", 49, 10, 16, 12, direction="reverse")),
     ("large_h128", "train.py structure with H=128 (the shipped size)",
      lambda d: trainpy_model(d, "large_h128", 49, 10, 128, 12)),
+    ("pytorch_dscnn", "tools/kws/dscnn.py's DS-CNN (64 channels, MLPerf Tiny's reference) exported by "
+     "PyTorch: batch norm folded into the Convs, depthwise Conv (group 64), GlobalAveragePool, Flatten, Gemm, Softmax",
+     lambda d: pytorch_dscnn(d, 64, keep_batchnorm=False)),
+    ("pytorch_dscnn_batchnorm", "the DS-CNN (24 channels) exported with constant folding off: "
+     "BatchNormalization nodes after every Conv, which the importer folds",
+     lambda d: pytorch_dscnn(d, 24, keep_batchnorm=True)),
+    ("keras_dscnn", "a DS-CNN as tf2onnx writes it: NHWC input transposed, Conv auto_pad SAME_UPPER, "
+     "depthwise Conv, AveragePool over the whole map, Reshape, MatMul + Add, Softmax",
+     keras_dscnn),
 ]
 
 
@@ -256,6 +308,19 @@ def bidirectional(d, T=49, I=10, H=8, C=12):
 
 
 def unsupported_op(d, T=49, I=10, H=8, C=12):
+    """An Erf on the GRU's last state, before the classifier."""
+    inits = gru_weights(d, "", H, I) + [init("shape_1H", i64(1, H)), init("Wc", d.w(C, H)), init("bc", d.b(C))]
+    nodes = [helper.make_node("GRU", ["mfcc", "W", "R", "B"], ["Y", "Y_h"], name="gru",
+                              hidden_size=H, linear_before_reset=1),
+             helper.make_node("Reshape", ["Y_h", "shape_1H"], ["h_last"], name="reshape"),
+             helper.make_node("Erf", ["h_last"], ["h_erf"], name="erf"),
+             helper.make_node("Gemm", ["h_erf", "Wc", "bc"], ["logits"], name="classifier", transB=1),
+             helper.make_node("Softmax", ["logits"], ["probabilities"], name="softmax", axis=1)]
+    return make_model(nodes, "unsupported_op", [vi("mfcc", [T, 1, I])],
+                      [vi("probabilities", [1, C])], inits)
+
+
+def conv1d(d, T=49, I=10, H=8, C=12):
     """A 1-D Conv ([T, 1, I] read as N=T, C=1, L=I; kernel 3, pad 1) in front of the GRU."""
     inits = [init("conv_W", d.w(1, 1, 3)), init("conv_B", d.b(1))] + gru_weights(d, "", H, I)
     nodes = [helper.make_node("Conv", ["mfcc", "conv_W", "conv_B"], ["smoothed"], name="conv",
@@ -263,8 +328,22 @@ def unsupported_op(d, T=49, I=10, H=8, C=12):
              helper.make_node("GRU", ["smoothed", "W", "R", "B"], ["Y", "Y_h"], name="gru",
                               hidden_size=H, linear_before_reset=1)]
     tail, tail_inits = classifier_tail(d, H, C)
-    return make_model(nodes + tail, "unsupported_op", [vi("mfcc", [T, 1, I])],
+    return make_model(nodes + tail, "conv1d", [vi("mfcc", [T, 1, I])],
                       [vi("probabilities", [1, C])], inits + tail_inits)
+
+
+def dscnn_variant(d, name, conv_attrs=None, pool_kernel=(25, 5), T=49, I=10, C=8, classes=12):
+    """Conv 10x4 stride 2 -> Relu -> AveragePool -> Flatten -> Gemm -> Softmax, with changes."""
+    attrs = dict(kernel_shape=[10, 4], strides=[2, 2], pads=[5, 1, 5, 1])
+    attrs.update(conv_attrs or {})
+    inits = [init("conv_W", d.w(C, 1, 10, 4)), init("conv_B", d.b(C)), init("Wc", d.w(classes, C)), init("bc", d.b(classes))]
+    nodes = [helper.make_node("Conv", ["mfcc", "conv_W", "conv_B"], ["c"], name="conv", **attrs),
+             helper.make_node("Relu", ["c"], ["a"], name="relu"),
+             helper.make_node("AveragePool", ["a"], ["pooled"], name="pool", kernel_shape=list(pool_kernel)),
+             helper.make_node("Flatten", ["pooled"], ["flat"], name="flatten"),
+             helper.make_node("Gemm", ["flat", "Wc", "bc"], ["logits"], name="classifier", transB=1),
+             helper.make_node("Softmax", ["logits"], ["probabilities"], name="softmax", axis=1)]
+    return make_model(nodes, name, [vi("mfcc", [1, 1, T, I])], [vi("probabilities", [1, classes])], inits)
 
 
 def wrong_shape(d, T=49, I=10, H=8, C=12):
@@ -281,8 +360,14 @@ def wrong_shape(d, T=49, I=10, H=8, C=12):
 INVALID = [
     ("bidirectional", "GRU direction=bidirectional (H=8, W/R/B with 2 directions, "
      "Y_h [2,1,8] reshaped to [1,16])", "gru", "bidirectional", bidirectional),
-    ("unsupported_op", "a 1-D Conv node (kernel 3, pad 1) in front of the GRU",
-     "conv", "unsupported", unsupported_op),
+    ("unsupported_op", "an Erf node on the GRU's last state", "erf", "unsupported", unsupported_op),
+    ("conv1d", "a 1-D Conv node (kernel 3, pad 1) in front of the GRU, reading frames [T, 1, I]",
+     "conv", "image", conv1d),
+    ("dilated_conv", "a DS-CNN-like Conv with dilations [2, 2]", "conv", "dilations",
+     lambda d: dscnn_variant(d, "dilated_conv", conv_attrs={"dilations": [2, 2], "pads": [9, 3, 9, 3]},
+                             pool_kernel=(25, 5))),
+    ("partial_average_pool", "AveragePool with a 3x3 kernel over the 25x5 map (not a global average)",
+     "pool", "whole map", lambda d: dscnn_variant(d, "partial_average_pool", pool_kernel=(3, 3))),
     ("wrong_shape", "GRU hidden_size=8 but R initializer is [1,24,6]",
      "gru", "shape", wrong_shape),
     ("custom_activations", "train.py structure (H=8) with GRU activations=[Relu, Tanh]",

@@ -16,16 +16,19 @@ public struct ImportedModel: Sendable {
     public var producer: String
 }
 
-/// Reads an ONNX keyword-spotting model — one GRU over the input frames, its
-/// last state through Gemm/MatMul(+Add) layers with Relu, Sigmoid or Tanh,
-/// optionally a Softmax — as PyTorch, Keras (tf2onnx) and `tools/kws/train.py`
-/// export it. Shape arithmetic on constants is folded; layout operators on
+/// Reads an ONNX keyword-spotting model as PyTorch, Keras (tf2onnx) and
+/// `tools/kws/train.py` export it: either one GRU over the input frames
+/// [T, I], or convolutions over the frames as a one-channel image
+/// [1, 1, T, I] (Conv, depthwise Conv, BatchNormalization folded into the
+/// layer before it, AveragePool over the whole map or GlobalAveragePool),
+/// then Gemm/MatMul(+Add) layers, each with Relu, Sigmoid or Tanh, and
+/// optionally a Softmax. Shape arithmetic on constants is folded; layout operators on
 /// the data (Reshape, Squeeze, Unsqueeze, Flatten, Transpose, Identity) are
 /// accepted when they keep its order. Anything else is an error that names
 /// the node.
 public enum ONNXImporter {
     public static let supportedOperators = [
-        "GRU", "Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Relu", "Sigmoid", "Tanh", "Softmax",
+        "GRU", "Conv", "BatchNormalization", "AveragePool", "GlobalAveragePool", "Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Relu", "Sigmoid", "Tanh", "Softmax",
         "Reshape", "Squeeze", "Unsqueeze", "Flatten", "Transpose", "Identity", "Dropout", "Gather", "Slice",
         "Shape", "Constant", "ConstantOfShape", "Concat", "Cast", "Expand",
     ]
@@ -88,12 +91,15 @@ public enum ONNXImporter {
 }
 
 /// The value a data-dependent tensor holds, tracked through the graph.
-private struct DataValue {
+struct DataValue {
     enum Stage: Equatable {
         /// The model input: frames [T, I].
         case frames
         /// The GRU's Y: every step's state [T, H].
         case sequence
+        /// Channels x height x width: the frames as a one-channel image, or a
+        /// convolution's or pooling's output (`image`).
+        case image
         /// One vector: Y_h or a dense layer's output.
         case vector
         /// A second graph input, which no supported model reads.
@@ -110,9 +116,11 @@ private struct DataValue {
     var openLayer: Int?
     var layersBefore: Int
     var afterSoftmax: Bool
+    /// Set for the image stage.
+    var image: TensorShape?
 }
 
-private struct GraphWalker {
+struct GraphWalker {
     let opset: Int
     let fixedFrames: Int?
     var constants: [String: ONNXTensor] = [:]
@@ -121,8 +129,8 @@ private struct GraphWalker {
     var inputName = ""
     var inputShape: [Int] = []
     var frames = 0
-    var gru: GRULayer?
-    var head: [DenseLayer] = []
+    var layers: [Layer] = []
+    var featuresPerFrame = 0
     var softmax = false
 
     init(opset: Int, frames: Int?) {
@@ -148,8 +156,8 @@ private struct GraphWalker {
             throw ONNXImportError(message: "input '\(input.name)' must be a float tensor (ONNX elem_type 1), got \(type.elemType)")
         }
         let dims = type.shape.dim
-        guard dims.count == 2 || dims.count == 3 else {
-            throw ONNXImportError(message: "input '\(input.name)' has rank \(dims.count); expected frames [T, I], [T, 1, I] or [1, T, I]")
+        guard (2...4).contains(dims.count) else {
+            throw ONNXImportError(message: "input '\(input.name)' has rank \(dims.count); expected frames [T, I], [T, 1, I], [1, T, I] or the one-channel image [1, 1, T, I]")
         }
         var shape: [Int?] = dims.map { (d) -> Int? in
             if case .dimValue(let v)? = d.value, v > 0, v < 1 << 31 { return Int(v) }
@@ -178,21 +186,29 @@ private struct GraphWalker {
             throw ONNXImportError(message: "input '\(input.name)' has shape \(inputShape); expected frames [T, I] with batch 1")
         }
         frames = long[0]
+        featuresPerFrame = long[1]
         data[input.name] = DataValue(stage: .frames, shape: inputShape, semantic: long, openLayer: nil,
                                      layersBefore: 0, afterSoftmax: false)
+        if inputShape == [1, 1, long[0], long[1]] {
+            data[input.name] = DataValue(stage: .image, shape: inputShape, semantic: long, openLayer: nil, layersBefore: 0,
+                                         afterSoftmax: false, image: TensorShape(channels: 1, height: long[0], width: long[1]))
+        }
     }
 
     func finish(_ graph: Onnx_GraphProto, producer: String) throws(ONNXImportError) -> ImportedModel {
         guard let output = graph.output.first else { throw ONNXImportError(message: "the graph has no output") }
         guard let value = data[output.name], value.stage == .vector else {
-            throw ONNXImportError(message: "output '\(output.name)' is not computed from the input frames by the GRU and its dense layers")
+            throw ONNXImportError(message: "output '\(output.name)' is not a vector computed from the input frames by the model's layers")
         }
-        guard value.layersBefore == head.count, value.afterSoftmax == softmax else {
+        guard value.layersBefore == layers.count, value.afterSoftmax == softmax else {
             throw ONNXImportError(message: "output '\(output.name)' is taken before the end of the layer chain; later nodes would be ignored")
         }
-        guard let gru else { throw ONNXImportError(message: "the graph has no GRU") }
+        guard !layers.isEmpty else { throw ONNXImportError(message: "the graph has no GRU, convolution or dense layer") }
+        var fixedFrames: Int? = frames
+        if case .recurrent = layers[0] { fixedFrames = nil }
         do {
-            return ImportedModel(model: try NeuralNetwork(gru: gru, head: head, softmax: softmax), inputName: inputName,
+            let model = try NeuralNetwork(frameSize: featuresPerFrame, fixedFrames: fixedFrames, layers: layers, softmax: softmax)
+            return ImportedModel(model: model, inputName: inputName,
                                  inputShape: inputShape, frames: frames, outputName: output.name, outputShape: value.shape,
                                  opsetVersion: opset, producer: producer)
         } catch {
@@ -239,6 +255,9 @@ private struct GraphWalker {
         }
         switch node.op {
         case "GRU": try visitGRU(node)
+        case "Conv": try visitConv(node)
+        case "BatchNormalization": try visitBatchNormalization(node)
+        case "AveragePool", "GlobalAveragePool": try visitAveragePool(node)
         case "Identity", "Dropout": try setData(node, try dataInput(node, 0))
         case "Reshape", "Squeeze", "Unsqueeze", "Flatten", "Transpose": try visitLayout(node)
         case "Gather", "Slice": try visitSelection(node)
@@ -278,6 +297,19 @@ private struct GraphWalker {
     /// A layout change that must keep the data's order: the sizes other
     /// than 1 stay the same and in the same order.
     mutating func view(_ node: ONNXNode, _ value: DataValue, as shape: [Int]) throws(ONNXImportError) {
+        if value.stage == .image, let image = value.image, shape.count < 4 {
+            // Flatten of a feature map: the data's order is C, H, W either way.
+            guard shape.filter({ $0 != 1 }) == [image.count].filter({ $0 != 1 }) else {
+                throw ONNXImportError(message: "turns the feature map \(value.shape) into \(shape); only flattening it whole is supported")
+            }
+            var result = value
+            result.stage = .vector
+            result.shape = shape
+            result.semantic = [image.count]
+            result.image = nil
+            try setData(node, result)
+            return
+        }
         guard shape.filter({ $0 != 1 }) == value.semantic.filter({ $0 != 1 }) else {
             throw ONNXImportError(message: "turns \(value.shape) into \(shape), which reorders or merges the data's axes \(value.semantic); only layout changes that keep the order are supported")
         }
@@ -319,8 +351,9 @@ private struct GraphWalker {
     let maximumHiddenSize = 16_384
 
     mutating func visitGRU(_ node: ONNXNode) throws(ONNXImportError) {
-        guard gru == nil else {
-            throw ONNXImportError(message: "a second GRU; one recurrent layer is supported")
+        guard layers.isEmpty else {
+            throw ONNXImportError(message: layers.contains { if case .recurrent = $0 { true } else { false } }
+                ? "a second GRU; one recurrent layer is supported" : "the GRU must be the first layer, reading the input frames")
         }
         let x = try dataInput(node, 0)
         guard x.stage == .frames else {
@@ -380,9 +413,9 @@ private struct GraphWalker {
         }
         let initial = try weights(5, "initial_h", [1, 1, h])
         do {
-            gru = try GRULayer(inputSize: i, hiddenSize: h, w: w, r: r, wb: Array(b[0..<(3 * h)]), rb: Array(b[(3 * h)...]),
+            layers.append(.recurrent(try GRULayer(inputSize: i, hiddenSize: h, w: w, r: r, wb: Array(b[0..<(3 * h)]), rb: Array(b[(3 * h)...]),
                                linearBeforeReset: linearBeforeReset == 1, initialState: initial,
-                               sequenceLength: sequenceLength, reverse: direction == "reverse")
+                               sequenceLength: sequenceLength, reverse: direction == "reverse")))
         } catch {
             throw ONNXImportError(message: error.message)
         }
@@ -400,7 +433,7 @@ private struct GraphWalker {
     /// Gather or Slice on Y: only the last computed step (which is Y_h).
     mutating func visitSelection(_ node: ONNXNode) throws(ONNXImportError) {
         let value = try dataInput(node, 0)
-        guard value.stage == .sequence, let g = gru, let t = value.semantic.first, t > 1 else {
+        guard value.stage == .sequence, case .recurrent(let g)? = layers.first, let t = value.semantic.first, t > 1 else {
             throw ONNXImportError(message: "\(node.op) on the data is supported only to take the last step of the GRU's Y")
         }
         let steps = g.steps(frames: t)
@@ -427,7 +460,7 @@ private struct GraphWalker {
             shape = selected.map(\.count)
         }
         try setData(node, DataValue(stage: .vector, shape: shape, semantic: [value.semantic[1]], openLayer: nil,
-                                    layersBefore: head.count, afterSoftmax: false))
+                                    layersBefore: layers.count, afterSoftmax: false))
     }
 
     // MARK: Dense layers
@@ -442,12 +475,12 @@ private struct GraphWalker {
 
     mutating func appendLayer(_ node: ONNXNode, inputs n: Int, outputs m: Int, w: [Float], b: [Float], shape: [Int]) throws(ONNXImportError) {
         do {
-            head.append(try DenseLayer(inputs: n, outputs: m, w: w, b: b))
+            layers.append(.dense(try DenseLayer(inputs: n, outputs: m, w: w, b: b)))
         } catch {
             throw ONNXImportError(message: error.message)
         }
-        try setData(node, DataValue(stage: .vector, shape: shape, semantic: [m], openLayer: head.count - 1,
-                                    layersBefore: head.count, afterSoftmax: false))
+        try setData(node, DataValue(stage: .vector, shape: shape, semantic: [m], openLayer: layers.count - 1,
+                                    layersBefore: layers.count, afterSoftmax: false))
     }
 
     mutating func visitGemm(_ node: ONNXNode) throws(ONNXImportError) {
@@ -508,7 +541,7 @@ private struct GraphWalker {
         }
         let value = try dataInput(node, dataFirst ? 0 : 1)
         guard let c = constants[dataFirst ? second : first] else { throw ONNXImportError(message: "missing constant operand") }
-        guard value.stage == .vector, let layer = value.openLayer else {
+        guard value.stage == .vector, let layer = value.openLayer, case .dense(var l) = layers[layer] else {
             throw ONNXImportError(message: "\(node.op) is supported only on a Gemm/MatMul output before its activation (it folds into that layer)")
         }
         guard (try? ShapeOperators.broadcast(value.shape, c.shape)) == value.shape else {
@@ -519,7 +552,6 @@ private struct GraphWalker {
         }
         let cv = c.floats
         let index = ShapeOperators.broadcastIndices(from: c.shape, to: value.shape)
-        var l = head[layer]
         for o in 0..<l.outputs {
             let k = cv[index[o]]
             switch (node.op, dataFirst) {
@@ -537,7 +569,7 @@ private struct GraphWalker {
         if let bad = (l.w + l.b).first(where: { !$0.isFinite }) {
             throw ONNXImportError(message: "folding the constant makes a weight \(bad)")
         }
-        head[layer] = l
+        layers[layer] = .dense(l)
         var result = value
         result.shape = try ShapeOperators.broadcast(value.shape, c.shape)
         try setData(node, result)
@@ -545,10 +577,20 @@ private struct GraphWalker {
 
     mutating func visitActivation(_ node: ONNXNode) throws(ONNXImportError) {
         let value = try dataInput(node, 0)
-        guard value.stage == .vector, let layer = value.openLayer else {
-            throw ONNXImportError(message: "\(node.op) is supported only on a Gemm/MatMul output (the digital periphery applies it after the layer)")
+        guard value.stage == .vector || value.stage == .image, let layer = value.openLayer else {
+            throw ONNXImportError(message: "\(node.op) is supported only on a Gemm, MatMul or Conv output (the digital periphery applies it after the layer)")
         }
-        head[layer].activation = node.op == "Relu" ? .relu : node.op == "Sigmoid" ? .sigmoid : .tanh
+        let activation: Activation = node.op == "Relu" ? .relu : node.op == "Sigmoid" ? .sigmoid : .tanh
+        switch layers[layer] {
+        case .dense(var d):
+            d.activation = activation
+            layers[layer] = .dense(d)
+        case .convolution(var c):
+            c.activation = activation
+            layers[layer] = .convolution(c)
+        case .recurrent, .averagePool:
+            throw ONNXImportError(message: "\(node.op) must follow a Gemm, MatMul or Conv")
+        }
         var result = value
         result.openLayer = nil
         try setData(node, result)
@@ -556,8 +598,8 @@ private struct GraphWalker {
 
     mutating func visitSoftmax(_ node: ONNXNode) throws(ONNXImportError) {
         let (value, m) = try vectorInput(node)
-        guard value.layersBefore == head.count, !head.isEmpty else {
-            throw ONNXImportError(message: "Softmax must follow a dense layer")
+        guard value.layersBefore == layers.count, !layers.isEmpty else {
+            throw ONNXImportError(message: "Softmax must follow the model's layers")
         }
         let axis = try normalizedAxis(node.int("axis", default: opset >= 13 ? -1 : 1), rank: value.shape.count)
         let covered = opset >= 13 ? value.shape[axis] : elementCount(Array(value.shape[axis...]))

@@ -59,6 +59,33 @@ def gru(node, env, attrs):
     return Y, h[None, None]
 
 
+def conv2d(x, w, b, a, shape):
+    """ONNX Conv, batch 1, dilation 1, float64: pads [top, left, bottom, right] or auto_pad."""
+    _, C, H, W = x.shape
+    M, Cg, kh, kw = w.shape
+    sy, sx = a.get("strides", [1, 1])
+    pads = list(a.get("pads", [0, 0, 0, 0]))
+    auto = a.get("auto_pad", b"NOTSET")
+    auto = auto.decode() if isinstance(auto, bytes) else auto
+    if auto.startswith("SAME"):
+        for axis, (size, k, s) in enumerate([(H, kh, sy), (W, kw, sx)]):
+            total = max(0, (-(-size // s) - 1) * s + k - size)
+            begin = total // 2 if auto == "SAME_UPPER" else total - total // 2
+            pads[axis], pads[axis + 2] = begin, total - begin
+    xp = np.zeros((C, H + pads[0] + pads[2], W + pads[1] + pads[3]))
+    xp[:, pads[0]:pads[0] + H, pads[1]:pads[1] + W] = x[0]
+    oh, ow = (xp.shape[1] - kh) // sy + 1, (xp.shape[2] - kw) // sx + 1
+    group = a.get("group", 1)
+    y = np.zeros((1, M, oh, ow))
+    for m in range(M):
+        g = m // (M // group)
+        for i in range(oh):
+            for j in range(ow):
+                patch = xp[g * Cg:(g + 1) * Cg, i * sy:i * sy + kh, j * sx:j * sx + kw]
+                y[0, m, i, j] = (patch * w[m]).sum() + (b[m] if b is not None else 0)
+    return y
+
+
 def softmax(x, axis):
     e = np.exp(x - x.max(axis=axis, keepdims=True))
     return e / e.sum(axis=axis, keepdims=True)
@@ -103,6 +130,15 @@ def run_reference(model, x):
             A = A.T if a.get("transA", 0) else A
             Bm = Bm.T if a.get("transB", 0) else Bm
             out = [a.get("alpha", 1.0) * A @ Bm + a.get("beta", 1.0) * i[2]]
+        elif op == "Conv":
+            out = [conv2d(i[0], i[1], i[2] if len(i) > 2 else None, a, None)]
+        elif op == "BatchNormalization":
+            X, scale, bias, mean, var = i
+            c = (1, -1) + (1,) * (X.ndim - 2)
+            out = [(X - mean.reshape(c)) / np.sqrt(var.reshape(c) + a.get("epsilon", 1e-5)) * scale.reshape(c)
+                   + bias.reshape(c)]
+        elif op in ("GlobalAveragePool", "AveragePool"):
+            out = [i[0].mean(axis=(2, 3), keepdims=True)]
         elif op == "MatMul":
             out = [i[0] @ i[1]]
         elif op == "Add":
@@ -203,7 +239,16 @@ class OnnxFixtures(unittest.TestCase):
                    "Constant", "Reshape", "Relu"):
             self.assertIn(op, pt)
         gru = {c["name"]: next(n for n in self.load(c).graph.node if n.op_type == "GRU")
-               for c in self.cases if c["kind"] == "valid"}
+               for c in self.cases if c["kind"] == "valid" and "dscnn" not in c["name"]}
+        for name in ("pytorch_dscnn", "pytorch_dscnn_batchnorm", "keras_dscnn"):
+            self.assertNotIn("GRU", ops(self.case(name)))
+        self.assertIn("GlobalAveragePool", ops(self.case("pytorch_dscnn")))
+        self.assertNotIn("BatchNormalization", ops(self.case("pytorch_dscnn")))
+        self.assertEqual(ops(self.case("pytorch_dscnn_batchnorm")).count("BatchNormalization"), 9)
+        self.assertIn("AveragePool", ops(self.case("keras_dscnn")))
+        groups = [at.i for n in self.load(self.case("pytorch_dscnn")).graph.node if n.op_type == "Conv"
+                  for at in n.attribute if at.name == "group"]
+        self.assertEqual(groups.count(64), 4)
         attr = lambda n, k: next((a for a in n.attribute if a.name == k), None)  # noqa: E731
         self.assertEqual(attr(gru["trainpy_lbr0"], "linear_before_reset").i, 0)
         self.assertEqual(attr(gru["trainpy_lbr1"], "linear_before_reset").i, 1)
@@ -242,7 +287,13 @@ class OnnxFixtures(unittest.TestCase):
                 if c["name"] == "bidirectional":
                     self.assertEqual(attrs["direction"], b"bidirectional")
                 elif c["name"] == "unsupported_op":
-                    self.assertEqual(node.op_type, "Conv")
+                    self.assertEqual(node.op_type, "Erf")
+                elif c["name"] == "conv1d":
+                    self.assertEqual(len(attrs["kernel_shape"]), 1)
+                elif c["name"] == "dilated_conv":
+                    self.assertEqual(attrs["dilations"], [2, 2])
+                elif c["name"] == "partial_average_pool":
+                    self.assertEqual(attrs["kernel_shape"], [3, 3])
                 elif c["name"] == "wrong_shape":
                     R = next(t for t in m.graph.initializer if t.name == node.input[2])
                     self.assertNotEqual(R.dims[2], attrs["hidden_size"])

@@ -109,7 +109,7 @@ struct Accuracy: ParsableCommand {
         }
         print("agreement with float   \(format(100 * agreement))% of clips get the same class")
         print("programming            RMS error \(format(100 * report.programmingRMSErrorRelative, 2))% of range, \(report.cellsOutsideTolerance) cells outside tolerance")
-        print("host time              \(format(report.medianHostMicrosecondsPerInference, 0)) µs per inference (median, GRU + classifier from features)")
+        print("host time              \(format(report.medianHostMicrosecondsPerInference, 0)) µs per inference (median, the model from features)")
         if let core = report.coreJoulesPerInference, let total = report.boardJoulesPerInference, let t = report.acceleratorSecondsPerInference {
             print("energy                 core \(engineering(core, "J")), board \(engineering(total, "J")) per inference; accelerator time \(engineering(t, "s"))")
         }

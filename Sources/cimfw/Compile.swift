@@ -19,13 +19,22 @@ struct Compile: ParsableCommand {
         print("model   \(firmware)/model.onnx: \(model.summary); \(frames) frames per inference")
         print("board   \(board.path): \(session.board.name), \(g.tiles) tiles of \(g.rows)x\(g.columns), DAC \(g.dacBits) bit, ADC \(g.adcBits) bit, "
               + "\(g.weightBits)-bit weights as differential pairs, \(g.columnsPerADC) columns per ADC")
-        print("inputs  frames ÷ \(format(Double(c.frameFullScale), 1)) → \(g.dacBits)-bit DAC codes (an MVM whose largest input exceeds full scale is scaled down whole); bias rows driven at full scale")
+        if model.recurrentLayer != nil {
+            print("inputs  frames ÷ \(format(Double(c.frameFullScale), 1)) → \(g.dacBits)-bit DAC codes (an MVM whose largest input exceeds full scale is scaled down whole); bias rows driven at full scale")
+        } else {
+            print("inputs  frames as a 1x\(frames)x\(model.frameSize) image; each MVM's inputs scaled by the largest to the \(g.dacBits)-bit DAC's full scale; bias rows driven at full scale")
+        }
+        if model.layers.contains(where: { if case .convolution = $0 { true } else { false } }) {
+            print("convs   weight-stationary im2col: a kernel is one matrix (rows: input channels x kernel height x width, then bias; "
+                  + "columns: output channels) multiplied once per output position; a depthwise kernel over C channels is block-diagonal (one cell in C holds a weight)")
+        }
         print("")
-        print("matrix          rows (data + bias)   columns   blocks (rows x cols)")
+        print("matrix          rows (data + bias)   columns   blocks (rows x cols)   applied per inference")
         for (n, m) in c.matrices.enumerated() {
             let pieces = c.pieces.filter { $0.matrix == n }
             let rowBlocks = Set(pieces.map(\.rowStart)).count, columnBlocks = Set(pieces.map(\.columnStart)).count
-            print(pad(m.name, 16) + pad("\(m.rows) (\(m.dataRows) + \(m.biasRows))", 21) + pad("\(m.outputs)", 10) + "\(rowBlocks) x \(columnBlocks)")
+            print(pad(m.name, 16) + pad("\(m.rows) (\(m.dataRows) + \(m.biasRows))", 21) + pad("\(m.outputs)", 10)
+                  + pad("\(rowBlocks) x \(columnBlocks)", 23) + "\(model.applications(ofLayer: m.role.layer, frames: frames))")
         }
         print("")
         print("tile   matrix          rows         columns      cells used")

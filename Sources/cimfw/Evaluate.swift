@@ -78,7 +78,7 @@ struct Evaluate: ParsableCommand {
         let evaluator: Evaluator
         do { evaluator = try Evaluator(image: image, testSet: testSet, settings: settings) } catch { throw CLIError("\(error)") }
         let provenance = Provenance(
-            version: CIMFW.configuration.version, generatedAt: UTCTimestamp.now(), firmware: firmware, seed: seed,
+            version: CIMFW.configuration.version, generatedAt: UTCTimestamp.now(), firmware: firmware, model: image.model.summary, seed: seed,
             host: Self.hostDescription(), command: (["cimfw"] + CommandLine.arguments.dropFirst()).joined(separator: " "))
         let clock = Date()
         let report = try evaluator.run(boards: evaluators, provenance: provenance) { board, message in

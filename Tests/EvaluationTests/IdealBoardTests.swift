@@ -25,7 +25,7 @@ import Testing
         let evaluator = try Evaluator(image: image, testSet: set, settings: settings)
         let report = try evaluator.run(
             boards: [BoardEvaluator(boardFile: "ideal-rram.toml", seed: 1, image: image, settings: settings, open: Fixture.opener(ideal))],
-            provenance: Provenance(version: "test", generatedAt: "2026-01-01T00:00:00.000Z", firmware: "firmware/kws-gru", seed: 1,
+            provenance: Provenance(version: "test", generatedAt: "2026-01-01T00:00:00.000Z", firmware: "firmware/kws-gru", model: image.model.summary, seed: 1,
                                    host: "test", command: "test")) { _, _ in }
         cached = report
         return report

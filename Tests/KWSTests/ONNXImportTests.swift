@@ -133,8 +133,9 @@ import Testing
     }
 
     /// The shipped model's protobuf, changed by `edit`, then imported.
-    static func importEdited(_ edit: (inout Onnx_ModelProto) -> Void) throws -> Result<ImportedModel, ONNXImportError> {
-        var proto = try Onnx_ModelProto(serializedBytes: Data(contentsOf: repository.appendingPathComponent("firmware/kws-gru/model.onnx")))
+    static func importEdited(_ model: URL = repository.appendingPathComponent("firmware/kws-gru/model.onnx"),
+                             _ edit: (inout Onnx_ModelProto) -> Void) throws -> Result<ImportedModel, ONNXImportError> {
+        var proto = try Onnx_ModelProto(serializedBytes: Data(contentsOf: model))
         edit(&proto)
         let data: Data = try proto.serializedBytes()
         do throws(ONNXImportError) {
@@ -159,6 +160,25 @@ import Testing
             }
         })
         #expect(message.contains("edited.onnx") && message.contains("hidden_size 4611686018427387904 is outside 1...16384"), "\(message)")
+    }
+
+    /// What a fuzzer would try on a DS-CNN: a stride near Int.max (the padding
+    /// arithmetic would overflow), an input map whose tensors would not fit in memory.
+    @Test func absurdConvolutionGeometryIsRefusedNotATrap() throws {
+        let dscnn = try #require(Self.fixtureDirectories().first).appendingPathComponent("keras_dscnn.onnx")
+        let stride = Self.failure(try Self.importEdited(dscnn) { proto in
+            for n in proto.graph.node.indices where proto.graph.node[n].name == "conv0" {
+                for a in proto.graph.node[n].attribute.indices where proto.graph.node[n].attribute[a].name == "strides" {
+                    proto.graph.node[n].attribute[a].ints = [Int64.max - 1, 2]
+                }
+            }
+        })
+        #expect(stride.contains("node 'conv0'") && stride.contains("strides [9223372036854775806, 2] must be two values in 1...65536"), "\(stride)")
+        let huge = Self.failure(try Self.importEdited(dscnn) { proto in
+            proto.graph.input[0].type.tensorType.shape.dim[1].dimValue = 2_000_000_000
+            proto.graph.input[0].type.tensorType.shape.dim[2].dimValue = 2_000_000_000
+        })
+        #expect(huge.contains("more than 67108864 values"), "\(huge)")
     }
 
     @Test func opsetsAndIRVersionsOutsideTheSupportedRangesAreRefused() throws {

@@ -16,7 +16,7 @@ public enum HTMLReport {
         th{background:#f3f3f3}.yes{background:#e3f5e1}.no{background:#fbe4e4}.charts svg{margin:0.5em 0;max-width:100%;height:auto}
         .verdict{border:2px solid #888;padding:0.5em 1em;margin:1em 0}code{background:#f6f6f6;padding:0 3px}
         </style></head><body>
-        <h1>Analog CIM evaluation: keyword-spotting GRU</h1>
+        <h1>Analog CIM evaluation: keyword spotting</h1>
         <p>The procedure of “How to Benchmark CIM Hardware for Your Edge AI Workload”: effective throughput against peak,
         board-level energy per inference (MLPerf Tiny protocol), model porting, temperature, drift, and the verdict by
         the rule <em>at least 5x less energy per inference than the digital baseline, within 1 point of its accuracy</em>.
@@ -26,6 +26,7 @@ public enum HTMLReport {
         <tr><th>tool, version</th><td>\(e(p.tool)) \(e(p.version))</td></tr>
         <tr><th>generated</th><td>\(e(p.generatedAt))</td></tr>
         <tr><th>firmware</th><td>\(e(p.firmware))</td></tr>
+        <tr><th>model</th><td>\(e(p.model))</td></tr>
         <tr><th>seed</th><td>\(p.seed.map(String.init) ?? "each board file's (per board below)")</td></tr>
         <tr><th>host</th><td>\(e(p.host))</td></tr>
         <tr><th>board files</th><td>\(report.boards.map { e($0.boardFile) }.joined(separator: "<br>"))</td></tr>

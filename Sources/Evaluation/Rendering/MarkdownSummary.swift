@@ -3,7 +3,7 @@ public enum MarkdownSummary {
     public static func render(_ report: EvaluationReport) -> String {
         let p = report.provenance
         var md = "# CIM evaluation: \(report.boards.map(\.boardName).joined(separator: " vs "))\n\n"
-        md += "`\(p.command)` — \(p.tool) \(p.version), \(p.generatedAt), seed \(p.seed.map(String.init) ?? "from each board file"), firmware `\(p.firmware)`, host \(p.host)"
+        md += "`\(p.command)` — \(p.tool) \(p.version), \(p.generatedAt), seed \(p.seed.map(String.init) ?? "from each board file"), firmware `\(p.firmware)` (\(p.model)), host \(p.host)"
         md += report.settings.quick ? " — **quick run: a smoke test, not for decisions**\n\n" : "\n\n"
         md += "## Verdict\n\n"
         for b in report.boards {

@@ -21,17 +21,20 @@ public struct Provenance: Sendable, Codable, Hashable {
     /// UTC, ISO 8601: when the run started.
     public var generatedAt: String
     public var firmware: String
+    /// The firmware's model, layer by layer (`NeuralNetwork.summary`).
+    public var model: String
     /// The --seed given for every board; nil when each board used its file's seed.
     public var seed: UInt64?
     public var host: String
     public var command: String
 
-    public init(tool: String = "cimfw evaluate", version: String, generatedAt: String, firmware: String, seed: UInt64?,
+    public init(tool: String = "cimfw evaluate", version: String, generatedAt: String, firmware: String, model: String, seed: UInt64?,
                 host: String, command: String) {
         self.tool = tool
         self.version = version
         self.generatedAt = generatedAt
         self.firmware = firmware
+        self.model = model
         self.seed = seed
         self.host = host
         self.command = command

@@ -41,9 +41,11 @@ public struct ConvolutionLayer: Sendable, Hashable {
               p.left < kernelWidth, p.right < kernelWidth else {
             throw ModelError("convolution padding (top \(p.top), left \(p.left), bottom \(p.bottom), right \(p.right)) must be at least 0 and less than the kernel \(kernelHeight)x\(kernelWidth)")
         }
-        let rows = inChannels / groups * kernelHeight * kernelWidth
-        guard w.count == outChannels * rows, b.count == outChannels else {
-            throw ModelError("convolution \(inChannels)→\(outChannels) (kernel \(kernelHeight)x\(kernelWidth), groups \(groups)) needs \(outChannels * rows) weights and \(outChannels) biases, got \(w.count) and \(b.count)")
+        let kernel = kernelHeight.multipliedReportingOverflow(by: kernelWidth)
+        let rows = (inChannels / groups).multipliedReportingOverflow(by: kernel.partialValue)
+        let weights = outChannels.multipliedReportingOverflow(by: rows.partialValue)
+        guard !kernel.overflow, !rows.overflow, !weights.overflow, w.count == weights.partialValue, b.count == outChannels else {
+            throw ModelError("convolution \(inChannels)→\(outChannels) (kernel \(kernelHeight)x\(kernelWidth), groups \(groups)) needs \(outChannels) x \(inChannels / groups) x \(kernelHeight) x \(kernelWidth) weights and \(outChannels) biases, got \(w.count) and \(b.count)")
         }
         for (name, array) in [("weight", w), ("bias", b)] {
             if let bad = array.firstIndex(where: { !$0.isFinite }) {

@@ -47,6 +47,12 @@ public struct TensorShape: Sendable, Hashable, CustomStringConvertible {
 
     public static func vector(_ n: Int) -> TensorShape { TensorShape(channels: n, height: 1, width: 1) }
     public var count: Int { channels * height * width }
+    /// `count`, or nil when it does not fit in an Int.
+    var checkedCount: Int? {
+        let area = height.multipliedReportingOverflow(by: width)
+        let all = channels.multipliedReportingOverflow(by: area.partialValue)
+        return area.overflow || all.overflow ? nil : all.partialValue
+    }
     public var positions: Int { height * width }
     public var description: String { "\(channels)x\(height)x\(width)" }
 }

@@ -35,6 +35,9 @@ public struct NeuralNetwork: Sendable, Hashable {
         var shapes = [TensorShape(channels: 1, height: frames, width: frameSize)]
         for (n, layer) in layers.enumerated() {
             let input = shapes[n]
+            guard let values = input.checkedCount, values <= Self.maximumTensorValues else {
+                throw ModelError("\(n == 0 ? "the input" : "layer \(n - 1)'s output") \(input) has more than \(Self.maximumTensorValues) values, the most a tensor between layers may hold")
+            }
             switch layer {
             case .recurrent(let g):
                 guard n == 0 else { throw ModelError("layer \(n): a GRU must be the first layer, reading the frames (stacked recurrent layers are not supported)") }
@@ -59,12 +62,19 @@ public struct NeuralNetwork: Sendable, Hashable {
                 shapes.append(.vector(input.channels))
             }
         }
+        if let last = shapes.last, (last.checkedCount ?? .max) > Self.maximumTensorValues {
+            throw ModelError("the output \(last) has more than \(Self.maximumTensorValues) values, the most a tensor between layers may hold")
+        }
         self.frameSize = frameSize
         self.fixedFrames = recurrentFirst ? nil : frames
         self.layers = layers
         self.softmax = softmax
         self.shapes = shapes
     }
+
+    /// 2²⁶ floats (256 MiB): far above any keyword spotter's, and the runtimes
+    /// allocate two tensors of the largest size.
+    public static let maximumTensorValues = 1 << 26
 
     /// A GRU keyword spotter: the GRU over the frames, its last state through
     /// `head` (at least one dense layer).

@@ -4,6 +4,9 @@ import RealModule
 /// convolutional keyword spotter (DS-CNN), lowered to `ConvolutionLayer`s
 /// and `Layer.averagePool`.
 extension GraphWalker {
+    /// Far beyond any feature map a keyword spotter sees; bounds the padding arithmetic.
+    static let maximumStride = 1 << 16
+
     mutating func visitConv(_ node: ONNXNode) throws(ONNXImportError) {
         let x = try dataInput(node, 0)
         let input: TensorShape
@@ -28,8 +31,8 @@ extension GraphWalker {
             throw ONNXImportError(message: "dilations \(dilations) are not supported (1 only)")
         }
         let strides = try node.ints("strides") ?? [1, 1]
-        guard strides.count == 2, strides.allSatisfy({ $0 >= 1 }) else {
-            throw ONNXImportError(message: "strides \(strides) must be two values of at least 1")
+        guard strides.count == 2, strides.allSatisfy({ (1...Self.maximumStride).contains($0) }) else {
+            throw ONNXImportError(message: "strides \(strides) must be two values in 1...\(Self.maximumStride)")
         }
         var pads = try node.ints("pads") ?? [0, 0, 0, 0]
         guard pads.count == 4, pads.allSatisfy({ $0 >= 0 }) else {
@@ -67,8 +70,11 @@ extension GraphWalker {
         guard let size = layer.outputSize(height: input.height, width: input.width) else {
             throw ONNXImportError(message: "the \(kh)x\(kw) kernel does not fit the padded \(input.height)x\(input.width) input")
         }
-        layers.append(.convolution(layer))
         let output = TensorShape(channels: m, height: size.height, width: size.width)
+        for (role, shape) in [("input", input), ("output", output)] where (shape.checkedCount ?? .max) > NeuralNetwork.maximumTensorValues {
+            throw ONNXImportError(message: "the \(role) \(shape) has more than \(NeuralNetwork.maximumTensorValues) values, the most a tensor between layers may hold")
+        }
+        layers.append(.convolution(layer))
         try setData(node, DataValue(stage: .image, shape: [1, m, size.height, size.width], semantic: [m, size.height, size.width],
                                     openLayer: layers.count - 1, layersBefore: layers.count, afterSoftmax: false, image: output))
     }

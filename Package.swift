@@ -78,12 +78,13 @@ let package = Package(
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         // `cimfw evaluate`: the buyer's benchmark of a board running the KWS model, and its report.
-        .target(name: "Evaluation", dependencies: ["BoardSupport", "CIMSimulator", "CIMHAL", "CIMDrivers", "KWS"],
+        .target(name: "Evaluation", dependencies: ["BoardSupport", "CIMSimulator", "CIMHAL", "CIMDrivers", "KWS", "TOMLPreflight",
+                                                   .product(name: "TOMLKit", package: "TOMLKit")],
                 exclude: ["Report/report.schema.json"]),
         // libFuzzer targets for every parser of outside bytes (scripts/fuzz.sh builds them
         // with -sanitize=fuzzer,address); an ordinary build replays a corpus through them.
         .executableTarget(name: "cimfw-fuzz", dependencies: [
-            "BoardSupport", "CIMEmulation", "CIMHAL", "CIMSimulator", "Firmware", "KWS",
+            "BoardSupport", "CIMEmulation", "CIMHAL", "CIMSimulator", "Evaluation", "Firmware", "KWS",
         ]),
         .executableTarget(name: "cimfw", dependencies: [
             "BoardSupport", "CIMSimulator", "CIMHAL", "KWS", "Firmware", "Evaluation",

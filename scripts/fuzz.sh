@@ -15,7 +15,7 @@ seconds=${1:-30}
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(board-file manifest wav onnx eval-protocol csv-repair stdin-pcm)
+    targets=(board-file manifest wav onnx eval-protocol csv-repair stdin-pcm sweep-spec)
 fi
 
 swift build --product cimfw-fuzz --scratch-path .build-fuzz \
@@ -29,6 +29,7 @@ seeds() {
         manifest) echo firmware/kws-gru/firmware.toml ;;
         wav) ls Tests/KWSTests/Fixtures/*.wav Tests/KWSTests/Fixtures/*.flac firmware/kws-gru/test/test-clean/yes/*.wav | head -20 ;;
         onnx) ls Tests/KWSTests/Fixtures/onnx/*.onnx ;;
+        sweep-spec) ls sweeps/*.toml ;;
         *) ;;
     esac
 }

@@ -75,9 +75,11 @@ public struct BoardEvaluator {
         var temperature: TemperatureResult?
         var drift: DriftResult?
         if let chamber = board.capability(ThermalControl.self) {
-            temperature = try ThermalChamber(deployed: deployed, chamber: chamber)
-                .sweep(set, settings: settings, progress: progress)
-            drift = try DriftSweep(open: { () throws(MeasurementFailure) -> DeployedModel in
+            if !settings.temperaturesCelsius.isEmpty {
+                temperature = try ThermalChamber(deployed: deployed, chamber: chamber)
+                    .sweep(set, settings: settings, progress: progress)
+            }
+            drift = settings.driftAges.isEmpty ? nil : try DriftSweep(open: { () throws(MeasurementFailure) -> DeployedModel in
                 let copy = try open()
                 copy.capability(ThermalControl.self)?.holdDie(atCelsius: settings.referenceCelsius)
                 return try DeployedModel.deploy(image, on: copy)
@@ -87,9 +89,12 @@ public struct BoardEvaluator {
             notMeasured.append("drift: simulated time needs a simulated macro; on a real board, rerun `cimfw accuracy` after an hour, a day, a month")
         }
 
-        progress("MVM error by array position on tile 0")
-        let arrayError = try ArrayErrorMeasurement(board: board)
-            .run(tile: 0, blocks: settings.arrayErrorBlocks, vectors: settings.arrayErrorVectors, seed: seed)
+        var arrayError: ArrayErrorMap?
+        if settings.arrayErrorBlocks > 0 {
+            progress("MVM error by array position on tile 0")
+            arrayError = try ArrayErrorMeasurement(board: board)
+                .run(tile: 0, blocks: settings.arrayErrorBlocks, vectors: settings.arrayErrorVectors, seed: seed)
+        }
 
         let verdict = Self.verdict(accuracy: accuracy, energy: energy, baseline: baseline)
         return BoardEvaluation(

@@ -5,6 +5,7 @@ import BoardSupport
 import CIMEmulation
 import CIMHAL
 import CIMSimulator
+import Evaluation
 import Firmware
 import Foundation
 import KWS
@@ -22,6 +23,7 @@ enum FuzzTarget: String, CaseIterable {
     case evalProtocol = "eval-protocol"
     case csvRepair = "csv-repair"
     case stdinPCM = "stdin-pcm"
+    case sweepSpec = "sweep-spec"
 
     /// A scratch directory per process: libFuzzer's workers (-jobs) do not share one.
     static let scratch: URL = {
@@ -50,6 +52,9 @@ enum FuzzTarget: String, CaseIterable {
             _ = try? AudioFile.read(path: scratchFile("clip.wav", data))
         case .onnx:
             _ = try? ONNXImporter.load(data: data, file: "fuzz.onnx")
+        case .sweepSpec:
+            // Expansion too: the axes' product and each point's board text come from the file.
+            if let spec = try? SweepSpec.load(path: scratchFile("sweep.toml", data)) { _ = try? SweepPlan.expand(spec) }
         case .evalProtocol:
             EvalProtocolSession.run(data)
         case .csvRepair:

@@ -7,7 +7,7 @@ struct CIMFW: ParsableCommand {
         commandName: "cimfw",
         abstract: "Firmware and tools for analog compute-in-memory accelerators.",
         version: "0.1.0",
-        subcommands: [Run.self, Characterize.self, Compile.self, Accuracy.self, Classify.self, Evaluate.self, Probe.self, Power.self, Soak.self, Emulate.self, Log.self])
+        subcommands: [Run.self, Characterize.self, Compile.self, Accuracy.self, Classify.self, Evaluate.self, Sweep.self, Probe.self, Power.self, Soak.self, Emulate.self, Log.self])
 
     /// Exit statuses every command shares: 0 done, 1 the work failed,
     /// 2 bad input (a flag, a file, a value), which argument-parser would

@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+
+/// `cimfw sweep` as a user runs it: a spec planned into points with stable
+/// IDs, every point's board checked up front, points evaluated in parallel
+/// worker processes, results the same bits whichever process computed them,
+/// and bad input refused with the file, key, value and what was expected.
+@Suite struct SweepCommandTests {
+    let cli = CharacterizeCommandTests()
+    static let root = CharacterizeCommandTests.repositoryRoot.path
+
+    func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("cimfw-sweep-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// Two ADC resolutions on sim-rram-256 with 128x128 tiles, one seed, 8 clips: two points.
+    func spec(in directory: URL, axes: String = "\"adc.bits\" = [6, 8]", seeds: String = "[3]", extra: String = "") throws -> String {
+        let board = directory.appendingPathComponent("small.toml").path
+        try "inherits = \"\(Self.root)/boards/sim-rram-256.toml\"\n[geometry]\nrows = 128\ncolumns = 128\n"
+            .write(toFile: board, atomically: true, encoding: .utf8)
+        let path = directory.appendingPathComponent("spec.toml").path
+        try """
+            firmware = "\(Self.root)/firmware/kws-gru"
+            boards = ["small.toml"]
+            seeds = \(seeds)
+            clips = 8
+            \(extra)
+            [axes]
+            \(axes)
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func aPlannedSweepRunsInWorkersAndGivesTheSameCSVWhicheverProcessComputedAPoint() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let out = directory.appendingPathComponent("sweep").path
+        let plan = try cli.run(["sweep", "plan", try spec(in: directory), "--out", out])
+        #expect(plan.status == 0 && plan.stdout.contains("2 points in"), "\(plan.stderr)")
+        let pointFiles = try FileManager.default.contentsOfDirectory(atPath: out + "/points").sorted()
+        #expect(pointFiles.count == 2)
+        let text = try String(contentsOfFile: out + "/points/" + pointFiles[0], encoding: .utf8)
+        #expect(text.contains("inherits = \"\(directory.path)/small.toml\"") && text.contains("[board]\nseed = 3"))
+
+        let run = try cli.run(["sweep", "run", out, "--jobs", "2"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("2/2 points, 0 failed, 2 jobs"), "progress is shown")
+        let csv = try String(contentsOfFile: out + "/results.csv", encoding: .utf8)
+        let lines = csv.split(separator: "\n")
+        #expect(lines.count == 3)
+        #expect(lines[0].hasPrefix("index,id,board,adc.bits,seed,accuracy_float_percent,accuracy_board_percent"))
+        #expect(lines[1].hasPrefix("0,") && lines[1].contains(",small.toml,6,3,") && lines[2].contains(",small.toml,8,3,"))
+        #expect(FileManager.default.fileExists(atPath: out + "/summary.md"))
+
+        // Planning again keeps both results; a point computed again, alone, gives the same bits.
+        let again = try cli.run(["sweep", "plan", try spec(in: directory), "--out", out])
+        #expect(again.stdout.contains("(2 already done)"), "\(again.stdout)")
+        let results = try FileManager.default.contentsOfDirectory(atPath: out + "/results").filter { $0.hasSuffix(".json") }
+        try FileManager.default.removeItem(atPath: out + "/results/" + results.sorted()[0])
+        #expect(try cli.run(["sweep", "status", out]).stdout.contains("2 points: 1 done, 0 failed, 1 pending"))
+        #expect(try cli.run(["sweep", "run", out, "--jobs", "1"]).status == 0)
+        #expect(try String(contentsOfFile: out + "/results.csv", encoding: .utf8) == csv)
+    }
+
+    @Test func aPointWhoseBoardCannotBeBuiltIsRefusedAtPlanTime() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let specPath = try spec(in: directory, axes: "\"adc.bits\" = [6, 40]")
+        let result = try cli.run(["sweep", "plan", specPath, "--out", directory.appendingPathComponent("sweep").path])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("\(specPath): point 1 (small.toml, adc.bits = 40, seed 3) is not a valid board")
+                && result.stderr.contains("key 'adc.bits': value 40 is invalid; expected an integer in 4...12"), "\(result.stderr)")
+    }
+
+    @Test(arguments: [
+        ("budget = \"fast\"", "key 'budget': value \"fast\" is invalid; expected \"quick\" (cimfw evaluate --quick) or \"full\""),
+        ("seeds = [1, 1]", "key 'seeds': value [ 1, 1 ] is invalid; expected distinct seeds"),
+        ("measurements = [\"power\"]", "key 'measurements': value \"power\" is invalid; expected one of \"temperature\", \"drift\", \"mvm_error\""),
+        ("colour = 3", "key 'colour': unknown key"),
+    ])
+    func aBadSpecKeyIsNamedWithItsValueAndWhatWasExpected(line: String, message: String) throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let specPath = line.hasPrefix("seeds = ")
+            ? try spec(in: directory, seeds: String(line.dropFirst("seeds = ".count)))
+            : try spec(in: directory, extra: line)
+        let result = try cli.run(["sweep", "plan", specPath, "--out", directory.appendingPathComponent("sweep").path])
+        #expect(result.status == 2 && result.stderr.contains("\(specPath): \(message)"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("sweep/plan.json").path), "nothing is written")
+    }
+
+    @Test func rangesAndSeedsMultiply() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let specPath = try spec(in: directory, axes: "adc.bits = { from = 6, to = 10, step = 2 }\n\"read_noise.sigma_relative\" = [0.01, 0.02]",
+                                seeds: "[1, 2]")
+        let out = directory.appendingPathComponent("sweep").path
+        let result = try cli.run(["sweep", "plan", specPath, "--out", out])
+        #expect(result.status == 0 && result.stdout.contains("12 points in \(out) (0 already done): 1 boards x 3 adc.bits x 2 read_noise.sigma_relative x 2 seeds"), "\(result.stdout)\(result.stderr)")
+        let index = try cli.run(["sweep", "point", out, "--index", "12"])
+        #expect(index.status == 2 && index.stderr.contains("--index 12 is invalid; expected 0...11"), "\(index.stderr)")
+    }
+}

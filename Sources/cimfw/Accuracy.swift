@@ -1,6 +1,7 @@
 import ArgumentParser
 import BoardSupport
 import CIMHAL
+import Firmware
 import Foundation
 import KWS
 
@@ -10,7 +11,7 @@ struct Accuracy: ParsableCommand {
 
     @OptionGroup var options: SessionOptions
 
-    @Option(help: "Labelled clips (manifest.json + WAVs); defaults to the image's test/ directory.")
+    @Option(help: "Labelled clips (manifest.json + WAVs); defaults to the image's test clips (firmware.test in its manifest, else test/).")
     var clips: String?
 
     @Flag(help: "Skip calibration after programming (to see what it buys).")
@@ -51,7 +52,7 @@ struct Accuracy: ParsableCommand {
         let firmware = options.firmware.directory, board = options.board.path, seed = options.seed.value
         let set: TestSet
         do {
-            set = try TestSet.load(directory: URL(fileURLWithPath: clips ?? firmware + "/test"),
+            set = try TestSet.load(directory: URL(fileURLWithPath: try clips ?? FirmwareManifest.testDirectory(ofImage: firmware)),
                                    normalisation: session.image.normalisation, classes: session.image.model.outputs)
         } catch {
             throw CLIError("\(error)")

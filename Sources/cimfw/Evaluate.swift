@@ -58,7 +58,7 @@ struct Evaluate: ParsableCommand {
         let testSet: TestSet
         do {
             image = try KWSImage.load(directory: URL(fileURLWithPath: firmware))
-            testSet = try TestSet.load(directory: URL(fileURLWithPath: firmware).appendingPathComponent("test"),
+            testSet = try TestSet.load(directory: URL(fileURLWithPath: try FirmwareManifest.testDirectory(ofImage: firmware)),
                                        normalisation: image.normalisation, classes: image.model.outputs)
         } catch {
             throw CLIError("\(error)")

@@ -87,6 +87,18 @@ struct ManifestTests {
         #expect { try FirmwareManifest.load(path: path) } throws: { "\($0)".contains("firmware.model") && "\($0)".contains("missing.onnx") }
     }
 
+    /// An image may use another image's test clips; a directory named must
+    /// exist, while the default test/ may be missing (an image that verifies nothing).
+    @Test func theTestClipsAreTheImagesOwnOrTheOnesItNames() throws {
+        let own = try write("[firmware]\nname = \"x\"\n")
+        #expect(try FirmwareManifest.load(path: own).testPath == URL(fileURLWithPath: own).deletingLastPathComponent().appendingPathComponent("test").path)
+        let shared = try FirmwareManifest.load(path: Repository.root.appendingPathComponent("firmware/kws-dscnn/firmware.toml").path)
+        #expect(shared.testPath == Repository.image.appendingPathComponent("test").standardizedFileURL.path)
+        #expect(try FirmwareManifest.testDirectory(ofImage: Repository.root.appendingPathComponent("firmware/kws-dscnn").path) == shared.testPath)
+        let path = try write("[firmware]\ntest = \"../elsewhere\"\n")
+        #expect { try FirmwareManifest.load(path: path) } throws: { "\($0)".contains("firmware.test") && "\($0)".contains("../elsewhere") && "\($0)".contains("a path that exists") }
+    }
+
     @Test func brokenTOMLNamesTheLine() throws {
         let path = try write("[calibration\nperiod_seconds = 60\n")
         #expect { try FirmwareManifest.load(path: path) } throws: { "\($0)".contains(path) && "\($0)".contains("line 1") }

@@ -5,7 +5,8 @@
         --norm firmware/kws-gru/normalisation.json --data firmware/kws-gru/test
 
 DATA/<split>/<label>/*.wav; features from frontend.mfcc, normalised with the
-json's mean/std, fed as [49, 1, 10]; prints accuracy per split (and --json PATH).
+json's mean/std, fed in the layout the model's input declares ([49, 1, 10] for
+the GRU, [1, 1, 49, 10] for the DS-CNN); prints accuracy per split (and --json PATH).
 """
 import argparse
 import json
@@ -16,7 +17,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import frontend  # noqa: E402
-from train import LABELS, fit, label_index, read_clip  # noqa: E402
+from train import LABELS, fit, label_index, onnx_input, read_clip  # noqa: E402
 
 
 def main():
@@ -49,7 +50,7 @@ def main():
                 if not fn.endswith(".wav"):
                     continue
                 x = (frontend.mfcc(fit(read_clip(os.path.join(ld, fn)))[0]) - mean) / std
-                p = sess.run(None, {inp: x[:, None, :].astype(np.float32)})[0]
+                p = sess.run(None, {inp: onnx_input(sess, x).astype(np.float32)})[0]
                 ok += int(np.argmax(p) == label_index(lab))
                 n += 1
         results[split] = {"clips": n, "correct": ok, "accuracy": ok / n}

@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
-"""GRU keyword-spotting trainer (PyTorch), with ONNX export.
+"""Keyword-spotting trainer (PyTorch) for a GRU or a DS-CNN, with ONNX export.
 
-Model: one GRU layer (ONNX GRU semantics, linear_before_reset=1, gate order
-z, r, h — PyTorch's GRU is the same cell with gates stored r, z, n) over
-49 frames x 10 MFCC (tools/kws/frontend.mfcc, normalised per coefficient with
-the training mean/std), a linear classifier on the last hidden state and a
-softmax over 12 classes.
+Models (--architecture), both over 49 frames x 10 MFCC (tools/kws/frontend.mfcc,
+normalised per coefficient with the training mean/std) with a softmax over
+12 classes:
+  gru     one GRU layer (ONNX GRU semantics, linear_before_reset=1, gate order
+          z, r, h — PyTorch's GRU is the same cell with gates stored r, z, n)
+          and a linear classifier on the last hidden state (the default);
+  ds-cnn  MLPerf Tiny's depthwise-separable CNN (tools/kws/dscnn.py), exported
+          with each batch norm folded into the convolution before it.
 
 Data, any mix of:
   --speech-commands DIR  real recordings in Speech Commands' layout
@@ -268,20 +271,18 @@ def fake_quant(w, bits, differential=False):
     return torch.round(torch.clamp(w / scale, -1, 1) * steps) / steps * scale
 
 
-class KWSModel:
-    """torch GRU + Linear, with the weights a forward pass uses made explicit
-    so that hardware-aware training can quantise them or add noise."""
+def fake_quant_per_output(w, bits, differential=False):
+    """fake_quant of any weight tensor [out, ...] with one scale per output:
+    a convolution's kernel [O, C/groups, kh, kw] is the matrix [O, C/groups*kh*kw]
+    the tile compiler maps (im2col), so its output channels are the crossbar
+    columns. A matrix is its own view, so a GRU's weights quantise as before."""
+    return fake_quant(w.reshape(w.shape[0], -1), bits, differential).reshape(w.shape)
 
-    MATRICES = ("gru.weight_ih_l0", "gru.weight_hh_l0", "linear.weight")
 
-    def __init__(self, hidden, seed):
-        import torch
-        torch.manual_seed(seed)
-        self.torch = torch
-        self.net = torch.nn.ModuleDict({
-            "gru": torch.nn.GRU(COEFFS, hidden, batch_first=True),
-            "linear": torch.nn.Linear(hidden, len(LABELS)),
-        })
+class CrossbarModel:
+    """A torch module `net` whose MATRICES (the weights held in crossbars) a
+    forward pass can see quantised or noisy, for hardware-aware training.
+    Subclasses give net, MATRICES, INPUT_LAYOUT, logits and export."""
 
     def parameters(self):
         return self.net.parameters()
@@ -294,12 +295,29 @@ class KWSModel:
         for k in self.MATRICES:
             w = out[k]
             if quant_bits:
-                w = w + (fake_quant(w, quant_bits, differential) - w).detach()
+                w = w + (fake_quant_per_output(w, quant_bits, differential) - w).detach()
             if weight_noise > 0 and generator is not None:
                 noise = torch.randn(w.shape, generator=generator) * (weight_noise * w.detach().abs().max())
                 w = w + noise
             out[k] = w
         return out
+
+
+class KWSModel(CrossbarModel):
+    """torch GRU + Linear, with the weights a forward pass uses made explicit
+    so that hardware-aware training can quantise them or add noise."""
+
+    MATRICES = ("gru.weight_ih_l0", "gru.weight_hh_l0", "linear.weight")
+    INPUT_LAYOUT = "[seq=49, batch=1, features=10], x = (mfcc - mean) / std"
+
+    def __init__(self, hidden, seed):
+        import torch
+        torch.manual_seed(seed)
+        self.torch = torch
+        self.net = torch.nn.ModuleDict({
+            "gru": torch.nn.GRU(COEFFS, hidden, batch_first=True),
+            "linear": torch.nn.Linear(hidden, len(LABELS)),
+        })
 
     def logits(self, x, weights=None):
         """x [B, T, I] normalised features -> [B, C]."""
@@ -320,9 +338,60 @@ class KWSModel:
                 "Wc": weights["linear.weight"].detach().numpy().astype(np.float64),
                 "bc": weights["linear.bias"].detach().numpy().astype(np.float64)}
 
+    def export(self, weights, path):
+        """The hand-written GRU graph (export_onnx) holding `weights`."""
+        export_onnx(self.onnx_params(weights), path)
+
+
+class DSCNNModel(CrossbarModel):
+    """dscnn.DSCNN (MLPerf Tiny's DS-CNN) behind KWSModel's interface. Its
+    matrices are every convolution kernel and the classifier; batch norm
+    stays in float (it folds into the convolutions at export)."""
+
+    INPUT_LAYOUT = "[batch=1, channels=1, frames=49, coefficients=10], x = (mfcc - mean) / std"
+
+    def __init__(self, channels, seed):
+        import torch
+        import dscnn
+        torch.manual_seed(seed)
+        self.torch = torch
+        self.net = dscnn.DSCNN(channels=channels, frames=FRAMES, coefficients=COEFFS)
+        self.MATRICES = tuple(k for k, v in self.net.named_parameters() if k.endswith("weight") and v.dim() > 1)
+
+    def logits(self, x, weights=None):
+        """x [B, T, I] normalised features -> [B, C]; the network sees them as a
+        one-channel image [B, 1, T, I]. Batch norm follows net.train()/eval()."""
+        from torch.func import functional_call
+        weights = weights if weights is not None else dict(self.net.named_parameters())
+        return functional_call(self.net, weights, (x.unsqueeze(1),))
+
+    def export(self, weights, path):
+        """dscnn.export_onnx of a copy of the network holding `weights`.
+        Training quantised each kernel before its batch norm; the exporter then
+        folds the batch norm in, which scales each output channel by one factor,
+        so a folded kernel keeps its per-column levels (on a new scale) and
+        the graph has no BatchNormalization left."""
+        import copy
+        import dscnn
+        torch = self.torch
+        net = copy.deepcopy(self.net)
+        with torch.no_grad():
+            for k, v in net.named_parameters():
+                v.copy_(weights[k])
+        with open(path, "wb") as f:
+            f.write(dscnn.export_onnx(net))
+
+
+def make_model(a):
+    """The network --architecture names, initialised from --seed."""
+    if a.architecture == "ds-cnn":
+        return DSCNNModel(a.channels, a.seed)
+    return KWSModel(a.hidden, a.seed)
+
 
 def predict(model, F, mean, std, weights=None, batch=512):
     torch = model.torch
+    model.net.eval()  # batch norm on its running statistics, as deployed
     out = []
     with torch.no_grad():
         for i in range(0, len(F), batch):
@@ -370,12 +439,18 @@ def export_onnx(p, path, opset=14):
     onnx.save(model, path)
 
 
+def onnx_input(session, x):
+    """One clip's normalised features [T, I] in the layout the model's input
+    declares: the GRU's sequence [T, 1, I] or the DS-CNN's image [1, 1, T, I]."""
+    return x[None, None] if len(session.get_inputs()[0].shape) == 4 else x[:, None, :]
+
+
 def onnxruntime_probabilities(path, F, mean, std):
     """The exported model's outputs through onnxruntime, one clip at a time."""
     import onnxruntime
     session = onnxruntime.InferenceSession(path, providers=["CPUExecutionProvider"])
     x = ((F - mean) / std).astype(np.float32)
-    return np.stack([session.run(None, {"mfcc": x[i][:, None, :]})[0][0] for i in range(len(x))])
+    return np.stack([session.run(None, {"mfcc": onnx_input(session, x[i])})[0][0] for i in range(len(x))])
 
 
 # ---------------------------------------------------------------- report
@@ -391,12 +466,21 @@ def class_report(y, predicted):
             "per_class": per_class, "confusion": confusion.tolist()}
 
 
+def describe_model(c):
+    """(report title's name, the model's size) of a run's config."""
+    if c.get("architecture", "gru") == "ds-cnn":
+        return "DS-CNN", (f"DS-CNN {c['channels']} channels, 4 depthwise-separable blocks "
+                          f"(exported with batch norm folded into the convolutions)")
+    return "GRU", f"hidden {c['hidden']}"
+
+
 def write_report(stem, result):
     with open(stem + ".json", "w") as f:
         json.dump(result, f, indent=1)
     c = result["config"]
-    lines = ["# KWS GRU training report", "",
-             f"- hidden {c['hidden']}, epochs {c['epochs']} (best {result['best_epoch']} by "
+    name, size = describe_model(c)
+    lines = [f"# KWS {name} training report", "",
+             f"- {size}, epochs {c['epochs']} (best {result['best_epoch']} by "
              f"{result['selection']}), seed {c['seed']}, batch {c['batch']}, lr {c['lr']:g} cosine",
              f"- weight noise {c['weight_noise']}, fake quant {c['fake_quant'] or 'off'} bits",
              f"- training set: {result['training_set']}",
@@ -435,7 +519,10 @@ def main(argv=None):
     ap.add_argument("--speech-commands", help="real recordings in Speech Commands' layout")
     ap.add_argument("--synthetic", help="synthesize.py output: DIR/<split>/<label>/*.wav")
     ap.add_argument("--out", required=True, help="output directory")
-    ap.add_argument("--hidden", type=int, default=128)
+    ap.add_argument("--architecture", choices=["gru", "ds-cnn"], default="gru",
+                    help="gru: one GRU layer and a classifier; ds-cnn: MLPerf Tiny's DS-CNN (dscnn.py)")
+    ap.add_argument("--hidden", type=int, default=128, help="GRU units (gru)")
+    ap.add_argument("--channels", type=int, default=64, help="channels of every convolution (ds-cnn)")
     ap.add_argument("--epochs", type=int, default=30)
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--lr", type=float, default=3e-3, help="peak learning rate, cosine decay to 0")
@@ -542,7 +629,7 @@ def main(argv=None):
     mean = F0.reshape(-1, COEFFS).mean(axis=0)
     std = F0.reshape(-1, COEFFS).std(axis=0) + 1e-8
 
-    model = KWSModel(a.hidden, a.seed)
+    model = make_model(a)
     optimiser = torch.optim.Adam(model.parameters(), lr=a.lr)
     steps = a.epochs * ((len(labels) + a.batch - 1) // a.batch)
     scheduler = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=a.lr, total_steps=steps,
@@ -565,6 +652,7 @@ def main(argv=None):
         X = spec_augment((F - mean) / std, rng, prob=a.spec_augment).astype(np.float32)
         order = rng.permutation(len(labels))
         total = 0.0
+        model.net.train()  # batch norm on batch statistics (predict switches to eval)
         for i in range(0, len(order), a.batch):
             idx = order[i:i + a.batch]
             weights = model.weights(generator, a.weight_noise, a.fake_quant, a.differential_levels)
@@ -598,13 +686,12 @@ def main(argv=None):
     # The exported model carries the weights the network was trained for:
     # quantised (dequantised to float) when --fake-quant is given.
     deployed = model.weights(None, 0.0, a.fake_quant, a.differential_levels)
-    p = model.onnx_params(deployed)
     with open(os.path.join(a.out, "normalisation.json"), "w") as f:
         json.dump({"mean": mean.astype(float).tolist(), "std": std.astype(float).tolist(), "labels": LABELS,
                    "frames": FRAMES, "coefficients": COEFFS,
-                   "input_layout": "[seq=49, batch=1, features=10], x = (mfcc - mean) / std"}, f, indent=1)
+                   "input_layout": model.INPUT_LAYOUT}, f, indent=1)
     onnx_path = os.path.join(a.out, "model.onnx")
-    export_onnx(p, onnx_path)
+    model.export(deployed, onnx_path)
 
     splits = {}
     for k, (_, y) in evaluation.items():
@@ -617,7 +704,9 @@ def main(argv=None):
         theirs = onnxruntime_probabilities(onnx_path, Fs, mean, std)
         onnx_diff = float(np.max(np.abs(ours - theirs)))
         onnx_same = float(np.mean(np.argmax(ours, 1) == np.argmax(theirs, 1)))
-    config = {k: v for k, v in vars(a).items()}
+    # The other architecture's width would only mislead a reader of the report.
+    unused = {"gru": "channels", "ds-cnn": "hidden"}[a.architecture]
+    config = {k: v for k, v in vars(a).items() if k != unused}
     result = {"config": config, "training_set": training_set, "class_counts": counts,
               "best_epoch": best_epoch, "selection": selection, "train_seconds": train_seconds,
               "prepare_seconds": t1 - t0, "pitch_variant_seconds": pitch_seconds, "threads": a.threads, "onnx_max_abs_diff": onnx_diff,

@@ -29,7 +29,7 @@ public struct FirmwareImage: Sendable {
         } catch {
             throw .image("\(error)")
         }
-        let testDirectory = directory.appendingPathComponent("test")
+        let testDirectory = URL(fileURLWithPath: manifest.testPath)
         let wanted = manifest.verify.testVectors
         var verify: [[Float]] = []
         var testSet: TestSet?

@@ -9,6 +9,9 @@ public struct FirmwareManifest: Sendable, Hashable {
     /// Absolute paths, resolved against the manifest's directory.
     public var modelPath: String
     public var normalisationPath: String
+    /// The labelled test clips (`manifest.json` and WAVs) the verify step,
+    /// accuracy probes, `cimfw accuracy` and `cimfw evaluate` classify.
+    public var testPath = ""
     /// The `*_sha256` keys whose files matched at load.
     public var verifiedDigests: [String] = []
     public var calibration = Calibration()
@@ -85,13 +88,21 @@ public struct FirmwareManifest: Sendable, Hashable {
     public var hopSeconds: Double { Double(inference.hopMilliseconds) / 1000 }
 
     static let knownKeys = """
-        [firmware] name, model, model_sha256, normalisation, normalisation_sha256; [calibration] period_seconds, temperature_threshold_celsius, \
+        [firmware] name, model, model_sha256, normalisation, normalisation_sha256, test; [calibration] period_seconds, temperature_threshold_celsius, \
         check_period_seconds, reference_drift_threshold_relative; [inference] window_milliseconds, hop_milliseconds, \
         detection_threshold, smoothing_windows, refractory_milliseconds; [verify] test_vectors, max_disagreement_fraction, \
         tile_error_bound_relative; [energy_log] path, period_seconds, per_inference, flush_interval_seconds, rotate_bytes, \
         keep_rotated; [watchdog] timeout_milliseconds; [recovery] bus_retries, backoff_initial_milliseconds, \
         backoff_max_milliseconds, max_reprograms_per_hour
         """
+
+    /// The test clips of the image in `directory`: its manifest's `firmware.test`,
+    /// or `test/` when the image has no manifest.
+    public static func testDirectory(ofImage directory: String) throws(ManifestError) -> String {
+        let path = URL(fileURLWithPath: directory).appendingPathComponent("firmware.toml").path
+        guard FileManager.default.fileExists(atPath: path) else { return URL(fileURLWithPath: directory).appendingPathComponent("test").path }
+        return try load(path: path).testPath
+    }
 
     public static func load(path: String) throws(ManifestError) -> FirmwareManifest {
         var r = try ManifestReader(path: path)
@@ -100,13 +111,15 @@ public struct FirmwareManifest: Sendable, Hashable {
             let name = try r.string(key, default: fallback).get()
             let url = name.hasPrefix("/") ? URL(fileURLWithPath: name) : directory.appendingPathComponent(name)
             guard FileManager.default.fileExists(atPath: url.path) else {
-                throw ManifestError(file: path, key: key, value: "\"\(name)\"", expected: "a file that exists (looked for \(url.path))")
+                throw ManifestError(file: path, key: key, value: "\"\(name)\"", expected: "a path that exists (looked for \(url.path))")
             }
-            return url.path
+            return url.standardizedFileURL.path
         }
         var m = FirmwareManifest(name: try r.string("firmware.name", default: directory.lastPathComponent).get(),
                                  modelPath: try resolve("firmware.model", "model.onnx"),
                                  normalisationPath: try resolve("firmware.normalisation", "normalisation.json"))
+        // The default test/ may be missing (an image that verifies nothing); one named must exist.
+        m.testPath = r.has("firmware.test") ? try resolve("firmware.test", "test") : directory.appendingPathComponent("test").path
         for (key, file) in [("firmware.model_sha256", m.modelPath), ("firmware.normalisation_sha256", m.normalisationPath)] {
             guard r.has(key) else { continue }
             let expected = try r.string(key, default: nil).get().lowercased()

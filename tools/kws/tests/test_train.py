@@ -156,27 +156,33 @@ class PitchPerturbation(unittest.TestCase):
             np.testing.assert_array_equal(x, y)
 
 
+def make_fixture_data(root):
+    """(real, synthetic): tiny datasets in synthesize.py's layout and, from the
+    same tones, Speech Commands' (speakers by file name, a noise file)."""
+    synthetic = os.path.join(root, "synthetic")
+    make_synthetic.main(["--out", synthetic, "--train", "12", "--test", "4", "--seed", "7"])
+    real = os.path.join(root, "real")
+    for label in os.listdir(os.path.join(synthetic, "train")):
+        word = label.strip("_")
+        if word == "silence":
+            continue
+        os.makedirs(os.path.join(real, word))
+        for i, f in enumerate(sorted(os.listdir(os.path.join(synthetic, "train", label)))):
+            shutil.copy(os.path.join(synthetic, "train", label, f),
+                        os.path.join(real, word, f"{i:04x}{word[:2].encode().hex()}_nohash_0.wav"))
+    os.makedirs(os.path.join(real, "_background_noise_"))
+    rng = np.random.default_rng(1)
+    train.write_wav(os.path.join(real, "_background_noise_", "white.wav"), 0.05 * rng.standard_normal(40000))
+    return real, synthetic
+
+
 class EndToEnd(unittest.TestCase):
     """Both kinds of data on tiny fixtures: Speech Commands' layout and synthesize.py's."""
 
     @classmethod
     def setUpClass(cls):
         cls.root = tempfile.mkdtemp()
-        cls.synthetic = os.path.join(cls.root, "synthetic")
-        make_synthetic.main(["--out", cls.synthetic, "--train", "12", "--test", "4", "--seed", "7"])
-        # Speech Commands' layout from the same tones: speakers by file name, noise files.
-        cls.real = os.path.join(cls.root, "real")
-        for label in os.listdir(os.path.join(cls.synthetic, "train")):
-            word = label.strip("_")
-            if word == "silence":
-                continue
-            os.makedirs(os.path.join(cls.real, word))
-            for i, f in enumerate(sorted(os.listdir(os.path.join(cls.synthetic, "train", label)))):
-                shutil.copy(os.path.join(cls.synthetic, "train", label, f),
-                            os.path.join(cls.real, word, f"{i:04x}{word[:2].encode().hex()}_nohash_0.wav"))
-        os.makedirs(os.path.join(cls.real, "_background_noise_"))
-        rng = np.random.default_rng(1)
-        train.write_wav(os.path.join(cls.real, "_background_noise_", "white.wav"), 0.05 * rng.standard_normal(40000))
+        cls.real, cls.synthetic = make_fixture_data(cls.root)
         cls.out = os.path.join(cls.root, "out")
         cls.result = train.main(["--speech-commands", cls.real, "--synthetic", cls.synthetic, "--out", cls.out,
                                  "--hidden", "16", "--epochs", "3", "--seed", "5"])
@@ -219,6 +225,75 @@ class EndToEnd(unittest.TestCase):
         again = train.main(["--speech-commands", self.real, "--synthetic", self.synthetic,
                             "--out", os.path.join(self.root, "again"), "--hidden", "16", "--epochs", "3", "--seed", "5"])
         self.assertEqual([e["loss"] for e in again["log"]], [e["loss"] for e in self.result["log"]])
+
+
+class DSCNNLayout(unittest.TestCase):
+    def test_the_exported_dscnn_gives_torchs_probabilities_with_batch_norm_folded(self):
+        import onnx
+        import dscnn
+        model = train.DSCNNModel(channels=8, seed=4)
+        dscnn.randomize(model.net, np.random.default_rng(2))  # batch-norm statistics far from the identity
+        F = np.random.default_rng(1).standard_normal((5, train.FRAMES, train.COEFFS)).astype(np.float32)
+        mean, std = np.zeros(train.COEFFS, np.float32), np.ones(train.COEFFS, np.float32)
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "model.onnx")
+            model.export(dict(model.net.named_parameters()), path)
+            ops = {n.op_type for n in onnx.load(path).graph.node}
+            theirs = train.onnxruntime_probabilities(path, F, mean, std)
+        self.assertNotIn("BatchNormalization", ops)
+        np.testing.assert_allclose(train.predict(model, F, mean, std), theirs, atol=1e-5)
+
+    def test_every_kernel_is_quantised_per_output_channel_and_batch_norm_is_not(self):
+        model = train.DSCNNModel(channels=8, seed=5)
+        self.assertEqual(len(model.MATRICES), 1 + 2 * 4 + 1, "first conv, 4 x (depthwise, pointwise), classifier")
+        w = model.weights(quant_bits=4, differential=True)
+        for k in model.MATRICES:
+            for row in w[k].detach().numpy().reshape(len(w[k]), -1):
+                steps = row / np.max(np.abs(row)) * 15  # 2^4 - 1 steps per sign, scaled per output channel
+                np.testing.assert_allclose(steps, np.round(steps), atol=1e-4, err_msg=k)
+        float_params = dict(model.net.named_parameters())
+        for k in float_params:
+            if k not in model.MATRICES:
+                self.assertTrue(w[k] is float_params[k], k)
+
+
+class DSCNNEndToEnd(unittest.TestCase):
+    """--architecture ds-cnn on the same tiny fixtures, hardware-aware as the shipped images."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.root = tempfile.mkdtemp()
+        cls.real, cls.synthetic = make_fixture_data(cls.root)
+        cls.out = os.path.join(cls.root, "out")
+        cls.result = train.main(["--architecture", "ds-cnn", "--channels", "8", "--speech-commands", cls.real,
+                                 "--synthetic", cls.synthetic, "--out", cls.out, "--epochs", "3", "--seed", "5",
+                                 "--weight-noise", "0.03", "--fake-quant", "4", "--differential-levels"])
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.root)
+
+    def test_the_model_takes_one_mfcc_image_and_gives_twelve_probabilities(self):
+        import onnx
+        graph = onnx.load(os.path.join(self.out, "model.onnx")).graph
+        dims = lambda v: [d.dim_value for d in v.type.tensor_type.shape.dim]  # noqa: E731
+        self.assertEqual((graph.input[0].name, dims(graph.input[0])), ("mfcc", [1, 1, train.FRAMES, train.COEFFS]))
+        self.assertEqual((graph.output[0].name, dims(graph.output[0])), ("probabilities", [1, len(train.LABELS)]))
+        with open(os.path.join(self.out, "normalisation.json")) as f:
+            self.assertTrue(json.load(f)["input_layout"].startswith("[batch=1, channels=1, frames=49"))
+
+    def test_the_report_names_the_architecture(self):
+        self.assertEqual(self.result["config"]["architecture"], "ds-cnn")
+        self.assertNotIn("hidden", self.result["config"])
+        with open(os.path.join(self.out, "report.md")) as f:
+            report = f.read()
+        self.assertTrue(report.startswith("# KWS DS-CNN training report"))
+        self.assertIn("DS-CNN 8 channels", report)
+
+    def test_onnxruntime_agrees_with_torch(self):
+        self.assertEqual(self.result["selection"], "real-validation")
+        self.assertLess(self.result["onnx_max_abs_diff"], 1e-4)
+        self.assertEqual(self.result["onnx_same_class"], 1.0)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Evaluation
+import Firmware
 import Foundation
 import KWS
 
@@ -11,10 +12,11 @@ struct Sweep: ParsableCommand {
         A sweep spec (TOML, see sweeps/ and docs/sweeps.md) names base board files, a firmware image, axes \
         over board-file keys, seeds and what to measure. `plan` expands it into points in a directory; `run` \
         evaluates every point not yet done in N worker processes; `point` evaluates one (what a cluster task \
-        runs); `status` and `collect` follow and gather the results into results.csv and summary.md. \
+        runs); `submit --slurm` hands them to a cluster as job arrays; `status` and `collect` follow and \
+        gather the results into results.csv and summary.md. \
         Exit status: 0 done, 1 a point failed, 2 bad input, 130 interrupted.
         """,
-        subcommands: [Plan.self, RunPoints.self, Point.self, Status.self, Collect.self])
+        subcommands: [Plan.self, RunPoints.self, Point.self, Submit.self, Status.self, Collect.self])
 
     struct Directory: ParsableArguments {
         @Argument(help: "The sweep directory `cimfw sweep plan` wrote.")
@@ -72,7 +74,7 @@ struct Sweep: ParsableCommand {
             let image: KWSImage, testSet: TestSet
             do {
                 image = try KWSImage.load(directory: URL(fileURLWithPath: plan.firmware))
-                testSet = try TestSet.load(directory: URL(fileURLWithPath: plan.firmware).appendingPathComponent("test"),
+                testSet = try TestSet.load(directory: URL(fileURLWithPath: try FirmwareManifest.testDirectory(ofImage: plan.firmware)),
                                            normalisation: image.normalisation, classes: image.model.outputs)
             } catch {
                 throw CLIError("\(error)")
@@ -132,14 +134,42 @@ struct Sweep: ParsableCommand {
     }
 
     struct Status: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "How many points are done, failed and pending; the failures with their errors.")
+        static let configuration = CommandConfiguration(
+            abstract: "How many points are done, failed and pending (and, after submit, still queued in Slurm); the failures with their errors.")
 
         @OptionGroup var directory: Directory
 
+        @Flag(help: "Wait until Slurm holds none of the submitted array tasks.")
+        var wait = false
+
+        @Option(help: "With --wait, give up after this long (e.g. 30m); exit status 1.")
+        var timeout: TimeSpan = TimeSpan(seconds: 24 * 3600, text: "24h")
+
+        func validate() throws {
+            try TimeSpan.validatePositive(timeout, option: "timeout")
+        }
+
         func run() throws {
             let plan = try directory.plan()
+            let jobs = SlurmJobs.load(URL(fileURLWithPath: directory.directory).appendingPathComponent("slurm"))
+            let deadline = Date().addingTimeInterval(timeout.seconds)
+            var queued = jobs.queued()
+            while wait, let q = queued, !q.isEmpty {
+                guard Date() < deadline else {
+                    throw CLIError.failure("--timeout \(timeout): Slurm still holds \(q.values.reduce(0, +)) tasks of the sweep")
+                }
+                Thread.sleep(forTimeInterval: 1)
+                queued = jobs.queued()
+            }
             let table = SweepTable.read(plan, directory: directory.directory)
             print("\(plan.points.count) points: \(table.rows.count) done, \(table.failed.count) failed, \(table.pending.count) pending")
+            if !jobs.submissions.isEmpty {
+                if let q = queued {
+                    print("slurm: " + (q.isEmpty ? "no task queued or running" : q.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key.lowercased())" }.joined(separator: ", ")))
+                } else {
+                    print("slurm: squeue is not available here; the queue cannot be shown")
+                }
+            }
             for f in table.failed { print("failed  point \(f.index) (\(f.id)): \(f.error)") }
         }
     }

@@ -102,4 +102,54 @@ import Testing
         let index = try cli.run(["sweep", "point", out, "--index", "12"])
         #expect(index.status == 2 && index.stderr.contains("--index 12 is invalid; expected 0...11"), "\(index.stderr)")
     }
+
+    /// `submit --slurm` against stand-ins for sbatch, scontrol and squeue that
+    /// record what they were asked: chunks of at most MaxArraySize points, one
+    /// array task per point, the options passed through, the job IDs kept.
+    @Test func submitWritesOneArrayPerChunkOfMaxArraySizePoints() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let bin = directory.appendingPathComponent("bin")
+        try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+        let calls = directory.appendingPathComponent("sbatch-calls").path
+        let fakes = [
+            "sbatch": "echo \"$@\" >> '\(calls)'; echo $((100 + $(wc -l < '\(calls)')))",
+            "scontrol": "echo 'MaxArraySize            = 2'",
+            "squeue": "exit 0",
+        ]
+        for (name, body) in fakes {
+            let path = bin.appendingPathComponent(name).path
+            try "#!/bin/sh\n\(body)\n".write(toFile: path, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+        }
+        let out = directory.appendingPathComponent("sweep").path
+        #expect(try cli.run(["sweep", "plan", try spec(in: directory, axes: "\"adc.bits\" = [6, 7, 8]"), "--out", out]).status == 0)
+
+        let process = Process()
+        process.executableURL = CharacterizeCommandTests.executable
+        process.arguments = ["sweep", "submit", out, "--slurm", "--max-parallel", "4", "--partition", "short", "--time", "10:00"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["PATH"] = bin.path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
+        process.environment = environment
+        let stdout = Pipe()
+        process.standardOutput = stdout
+        try process.run()
+        let printed = String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(printed)")
+        #expect(printed.contains("submitted job array 101: 2 points") && printed.contains("submitted job array 102: 1 points"), "\(printed)")
+        let script = try String(contentsOfFile: out + "/slurm/submit-0-0.sh", encoding: .utf8)
+        for line in ["#SBATCH --array=0-1%4", "#SBATCH --partition=short", "#SBATCH --time=10:00",
+                     "index=$(sed -n \"$((SLURM_ARRAY_TASK_ID + 1))p\" '\(out)/slurm/submit-0-0.indices')",
+                     "sweep point '\(out)' --index \"$index\" --quiet"] {
+            #expect(script.contains(line), "\(line) in\n\(script)")
+        }
+        #expect(try String(contentsOfFile: out + "/slurm/submit-0-1.indices", encoding: .utf8) == "2\n")
+        #expect(try String(contentsOfFile: calls, encoding: .utf8).split(separator: "\n").count == 2)
+        let jobs = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/slurm/jobs.json"))) as? [String: Any])
+        #expect((jobs["submissions"] as? [[Any]])?.first?.count == 2)
+
+        let noEngine = try cli.run(["sweep", "submit", out])
+        #expect(noEngine.status == 2 && noEngine.stderr.contains("submit needs --slurm"), "\(noEngine.stderr)")
+    }
 }

@@ -49,7 +49,22 @@ struct Run: ParsableCommand {
     @Option(help: "Classify the image's test set on the running accelerator this often (e.g. 10m) and report accuracy, temperature and calibration age.")
     var accuracyEvery: TimeSpan?
 
+    @Option(help: "Write fleet metrics (Prometheus textfile format, for node_exporter's textfile collector) to this file, replaced atomically every --metrics-every.")
+    var metricsTextfile: String?
+
+    @Option(help: "How often the metrics file is replaced, in board time (default 15s).")
+    var metricsEvery: TimeSpan = TimeSpan(seconds: 15, text: "15s")
+
     func validate() throws {
+        try TimeSpan.validatePositive(metricsEvery, option: "metrics-every")
+        if let metricsTextfile {
+            let directory = URL(fileURLWithPath: metricsTextfile).deletingLastPathComponent().path
+            var isDirectory: ObjCBool = false
+            guard !metricsTextfile.isEmpty, !metricsTextfile.hasSuffix("/"),
+                  FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw ValidationError("--metrics-textfile '\(metricsTextfile)' is invalid; expected a file in an existing directory (node_exporter reads *.prom files from its --collector.textfile.directory)")
+            }
+        }
         try TimeSpan.validatePositive(duration, option: "duration")
         try TimeSpan.validatePositive(hop, option: "hop")
         try TimeSpan.validatePositive(accuracyEvery, option: "accuracy-every")
@@ -90,6 +105,8 @@ struct Run: ParsableCommand {
         options.logging = !noLog
         options.seed = seed.value
         options.accuracyProbeSeconds = accuracyEvery?.seconds
+        options.metricsTextfilePath = metricsTextfile
+        options.metricsPeriodSeconds = metricsEvery.seconds
         options.onWatchdogExpiry = WatchdogReset.exitProcess
         let output = RunOutput(json: json.isOn, quiet: quiet)
         output.header(image: image, board: opened, audio: source.name, seed: seed.value)

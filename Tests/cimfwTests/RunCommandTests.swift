@@ -39,6 +39,33 @@ struct RunCommandTests {
         #expect(rows.filter { $0.contains(",period,") }.count == 1)
     }
 
+    /// `--metrics-textfile`: the counters a fleet operator scrapes agree with the run's own summary.
+    @Test func theMetricsFileCountsWhatTheSummaryCounts() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let prom = dir.appendingPathComponent("cimfw.prom").path
+        let result = try CLI().run(["run", "--duration", "20s", "--json", "--no-log", "--seed", "3", "--metrics-textfile", prom, "--metrics-every", "5s"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let summary = try #require(result.stdout.split(separator: "\n").last.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] })
+        // The format itself is held by FleetMetricsTests' strict parser; here, the numbers.
+        let samples: [(name: String, value: Double)] = try String(contentsOfFile: prom, encoding: .utf8)
+            .split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap { line in
+                guard let name = line.split(separator: "{").first, let value = line.split(separator: " ").last.flatMap({ Double($0) }) else { return nil }
+                return (String(name), value)
+            }
+        func value(_ name: String) -> Double? { samples.first { $0.name == name }?.value }
+        let detections = samples.filter { $0.name == "cimfw_detections_total" }
+        let detected: Double = detections.reduce(0) { $0 + $1.value }
+        #expect(value("cimfw_inferences_total") == Double(summary["inferences"] as? Int ?? -1))
+        #expect(detected == Double(summary["detections"] as? Int ?? -1))
+        #expect(value("cimfw_calibrations_total") == Double(summary["calibrations"] as? Int ?? -1))
+        #expect(abs((value("cimfw_uptime_seconds") ?? 0) - 20) < 0.5)
+        #expect((value("cimfw_energy_per_inference_joules") ?? 0) > 0 && (value("cimfw_average_power_watts") ?? 0) > 0)
+        #expect(detections.count == 10, "every keyword has a series, zero or not")
+        let bad = try CLI().run(["run", "--duration", "1s", "--no-log", "--metrics-textfile", dir.appendingPathComponent("no/such/dir/x.prom").path])
+        #expect(bad.status == 2 && bad.stderr.contains("--metrics-textfile"), "\(bad.stderr)")
+    }
+
     /// Raw PCM on stdin, as from `arecord -t raw` on another machine or `sox … -t raw -`.
     func runWithStandardInput(_ bytes: Data, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
         let process = Process()

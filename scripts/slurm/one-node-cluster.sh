@@ -7,7 +7,9 @@
 #   scripts/slurm/one-node-cluster.sh start   # as root; installs the packages if missing
 #   scripts/slurm/one-node-cluster.sh stop
 #
-# The node is this host (`hostname -s`) with its CPU count; the scheduler
+# In a chroot, the cgroup hierarchies are mounted as the host has them
+# (slurmd reads them at start). The node is this host (`hostname -s`, at
+# 127.0.0.1, so nothing needs to resolve its name) with its CPU count; the scheduler
 # starts jobs at once (batch_sched_delay=0, sched_min_interval=0). State and
 # logs go to /var/tmp/cimfw-slurm.
 set -euo pipefail
@@ -32,7 +34,7 @@ start() {
     chmod 0755 /run/munge
     cat > /etc/slurm/slurm.conf <<CONF
 ClusterName=cimfw
-SlurmctldHost=$node
+SlurmctldHost=$node(127.0.0.1)
 SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
@@ -52,15 +54,19 @@ SchedulerParameters=batch_sched_delay=0,sched_min_interval=0
 SelectType=select/cons_tres
 SelectTypeParameters=CR_CPU
 MaxArraySize=1001
-NodeName=$node CPUs=$cpus State=UNKNOWN
+NodeName=$node NodeAddr=127.0.0.1 CPUs=$cpus State=UNKNOWN
 PartitionName=debug Nodes=$node Default=YES MaxTime=INFINITE State=UP
 CONF
-    runuser -u munge -- /usr/sbin/munged --force
-    /usr/sbin/slurmctld -i
-    /usr/sbin/slurmd
-    # Up when the node takes work.
-    for _ in $(seq 1 60); do
-        if sinfo -h -N -o '%T' 2>/dev/null | grep -qE '^(idle|mixed|allocated)'; then
+    mount_cgroups
+    # Each daemon in its own session: a daemon that fails and signals its
+    # process group must not take the caller (a CI run) with it.
+    setsid runuser -u munge -- /usr/sbin/munged --force
+    setsid /usr/sbin/slurmctld -i
+    setsid /usr/sbin/slurmd
+    # Up when the node takes work (within 30 s).
+    local deadline=$((SECONDS + 30))
+    while ((SECONDS < deadline)); do
+        if timeout 5 sinfo -h -N -o '%T' 2>/dev/null | grep -qE '^(idle|mixed|allocated)'; then
             echo "slurm: node $node ($cpus CPUs) idle"
             return 0
         fi
@@ -70,6 +76,34 @@ CONF
     sinfo -N >&2 || true
     tail -20 "$state/slurmctld.log" "$state/slurmd.log" >&2 || true
     return 1
+}
+
+# slurmd reads the cgroup hierarchies at start even with task/none, and
+# refuses a layout unlike the kernel's (cgroup2 alone on a hybrid host). A
+# chroot has none mounted: mount each hierarchy this process is in, as the
+# host does (cgroup2 alone, or v1 controllers beside a unified one).
+mount_cgroups() {
+    mountpoint -q /sys/fs/cgroup && return 0
+    if [[ $(grep -c . /proc/self/cgroup) -eq 1 ]]; then
+        mount -t cgroup2 none /sys/fs/cgroup
+        return 0
+    fi
+    mount -t tmpfs -o mode=755 cgroup /sys/fs/cgroup
+    local controllers directory
+    while IFS=: read -r _ controllers _; do
+        if [[ -z $controllers ]]; then
+            mkdir -p /sys/fs/cgroup/unified
+            mount -t cgroup2 none /sys/fs/cgroup/unified
+        else
+            directory=${controllers#name=}
+            mkdir -p "/sys/fs/cgroup/$directory"
+            if [[ $controllers == name=* ]]; then
+                mount -t cgroup -o "none,$controllers" cgroup "/sys/fs/cgroup/$directory"
+            else
+                mount -t cgroup -o "$controllers" cgroup "/sys/fs/cgroup/$directory"
+            fi
+        fi
+    done < /proc/self/cgroup
 }
 
 stop() {

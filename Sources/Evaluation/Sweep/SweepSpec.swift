@@ -247,6 +247,7 @@ private struct SpecReader {
             throw error(key, value, "a range { from = A, to = B, step = S } with A ≤ B and S above 0, at most \(Self.maximumPoints) values")
         }
         let count = Int(((to - from) / step + 1e-9).rounded(.down))
-        return (0...count).map { .number(from + Double($0) * step) }
+        // Twelve significant digits: 0.1 + 2 · 0.1 is the 0.3 the user meant, not 0.30000000000000004.
+        return (0...count).map { .number(Double(String(format: "%.12g", from + Double($0) * step)) ?? from) }
     }
 }

@@ -27,6 +27,8 @@ public enum FaultKind: String, Sendable, Hashable, Codable {
     case watchdog
     /// The accelerator disagreed with the float model after programming.
     case verification
+    /// The fleet-metrics file could not be replaced; spotting went on.
+    case metricsWriteFailed = "metrics-write-failed"
 }
 
 public struct FaultRecord: Sendable, Hashable, Codable {

@@ -36,12 +36,15 @@ extension KWSFirmware {
             scheduler.add(AccuracyProbeTask(periodSeconds: every), in: context)
         }
         scheduler.add(energyLog, in: context)
+        let metrics = options.metricsTextfilePath.map { MetricsTask(path: $0, periodSeconds: options.metricsPeriodSeconds, inference: inference) }
+        if let metrics { scheduler.add(metrics, in: context) }
 
         let watchdog = startWatchdog(on: scheduler)
         scheduler.run(untilSeconds: options.durationSeconds.map { context.startSeconds + $0 }) { context.isOver }
         watchdog.stopMonitor()
         let stopReason = context.finalStopReason()
         energyLog.run(in: context)
+        metrics?.run(in: context)
         var logRecords = 0
         if let log {
             do { try log.writer.close() } catch { context.fail(.log("\(error)")) }

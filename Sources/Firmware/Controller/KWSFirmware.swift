@@ -27,6 +27,10 @@ public final class KWSFirmware {
         public var seed: UInt64?
         /// Classify the image's test set this often (board seconds) and report it.
         public var accuracyProbeSeconds: Double?
+        /// Fleet metrics (Prometheus textfile format) replaced at this path every
+        /// `metricsPeriodSeconds` of board time and as the run ends; nil: none.
+        public var metricsTextfilePath: String?
+        public var metricsPeriodSeconds = 15.0
         /// Called on the watchdog's monitor thread (real clocks only) when no
         /// task has completed within the watchdog's timeout, with the seconds
         /// of silence: the process decides what a reset is (the CLI exits

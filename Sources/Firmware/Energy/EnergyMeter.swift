@@ -91,6 +91,8 @@ public final class EnergyMeter {
     private var nextProbeSeconds = 0.0
     private var inferenceStartSeconds = 0.0
     private var current = Period(seconds: 0, joules: 0, inferenceSeconds: 0, inferenceJoules: 0, inferences: 0)
+    /// Everything since the meter started (what fleet metrics report as counters).
+    public private(set) var lifetime = Period(seconds: 0, joules: 0, inferenceSeconds: 0, inferenceJoules: 0, inferences: 0)
 
     /// Prefers the power monitor; the energy model is the fallback (and the
     /// only source on a board without a monitor). A monitor that does not
@@ -130,6 +132,9 @@ public final class EnergyMeter {
         current.inferenceSeconds += lastInferenceSeconds
         current.inferenceJoules += joules
         current.inferences += 1
+        lifetime.inferenceSeconds += lastInferenceSeconds
+        lifetime.inferenceJoules += joules
+        lifetime.inferences += 1
         return joules
     }
 
@@ -216,6 +221,8 @@ public final class EnergyMeter {
         }
         current.seconds += now - lastSeconds
         current.joules += joules
+        lifetime.seconds += now - lastSeconds
+        lifetime.joules += joules
         lastSeconds = now
         return joules
     }

@@ -26,6 +26,7 @@ public struct LogError: Error, Sendable, Hashable, CustomStringConvertible {
         case openDatabase = "open the database"
         case query = "query the database"
         case commit = "commit rows"
+        case rename = "rename into place"
     }
 
     /// Why it failed.

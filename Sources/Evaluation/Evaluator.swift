@@ -39,10 +39,17 @@ public struct Evaluator {
     }
 
     /// Evaluates each board in turn; `progress` gets (board index, message).
-    public func run(boards: [BoardEvaluator], provenance: Provenance,
+    /// `measuredBaseline` is one `baseline(host:)` already took for this
+    /// image, test set and settings (a sweep's points share it).
+    public func run(boards: [BoardEvaluator], provenance: Provenance, measuredBaseline: (DigitalBaselineResult, [Int])? = nil,
                     progress: (Int, String) -> Void) throws(EvaluationError) -> EvaluationReport {
-        progress(-1, "digital baseline: the float model on \(testSet.clips.count) clips, CPU time per inference")
-        let (baseline, floatPredictions) = try baseline(host: provenance.host)
+        let baseline: DigitalBaselineResult, floatPredictions: [Int]
+        if let measuredBaseline {
+            (baseline, floatPredictions) = measuredBaseline
+        } else {
+            progress(-1, "digital baseline: the float model on \(testSet.clips.count) clips, CPU time per inference")
+            (baseline, floatPredictions) = try self.baseline(host: provenance.host)
+        }
         var results: [BoardEvaluation] = []
         for (n, evaluator) in boards.enumerated() {
             results.append(try evaluator.evaluate(testSet, baseline: baseline, floatPredictions: floatPredictions) { progress(n, $0) })

@@ -112,10 +112,10 @@ struct Sweep: ParsableCommand {
         func run() throws {
             let plan = try directory.plan(), dir = directory.directory
             let before = SweepTable.read(plan, directory: dir)
-            let todo = before.pending + before.failed.compactMap { plan.points.indices.contains($0.index) ? plan.points[$0.index] : nil }
+            let todo = before.unfinished
             let pool = WorkerPool(executable: Self.executable, directory: dir, jobs: jobs, total: plan.points.count,
                                   alreadyDone: plan.points.count - todo.count)
-            let outcome = pool.run(todo.sorted { $0.index < $1.index })
+            let outcome = pool.run(todo)
             let table = SweepTable.read(plan, directory: dir)
             try Collect.write(table, to: dir)
             print(table.summary)

@@ -48,7 +48,7 @@ extension Sweep {
             let plan = try directory.plan()
             let dir = URL(fileURLWithPath: directory.directory).standardizedFileURL
             let table = SweepTable.read(plan, directory: dir.path)
-            let todo = (table.pending.map(\.index) + table.failed.map(\.index)).sorted()
+            let todo = table.unfinished.map(\.index)
             guard !todo.isEmpty else {
                 print("nothing to submit: all \(plan.points.count) points are done")
                 return

@@ -64,6 +64,27 @@ import Testing
         #expect(try String(contentsOfFile: out + "/results.csv", encoding: .utf8) == csv)
     }
 
+    @Test func thePointsShareOneDigitalBaselineMeasuredByTheFirst() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let out = directory.appendingPathComponent("sweep").path
+        #expect(try cli.run(["sweep", "plan", try spec(in: directory), "--out", out]).status == 0)
+        let first = try cli.run(["sweep", "point", out, "--index", "0"])
+        #expect(first.status == 0 && first.stderr.contains("digital baseline"), "\(first.stderr)")
+        #expect(FileManager.default.fileExists(atPath: out + "/baseline.json"))
+        let second = try cli.run(["sweep", "point", out, "--index", "1"])
+        #expect(second.status == 0 && !second.stderr.contains("digital baseline"), "\(second.stderr)")
+
+        func baseline(_ file: String) throws -> String {
+            let object = try JSONSerialization.jsonObject(with: try Data(contentsOf: URL(fileURLWithPath: file))) as? [String: Any]
+            let data = try JSONSerialization.data(withJSONObject: object?["baseline"] ?? [:], options: .sortedKeys)
+            return String(decoding: data, as: UTF8.self)
+        }
+        let results = try FileManager.default.contentsOfDirectory(atPath: out + "/results").filter { $0.hasSuffix(".json") }
+        #expect(results.count == 2)
+        #expect(try Set(results.map { try baseline(out + "/results/" + $0) }).count == 1, "both points carry the one baseline")
+    }
+
     @Test func aPointWhoseBoardCannotBeBuiltIsRefusedAtPlanTime() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -26,7 +26,10 @@ public struct SweepPointResult: Sendable, Codable, Hashable {
         }
         let provenance = Provenance(tool: "cimfw sweep point", version: "", generatedAt: "", firmware: plan.firmware,
                                     model: image.model.summary, seed: point.seed, host: "", command: "")
-        let report = try evaluator.run(boards: [board], provenance: provenance) { _, message in progress(message) }
+        let baseline = try SweepBaseline.shared(by: plan, in: directory, evaluator: evaluator, progress: progress)
+        let report = try evaluator.run(boards: [board], provenance: provenance, measuredBaseline: (baseline.result, baseline.predictions)) {
+            _, message in progress(message)
+        }
         return SweepPointResult(index: point.index, id: point.id, board: report.boards[0], baseline: report.baseline)
     }
 
@@ -74,6 +77,12 @@ public struct SweepTable: Sendable {
             }
         }
         return SweepTable(plan: plan, rows: rows, failed: failed, pending: pending)
+    }
+
+    /// The points still to run, in index order: pending and failed ones alike.
+    public var unfinished: [SweepPoint] {
+        let done = Set(rows.map { $0.0.index })
+        return plan.points.filter { !done.contains($0.index) }
     }
 
     /// Column names (units in the names) and each finished point's cells.

@@ -72,15 +72,13 @@ final class AcceleratorBackend: LayerBackend {
         var firstPhysicalRow, firstPhysicalColumn: Int
     }
     private let layout: [Layout]
-    private let matrixRows: [Int], matrixOutputs: [Int]
+    private let matrixDataRows: [Int], matrixOutputs: [Int]
     private let physicalRows: UnsafeMutableBufferPointer<Int>
     private let physicalColumns: UnsafeMutableBufferPointer<Int>
     private let digitalRow: UnsafeMutableBufferPointer<Int>
     private let digitalColumn: UnsafeMutableBufferPointer<Int>
-    /// Per matrix: offset of its input (rows) and output vectors in `vectors`.
-    private let inputOffset: [Int]
-    private let outputOffset: [Int]
-    private let vectors: UnsafeMutableBufferPointer<Float>
+    /// A GRU's gate input gathered: [x/s repeated; h].
+    private let gateInput: UnsafeMutableBufferPointer<Float>
     private let inputCodes: UnsafeMutableBufferPointer<Int32>
     private let outputCodes: UnsafeMutableBufferPointer<Int32>
     /// Per piece, its digital weights as applied: the weight, less the
@@ -115,7 +113,7 @@ final class AcceleratorBackend: LayerBackend {
             dColumn += p.digitalWeights.map { p.columnStart + $0.column }
         }
         self.layout = layout
-        matrixRows = compiled.matrices.map(\.rows)
+        matrixDataRows = compiled.matrices.map(\.dataRows)
         matrixOutputs = compiled.matrices.map(\.outputs)
         func buffer(_ values: [Int]) -> UnsafeMutableBufferPointer<Int> {
             let b = UnsafeMutableBufferPointer<Int>.allocate(capacity: max(1, values.count))
@@ -128,15 +126,8 @@ final class AcceleratorBackend: LayerBackend {
         digitalRow = buffer(dRow)
         digitalColumn = buffer(dColumn)
         piecesOfMatrix = compiled.matrices.indices.map { m in compiled.pieces.indices.filter { compiled.pieces[$0].matrix == m } }
-        var offsets: ([Int], [Int]) = ([], [])
-        var total = 0
-        for m in compiled.matrices {
-            offsets.0.append(total); total += m.rows
-            offsets.1.append(total); total += m.outputs
-        }
-        (inputOffset, outputOffset) = offsets
-        vectors = .allocate(capacity: total)
-        vectors.initialize(repeating: 0)
+        gateInput = .allocate(capacity: max(1, compiled.matrices.map(\.dataRows).max() ?? 1))
+        gateInput.initialize(repeating: 0)
         inputCodes = .allocate(capacity: geometry.rows)
         inputCodes.initialize(repeating: 0)
         outputCodes = .allocate(capacity: geometry.columns)
@@ -150,16 +141,12 @@ final class AcceleratorBackend: LayerBackend {
         digitalOffset = compiled.pieces.reduce(into: [0]) { $0.append($0[$0.count - 1] + $1.digitalWeights.count) }
         digital = .allocate(capacity: max(1, digitalOffset[digitalOffset.count - 1]))
         digital.initialize(repeating: 0)
-        // Bias rows are driven at full scale for good.
-        for (m, matrix) in compiled.matrices.enumerated() {
-            for r in matrix.dataRows..<matrix.rows { vectors[inputOffset[m] + r] = 1 }
-        }
         try programAll(policy: policy)
     }
 
     deinit {
         outputScale.deallocate()
-        vectors.deallocate()
+        gateInput.deallocate()
         inputCodes.deallocate()
         outputCodes.deallocate()
         digital.deallocate()
@@ -225,10 +212,8 @@ final class AcceleratorBackend: LayerBackend {
 
     func multiply(layer: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) throws(HALError) {
         let m = matrixOfLayer[layer]
-        guard m >= 0, let v = vectors.baseAddress else { throw .invalidArgument("layer \(layer) is not on the tiles") }
-        (v + inputOffset[m]).update(from: input, count: compiled.matrices[m].dataRows)
-        try multiply(matrix: m)
-        output.update(from: v + outputOffset[m], count: matrixOutputs[m])
+        guard m >= 0 else { throw .invalidArgument("layer \(layer) is not on the tiles") }
+        try multiply(matrix: m, input: input, output: output)
     }
 
     /// Rows [x/s repeated; h; bias] in one pass; columns [z | r | W_h x | R_h h]
@@ -236,30 +221,25 @@ final class AcceleratorBackend: LayerBackend {
     func recurrentProducts(layer: Int, frame: UnsafePointer<Float>, state: UnsafePointer<Float>,
                            into products: RecurrentProducts) throws(HALError) {
         let m = matrixOfLayer[layer]
-        guard m >= 0, case .recurrent(let g) = model.layers[layer], let v = vectors.baseAddress else {
+        guard m >= 0, case .recurrent(let g) = model.layers[layer], let gatesIn = gateInput.baseAddress else {
             throw .invalidArgument("layer \(layer) is not a GRU on the tiles")
         }
         let h = g.hiddenSize, i = g.inputSize
         let gates = compiled.matrices[m]
-        let gatesIn = v + inputOffset[m], gatesOut = v + outputOffset[m]
         let inverseScale = 1 / compiled.frameFullScale
         for copy in 0..<gates.inputReplicas {
             let replica = gatesIn + copy &* i
             for col in 0..<i { replica[col] = frame[col] * inverseScale }
         }
         (gatesIn + gates.inputReplicas * i).update(from: state, count: h)
-        try multiply(matrix: m)
-        products.gates.update(from: gatesOut, count: 2 * h)
-        products.candidateInput.update(from: gatesOut + 2 * h, count: h)
-        if g.linearBeforeReset { products.candidateRecurrent.update(from: gatesOut + 3 * h, count: h) }
+        // The matrix's columns are the products' order.
+        try multiply(matrix: m, input: gatesIn, output: products.values)
     }
 
     func resetProduct(layer: Int, resetState: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>) throws(HALError) {
         let m = candidateMatrixOfLayer[layer]
-        guard m >= 0, let v = vectors.baseAddress else { throw .invalidArgument("layer \(layer) has no candidate matrix on the tiles") }
-        (v + inputOffset[m]).update(from: resetState, count: matrixOutputs[m])
-        try multiply(matrix: m)
-        output.update(from: v + outputOffset[m], count: matrixOutputs[m])
+        guard m >= 0 else { throw .invalidArgument("layer \(layer) has no candidate matrix on the tiles") }
+        try multiply(matrix: m, input: resetState, output: output)
     }
 
     /// The digital periphery's vectorised gate functions.
@@ -269,13 +249,15 @@ final class AcceleratorBackend: LayerBackend {
     /// output = matrix · input over its tiles: inputs scaled so the largest
     /// is at most full scale, quantised to DAC codes, partial sums of row
     /// blocks added, codes turned into numbers by each tile's readout.
+    /// `input` holds the data rows; the bias rows after them are driven at
+    /// full scale (1).
     @inline(__always)
-    private func multiply(matrix m: Int) throws(HALError) {
+    private func multiply(matrix m: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) throws(HALError) {
         let rows = compiled.geometry.rows, columns = compiled.geometry.columns
-        let input = vectors.baseAddress! + inputOffset[m], output = vectors.baseAddress! + outputOffset[m]
         let codes = inputCodes.baseAddress!, results = outputCodes.baseAddress!
+        let dataRows = matrixDataRows[m]
         var largest: Float = 1
-        for r in 0..<matrixRows[m] { largest = max(largest, abs(input[r])) }
+        for r in 0..<dataRows { largest = max(largest, abs(input[r])) }
         for o in 0..<matrixOutputs[m] { output[o] = 0 }
         // Round to nearest by adding 1.5·2^23 (codes are far below 2^22).
         let magic: Float = 12_582_912
@@ -284,9 +266,10 @@ final class AcceleratorBackend: LayerBackend {
             let codeMax = inputCodeMax[n], perUnit = codeMax / largest
             let rowMap = physicalRows.baseAddress! + piece.rowMap, columnMap = physicalColumns.baseAddress! + piece.columnMap
             codes.update(repeating: 0, count: rows)
-            let source = input + piece.rowStart
+            let source = input + piece.rowStart, sourceRows = dataRows - piece.rowStart
             @inline(__always) func code(_ r: Int) -> Int32 {
-                let scaled = max(-codeMax, min(codeMax, source[r] * perUnit)) + magic
+                let value = r < sourceRows ? source[r] : 1
+                let scaled = max(-codeMax, min(codeMax, value * perUnit)) + magic
                 return Int32(bitPattern: scaled.bitPattern) &- 0x4B40_0000
             }
             if piece.firstPhysicalRow >= 0 {
@@ -309,7 +292,8 @@ final class AcceleratorBackend: LayerBackend {
                 }
             }
             for k in digitalOffset[n]..<digitalOffset[n + 1] {
-                output[digitalColumn[k]] += digital[k] * input[digitalRow[k]]
+                let row = digitalRow[k]
+                output[digitalColumn[k]] += digital[k] * (row < dataRows ? input[row] : 1)
             }
         }
     }

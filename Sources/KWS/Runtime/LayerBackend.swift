@@ -33,11 +33,15 @@ protocol LayerBackend: AnyObject {
     func tanh(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int)
 }
 
-/// Where `recurrentProducts` writes.
+/// Where `recurrentProducts` writes: one buffer in the gate matrix's column
+/// order, [z | r | W_h x | R_h h], so a backend whose product comes out in
+/// that order writes it in place.
 struct RecurrentProducts {
-    var gates: UnsafeMutablePointer<Float>
-    var candidateInput: UnsafeMutablePointer<Float>
-    var candidateRecurrent: UnsafeMutablePointer<Float>
+    let values: UnsafeMutablePointer<Float>
+    let hidden: Int
+    var gates: UnsafeMutablePointer<Float> { values }
+    var candidateInput: UnsafeMutablePointer<Float> { values + 2 * hidden }
+    var candidateRecurrent: UnsafeMutablePointer<Float> { values + 3 * hidden }
 }
 
 extension LayerBackend {

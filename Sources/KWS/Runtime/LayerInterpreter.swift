@@ -14,8 +14,9 @@ final class LayerInterpreter<Backend: LayerBackend> {
     /// A convolution's patch at one output position, then its outputs there.
     private let patch: UnsafeMutablePointer<Float>
     private let positionOutput: UnsafeMutablePointer<Float>
-    /// GRU state and scratch (10 x hidden): state, gates (2h), z and r (2h), candidate input,
-    /// candidate recurrent, candidate pre-activation, candidate, r ⊙ h (h each).
+    /// GRU state and scratch (10 x hidden): state, the products (4h: gates,
+    /// candidate input, candidate recurrent), z and r (2h), candidate
+    /// pre-activation, candidate, r ⊙ h (h each).
     private let recurrent: UnsafeMutablePointer<Float>
     private let hidden: Int
 
@@ -80,9 +81,9 @@ final class LayerInterpreter<Backend: LayerBackend> {
     private func runRecurrent(layer: Int, _ g: GRULayer, frames: UnsafePointer<Float>, count: Int,
                               into output: UnsafeMutablePointer<Float>) throws(Backend.Failure) {
         let h = hidden, i = g.inputSize
-        let state = recurrent, gates = state + h, zr = gates + 2 * h, candidateInput = zr + 2 * h
-        let candidateRecurrent = candidateInput + h, pre = candidateRecurrent + h, candidate = pre + h, gated = candidate + h
-        let products = RecurrentProducts(gates: gates, candidateInput: candidateInput, candidateRecurrent: candidateRecurrent)
+        let state = recurrent, products = RecurrentProducts(values: state + h, hidden: h)
+        let gates = products.gates, candidateInput = products.candidateInput, candidateRecurrent = products.candidateRecurrent
+        let zr = state + 5 * h, pre = zr + 2 * h, candidate = pre + h, gated = candidate + h
         for k in 0..<h { state[k] = g.initialState[k] }
         let steps = g.steps(frames: count)
         for step in 0..<steps {

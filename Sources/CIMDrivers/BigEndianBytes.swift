@@ -4,7 +4,10 @@ import CIMHAL
 struct BigEndianWriter {
     var bytes: [UInt8]
 
-    init(register: UInt8) { bytes = [register] }
+    init(register: UInt8, capacity: Int = 0) {
+        bytes = [register]
+        bytes.reserveCapacity(capacity + 2)  // and a PEC byte
+    }
 
     mutating func u8(_ v: UInt8) { bytes.append(v) }
     mutating func u16(_ v: UInt16) { bytes.append(UInt8(v >> 8)); bytes.append(UInt8(v & 0xFF)) }
@@ -27,19 +30,40 @@ struct BigEndianReader {
         self.what = what
     }
 
-    private mutating func take(_ n: Int) throws(HALError) -> ArraySlice<UInt8> {
-        guard offset + n <= bytes.count else {
+    /// Checks that `n` more bytes are there.
+    private func need(_ n: Int) throws(HALError) {
+        guard n >= 0, offset + n <= bytes.count else {
             throw .io(errno: EvalBoardErrorCode.eio, operation: "\(what): needed \(offset + n) bytes, got \(bytes.count)")
         }
-        defer { offset += n }
-        return bytes[offset..<(offset + n)]
     }
 
     private mutating func unsigned(_ n: Int) throws(HALError) -> UInt64 {
-        try take(n).reduce(0) { $0 << 8 | UInt64($1) }
+        try need(n)
+        var v: UInt64 = 0
+        for k in offset..<(offset + n) { v = v << 8 | UInt64(bytes[k]) }
+        offset += n
+        return v
     }
 
-    mutating func skip(_ n: Int) throws(HALError) { _ = try take(n) }
+    /// `count` 32-bit signed values into `values`: the output codes of a multiply, in one pass.
+    mutating func i32s(_ count: Int, into values: UnsafeMutableBufferPointer<Int32>) throws(HALError) {
+        try need(4 * count)
+        guard count <= values.count else {
+            throw .io(errno: EvalBoardErrorCode.eio, operation: "\(what): \(count) values for room of \(values.count)")
+        }
+        bytes.withUnsafeBufferPointer { b in
+            for k in 0..<count {
+                let i = offset + 4 * k
+                values[k] = Int32(bitPattern: UInt32(b[i]) << 24 | UInt32(b[i + 1]) << 16 | UInt32(b[i + 2]) << 8 | UInt32(b[i + 3]))
+            }
+        }
+        offset += 4 * count
+    }
+
+    mutating func skip(_ n: Int) throws(HALError) {
+        try need(n)
+        offset += n
+    }
     mutating func u8() throws(HALError) -> UInt8 { UInt8(try unsigned(1)) }
     mutating func u16() throws(HALError) -> UInt16 { UInt16(try unsigned(2)) }
     mutating func u32() throws(HALError) -> UInt32 { UInt32(try unsigned(4)) }

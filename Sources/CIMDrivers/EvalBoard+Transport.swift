@@ -40,7 +40,10 @@ extension EvalBoard {
 
     /// A write as it goes on the wire: with its PEC byte once PEC is on.
     func framed(_ bytes: [UInt8]) -> [UInt8] {
-        pec ? bytes + [SMBusPEC.write(bytes, to: address)] : bytes
+        guard pec else { return bytes }
+        var out = bytes
+        out.append(SMBusPEC.write(bytes, to: address))
+        return out
     }
 
     /// One register read; with PEC on, the board's PEC byte is checked and

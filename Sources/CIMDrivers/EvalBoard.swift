@@ -348,7 +348,7 @@ public final class EvalBoard<Bus: I2CBus, Reset: GPIOOutputLine, Ready: GPIOInpu
             var row = 0
             while row < rows {
                 let n = min(codesPerWrite, rows - row)
-                var w = BigEndianWriter(register: EvalBoardRegister.inputData.rawValue)
+                var w = BigEndianWriter(register: EvalBoardRegister.inputData.rawValue, capacity: 4 + 2 * n)
                 w.u16(UInt16(v))
                 w.u16(UInt16(row))
                 // Validated within ±inputCodeMax ≤ 32767 by the caller.
@@ -372,7 +372,7 @@ public final class EvalBoard<Bus: I2CBus, Reset: GPIOOutputLine, Ready: GPIOInpu
             bytes = try readWindow(cursor: cursor, data: .outputData, count: window.count, what: "output codes of tile \(tile)")
         }
         var r = BigEndianReader(bytes, what: "output codes of tile \(tile)")
-        for k in 0..<(vectors * columns) { outputs[k] = try r.i32() }
+        try r.i32s(vectors * columns, into: outputs)
     }
 
     private func readReport(tile: Int) throws(HALError) -> ProgrammingReport {

@@ -66,14 +66,31 @@ extension EvalBoardModel {
 
     private func multiply() throws(HALError) {
         let g = accelerator.geometry
-        var codes = [Int32](repeating: 0, count: batchCount * g.columns)
-        try accelerator.multiplyBatch(tile: tile, batchSize: batchCount,
-                                      inputCodes: Array(inputs[0..<(batchCount * g.rows)]), into: &codes)
-        var b: [UInt8] = []
-        b.reserveCapacity(4 * codes.count)
-        for c in codes { b.appendBE(c) }
-        outputs = ReadWindow(bytes: b)
-        if recordsOutputs { servedOutputs += codes }
+        let count = batchCount * g.columns
+        if outputCodes.count < count { outputCodes = [Int32](repeating: 0, count: count) }
+        try inputs.withUnsafeBufferPointer { (i) throws(HALError) in
+            try outputCodes.withUnsafeMutableBufferPointer { (o) throws(HALError) in
+                try accelerator.multiplyBatch(tile: tile, batchSize: batchCount,
+                                              inputCodes: UnsafeBufferPointer(rebasing: i[0..<(batchCount * g.rows)]),
+                                              outputCodes: UnsafeMutableBufferPointer(rebasing: o[0..<count]))
+            }
+        }
+        // Encoded in one pass into a buffer the window then owns (a loop of
+        // appends to the class's own array would check exclusive access per byte).
+        let bytes = outputCodes.withUnsafeBufferPointer { codes in
+            [UInt8](unsafeUninitializedCapacity: 4 * count) { b, initialised in
+                for k in 0..<count {
+                    let v = UInt32(bitPattern: codes[k])
+                    b[4 * k] = UInt8(truncatingIfNeeded: v >> 24)
+                    b[4 * k + 1] = UInt8(truncatingIfNeeded: v >> 16)
+                    b[4 * k + 2] = UInt8(truncatingIfNeeded: v >> 8)
+                    b[4 * k + 3] = UInt8(truncatingIfNeeded: v)
+                }
+                initialised = 4 * count
+            }
+        }
+        outputs = ReadWindow(bytes: bytes)
+        if recordsOutputs { servedOutputs += outputCodes[0..<count] }
     }
 
     private func calibrate() throws(HALError) {

@@ -55,6 +55,8 @@ public final class EvalBoardModel: I2CDeviceModel {
     var calibrationCount: UInt32 = 32
     var report = ReadWindow()
     var outputs = ReadWindow()
+    /// MULTIPLY's output codes, kept between commands so a multiply allocates nothing.
+    var outputCodes: [Int32] = []
     var calibration = ReadWindow()
 
     /// Wires the board to `chip`: it watches `resetLine` and drives `readyLine`
@@ -101,7 +103,8 @@ public final class EvalBoardModel: I2CDeviceModel {
         guard bytes.count > 1 else { return }  // a pointer write before a read: its PEC comes after the data
         guard pec else { return write(register, bytes[1...]) }
         // SMBus: a target NACKs a PEC byte that does not match, and drops the write.
-        guard bytes.count > 2, bytes[bytes.count - 1] == SMBusPEC.write(Array(bytes.dropLast()), to: address) else {
+        guard bytes.count > 2,
+              bytes[bytes.count - 1] == SMBusPEC.crc(bytes.dropLast(), startingAt: SMBusPEC.crc(CollectionOfOne(address.rawValue << 1))) else {
             pecRejectedWrites += 1
             throw .noAcknowledge(.data, address: address.rawValue)
         }
@@ -112,8 +115,9 @@ public final class EvalBoardModel: I2CDeviceModel {
         guard !inReset else { throw .noAcknowledge(.address, address: address.rawValue) }
         guard pec else { return data(count: count) }
         guard count > 0 else { return [] }
-        let d = data(count: count - 1)
-        return d + [SMBusPEC.read(register: pointer, data: d[...], from: address)]
+        var d = data(count: count - 1)
+        d.append(SMBusPEC.read(register: pointer, data: d[...], from: address))
+        return d
     }
 
     private func data(count: Int) -> [UInt8] {
@@ -280,7 +284,11 @@ public final class EvalBoardModel: I2CDeviceModel {
             let v = Int(p.u16(at: 0)), r = Int(p.u16(at: 2))
             let first = v * g.rows + r
             guard r < g.rows, first + k <= inputs.count else { return latch(.outOfRange, "inputs at (\(v), \(r)) + \(k) outside the buffer") }
-            for n in 0..<k { inputs[first + n] = Int32(Int16(bitPattern: p.u16(at: 4 + 2 * n))) }
+            p.withUnsafeBufferPointer { b in
+                inputs.withUnsafeMutableBufferPointer { codes in
+                    for n in 0..<k { codes[first + n] = Int32(Int16(bitPattern: UInt16(b[4 + 2 * n]) << 8 | UInt16(b[5 + 2 * n]))) }
+                }
+            }
         case .calMethod:
             guard length(1) else { return }
             let m = p[p.startIndex]
@@ -368,7 +376,11 @@ struct ReadWindow {
     var cursor = 0
 
     mutating func read(_ count: Int) -> [UInt8] {
-        let out = (0..<count).map { cursor + $0 < bytes.count ? bytes[cursor + $0] : 0 }
+        var out: [UInt8] = []
+        out.reserveCapacity(count + 1)  // and a PEC byte
+        let available = max(0, min(count, bytes.count - cursor))
+        if available > 0 { out += bytes[cursor..<(cursor + available)] }
+        if available < count { out += repeatElement(0, count: count - available) }
         cursor += count
         return out
     }

@@ -42,4 +42,23 @@ import Testing
             }
         }
     }
+
+    /// Long transfers take eight bytes per step: every length and starting
+    /// value gives what one byte at a time (a non-contiguous sequence) gives.
+    @Test func eightBytesAtATimeGiveTheByteAtATimeCRC() {
+        var state: UInt64 = 0x5EED
+        let message: [UInt8] = (0..<300).map { _ in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return UInt8(truncatingIfNeeded: state >> 56)
+        }
+        for length in 0...message.count {
+            for start: UInt8 in [0, 0x5A, 0xFF] {
+                let contiguous = SMBusPEC.crc(message[0..<length], startingAt: start)
+                let byteByByte = SMBusPEC.crc(message[0..<length].lazy.map { $0 }, startingAt: start)
+                if contiguous != byteByByte {
+                    Issue.record("length \(length) from \(start): \(contiguous), one byte at a time \(byteByByte)")
+                }
+            }
+        }
+    }
 }

@@ -4,8 +4,9 @@ import CIMHAL
 /// counted, and faults injected on demand. Drivers run on it exactly as on
 /// `LinuxI2CBus`.
 public final class EmulatedI2CBus: I2CBus {
-    private var devices: [UInt8: any I2CDeviceModel] = [:]
-    private var vanished: Set<UInt8> = []
+    /// By 7-bit address: a transaction finds its device without hashing.
+    private var devices = [(any I2CDeviceModel)?](repeating: nil, count: 128)
+    private var vanished = [Bool](repeating: false, count: 128)
     public var faults: [I2CFault] = []
     /// Board time, for faults on a schedule (`.vanishing`).
     public var now: () -> Double = { 0 }
@@ -20,15 +21,15 @@ public final class EmulatedI2CBus: I2CBus {
     }
 
     public func attach(_ device: any I2CDeviceModel, at address: I2CAddress) {
-        devices[address.rawValue] = device
+        devices[Int(address.rawValue)] = device
     }
 
     /// The device stops answering (unplugged, browned out) until `reappear`.
-    public func vanish(_ address: I2CAddress) { vanished.insert(address.rawValue) }
-    public func reappear(_ address: I2CAddress) { vanished.remove(address.rawValue) }
+    public func vanish(_ address: I2CAddress) { vanished[Int(address.rawValue)] = true }
+    public func reappear(_ address: I2CAddress) { vanished[Int(address.rawValue)] = false }
 
     /// The model attached at `address`, if any.
-    public func device(at address: UInt8) -> (any I2CDeviceModel)? { devices[address] }
+    public func device(at address: UInt8) -> (any I2CDeviceModel)? { address < 128 ? devices[Int(address)] : nil }
 
     /// The same devices with no faults, uncounted: how a soak test reads
     /// the truth to check what the drivers accepted.
@@ -38,7 +39,7 @@ public final class EmulatedI2CBus: I2CBus {
         let bus: EmulatedI2CBus
 
         public mutating func transaction(_ operations: [I2COperation], at address: I2CAddress) throws(HALError) -> [[UInt8]] {
-            guard let device = bus.devices[address.rawValue] else { throw .noAcknowledge(.address, address: address.rawValue) }
+            guard let device = bus.devices[Int(address.rawValue)] else { throw .noAcknowledge(.address, address: address.rawValue) }
             var reads: [[UInt8]] = []
             for operation in operations {
                 switch operation {
@@ -52,7 +53,7 @@ public final class EmulatedI2CBus: I2CBus {
 
     /// Addresses that acknowledge, as `i2cdetect` would list them.
     public var respondingAddresses: [UInt8] {
-        devices.keys.filter { !vanished.contains($0) }.sorted()
+        (0..<128).filter { devices[$0] != nil && !vanished[$0] }.map { UInt8($0) }
     }
 
     public func transaction(_ operations: [I2COperation], at address: I2CAddress) throws(HALError) -> [[UInt8]] {
@@ -86,10 +87,11 @@ public final class EmulatedI2CBus: I2CBus {
             }
         }
         if absent { injected.vanishedTransactions += 1 }
-        guard let device = devices[address.rawValue], !vanished.contains(address.rawValue), !absent else {
+        guard let device = devices[Int(address.rawValue)], !vanished[Int(address.rawValue)], !absent else {
             throw .noAcknowledge(.address, address: address.rawValue)
         }
         var reads: [[UInt8]] = []
+        reads.reserveCapacity(operations.count)
         for operation in operations {
             switch operation {
             case let .write(bytes):

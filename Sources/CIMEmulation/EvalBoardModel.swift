@@ -104,7 +104,7 @@ public final class EvalBoardModel: I2CDeviceModel {
         guard pec else { return write(register, bytes[1...]) }
         // SMBus: a target NACKs a PEC byte that does not match, and drops the write.
         guard bytes.count > 2,
-              bytes[bytes.count - 1] == SMBusPEC.crc(bytes.dropLast(), startingAt: SMBusPEC.crc(CollectionOfOne(address.rawValue << 1))) else {
+              bytes[bytes.count - 1] == SMBusPEC.write(bytes.dropLast(), to: address) else {
             pecRejectedWrites += 1
             throw .noAcknowledge(.data, address: address.rawValue)
         }

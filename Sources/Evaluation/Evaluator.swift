@@ -40,9 +40,14 @@ public struct Evaluator {
 
     /// Evaluates each board in turn; `progress` gets (board index, message).
     /// `measuredBaseline` is one `baseline(host:)` already took for this
-    /// image, test set and settings (a sweep's points share it).
+    /// image, test set and settings (a sweep's points share it). With
+    /// `jobs` > 1, that many boards are measured at once, each on its own
+    /// thread (every board is its own set of objects; the image, clips and
+    /// baseline are shared read-only), and `progress` is called under a lock.
+    /// The report lists the boards in the order given, and the first
+    /// failure in that order is the one thrown.
     public func run(boards: [BoardEvaluator], provenance: Provenance, measuredBaseline: (DigitalBaselineResult, [Int])? = nil,
-                    progress: (Int, String) -> Void) throws(EvaluationError) -> EvaluationReport {
+                    jobs: Int = 1, progress: (Int, String) -> Void) throws(EvaluationError) -> EvaluationReport {
         let baseline: DigitalBaselineResult, floatPredictions: [Int]
         if let measuredBaseline {
             (baseline, floatPredictions) = measuredBaseline
@@ -51,8 +56,13 @@ public struct Evaluator {
             (baseline, floatPredictions) = try self.baseline(host: provenance.host)
         }
         var results: [BoardEvaluation] = []
-        for (n, evaluator) in boards.enumerated() {
-            results.append(try evaluator.evaluate(testSet, baseline: baseline, floatPredictions: floatPredictions) { progress(n, $0) })
+        if jobs > 1, boards.count > 1 {
+            results = try ParallelBoards.evaluate(boards, jobs: jobs, testSet: testSet, baseline: baseline,
+                                                  floatPredictions: floatPredictions, progress: progress)
+        } else {
+            for (n, evaluator) in boards.enumerated() {
+                results.append(try evaluator.evaluate(testSet, baseline: baseline, floatPredictions: floatPredictions) { progress(n, $0) })
+            }
         }
         return EvaluationReport(provenance: provenance, settings: settings, baseline: baseline, boards: results)
     }

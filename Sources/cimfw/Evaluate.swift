@@ -35,6 +35,10 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Active power of one busy CPU core for the measured-CPU baseline, W (default: a Raspberry Pi 4 core, 0.93 W).")
     var cpuWatts: Double?
 
+    @Option(help: ArgumentHelp("Boards measured at once, one per core (default: the core count when every board keeps board time; 1 when one is real hardware).",
+                               discussion: "A real board's energy runs and timings are wall-clock: they are measured alone."))
+    var jobs: Int?
+
     @Flag(help: "No progress lines on stderr.")
     var quiet = false
 
@@ -46,6 +50,9 @@ struct Evaluate: ParsableCommand {
         }
         if let clips {
             guard clips >= 1 else { throw ValidationError("--clips \(clips) is invalid; expected at least 1 clip") }
+        }
+        if let jobs {
+            guard (1...256).contains(jobs) else { throw ValidationError("--jobs \(jobs) is invalid; expected 1...256 boards at once") }
         }
     }
 
@@ -65,9 +72,10 @@ struct Evaluate: ParsableCommand {
         }
         // Open every board once up front, so a bad file fails before minutes of measuring.
         var evaluators: [BoardEvaluator] = []
+        var allKeepBoardTime = true
         for path in boards {
             let description = try BoardFile.load(path: path)
-            _ = try openBoard(path, seed: seed)
+            allKeepBoardTime = try openBoard(path, seed: seed).clock.isVirtual && allKeepBoardTime
             let boardSeed = seed ?? Self.seed(of: description)
             evaluators.append(BoardEvaluator(boardFile: path, seed: boardSeed, image: image, settings: settings) { () throws(MeasurementFailure) -> Board in
                 do { return try openBoard(path, seed: seed) } catch {
@@ -81,7 +89,8 @@ struct Evaluate: ParsableCommand {
             version: CIMFW.configuration.version, generatedAt: UTCTimestamp.now(), firmware: firmware, model: image.model.summary, seed: seed,
             host: Self.hostDescription(), command: (["cimfw"] + CommandLine.arguments.dropFirst()).joined(separator: " "))
         let clock = Date()
-        let report = try evaluator.run(boards: evaluators, provenance: provenance) { board, message in
+        let jobs = self.jobs ?? (allKeepBoardTime ? ProcessInfo.processInfo.activeProcessorCount : 1)
+        let report = try evaluator.run(boards: evaluators, provenance: provenance, jobs: jobs) { board, message in
             guard !quiet else { return }
             let prefix = board < 0 ? "baseline" : "\(board + 1)/\(boards.count) \(boards[board])"
             FileHandle.standardError.write(Data((String(format: "[%6.1f s] ", Date().timeIntervalSince(clock)) + "\(prefix): \(message)\n").utf8))

@@ -271,8 +271,9 @@ final class WorkerPool: @unchecked Sendable {
         let logs = URL(fileURLWithPath: directory).appendingPathComponent("logs")
         try? FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
         let log = logs.appendingPathComponent("\(point.id).log").path
-        FileManager.default.createFile(atPath: log, contents: nil)
-        process.standardError = FileHandle(forWritingAtPath: log) ?? FileHandle.nullDevice
+        // A point whose log cannot be written still runs; its error still lands in results/ID.error.json.
+        let logged = FileManager.default.createFile(atPath: log, contents: nil)
+        process.standardError = (logged ? FileHandle(forWritingAtPath: log) : nil) ?? FileHandle.nullDevice
         process.terminationHandler = { [self] ended in
             lock.lock()
             running[point.index] = nil

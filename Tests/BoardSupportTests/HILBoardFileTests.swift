@@ -28,7 +28,9 @@ struct HILBoardFileTests {
         #expect(plain.powerMonitors.map(\.address) == virtual.powerMonitors.map(\.address))
         #expect([plain.gpioChip, plain.resetLine, plain.readyLine, plain.markerLine]
             == [virtual.gpioChip, virtual.resetLine, virtual.readyLine, virtual.markerLine])
-        #expect(!virtual.longTransfers && !virtual.combinedTransactions && virtual.clock == .monotonic)
+        #expect(virtual.longTransfers && virtual.combinedTransactions && virtual.clock == .monotonic)
+        let glitchy = try hardware(Presets.directory.appendingPathComponent("virtual-eval-glitchy.toml").path)
+        #expect(!glitchy.longTransfers && !glitchy.combinedTransactions, "the soak board keeps the SMBus path")
     }
 
     @Test func probeAndPowerNeedNeitherAnEvalBoardNorGPIOLines() throws {

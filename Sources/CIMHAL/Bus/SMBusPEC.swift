@@ -56,13 +56,13 @@ public enum SMBusPEC {
     }()
 
     /// The PEC of a register write: `S addr+W  bytes…  PEC`.
-    public static func write(_ bytes: [UInt8], to address: I2CAddress) -> UInt8 {
-        crc(bytes, startingAt: crc(CollectionOfOne(address.rawValue << 1)))
+    public static func write<Bytes: Sequence>(_ bytes: Bytes, to address: I2CAddress) -> UInt8 where Bytes.Element == UInt8 {
+        crc(bytes, startingAt: table[Int(address.rawValue << 1)])
     }
 
     /// The PEC of a register read: `S addr+W  register  Sr addr+R  data…  PEC`.
     public static func read(register: UInt8, data: ArraySlice<UInt8>, from address: I2CAddress) -> UInt8 {
-        crc(data, startingAt: crc([address.rawValue << 1, register, address.rawValue << 1 | 1]))
+        crc(data, startingAt: table[Int(table[Int(table[Int(address.rawValue << 1)] ^ register)] ^ (address.rawValue << 1 | 1))])
     }
 
     /// EBADMSG, Linux's errno for a PEC mismatch (`i2c_smbus_check_pec`).

@@ -13,7 +13,8 @@ struct Sweep: ParsableCommand {
         over board-file keys, seeds and what to measure. `plan` expands it into points in a directory; `run` \
         evaluates every point not yet done in N worker processes; `point` evaluates one (what a cluster task \
         runs); `submit --slurm` hands them to a cluster as job arrays; `status` and `collect` follow and \
-        gather the results into results.csv and summary.md. \
+        gather the results into results.csv, summary.md and report.html (the Pareto front of energy against \
+        accuracy, each axis per technology, the verdict per point). \
         Exit status: 0 done, 1 a point failed, 2 bad input, 130 interrupted.
         """,
         subcommands: [Plan.self, RunPoints.self, Point.self, Submit.self, Status.self, Collect.self])
@@ -175,7 +176,15 @@ struct Sweep: ParsableCommand {
     }
 
     struct Collect: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Gather the results into results.csv and summary.md.")
+        static let configuration = CommandConfiguration(
+            abstract: "Gather the results into results.csv, summary.md and report.html.",
+            discussion: """
+            results.csv: one row per finished point. summary.md: the best points and the failures. report.html: \
+            one self-contained file (no script) with the Pareto front of energy per inference and of effective \
+            TOPS/W against accuracy, accuracy and energy against each axis per technology, and the verdict per point. \
+            All three are written whole or not at all, and depend only on the results: the same plan gives the \
+            same files on any machine.
+            """)
 
         @OptionGroup var directory: Directory
 
@@ -190,6 +199,7 @@ struct Sweep: ParsableCommand {
             do {
                 try Data(table.csv.utf8).write(to: root.appendingPathComponent("results.csv"), options: .atomic)
                 try Data(table.summary.utf8).write(to: root.appendingPathComponent("summary.md"), options: .atomic)
+                try Data(SweepReport.render(table).utf8).write(to: root.appendingPathComponent("report.html"), options: .atomic)
             } catch {
                 throw CLIError.failure("cannot write the results into \(directory): \(error.localizedDescription)")
             }

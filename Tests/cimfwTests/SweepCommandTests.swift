@@ -33,7 +33,7 @@ import Testing
         return path
     }
 
-    @Test func aPlannedSweepRunsInWorkersAndGivesTheSameCSVWhicheverProcessComputedAPoint() throws {
+    @Test func aPlannedSweepRunsInWorkersAndGivesTheSameCSVAndReportWhicheverProcessComputedAPoint() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let out = directory.appendingPathComponent("sweep").path
@@ -53,6 +53,9 @@ import Testing
         #expect(lines[0].hasPrefix("index,id,board,adc.bits,seed,accuracy_float_percent,accuracy_board_percent"))
         #expect(lines[1].hasPrefix("0,") && lines[1].contains(",small.toml,6,3,") && lines[2].contains(",small.toml,8,3,"))
         #expect(FileManager.default.fileExists(atPath: out + "/summary.md"))
+        let report = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
+        #expect(report.contains("Pareto front: energy per inference against accuracy") && report.contains("Accuracy against adc.bits"))
+        #expect(report.components(separatedBy: "<tr class=\"").count - 1 == 2, "a verdict row per point")
 
         // Planning again keeps both results; a point computed again, alone, gives the same bits.
         let again = try cli.run(["sweep", "plan", try spec(in: directory), "--out", out])
@@ -62,6 +65,7 @@ import Testing
         #expect(try cli.run(["sweep", "status", out]).stdout.contains("2 points: 1 done, 0 failed, 1 pending"))
         #expect(try cli.run(["sweep", "run", out, "--jobs", "1"]).status == 0)
         #expect(try String(contentsOfFile: out + "/results.csv", encoding: .utf8) == csv)
+        #expect(try String(contentsOfFile: out + "/report.html", encoding: .utf8) == report, "report.html is the same file too")
     }
 
     @Test func thePointsShareOneDigitalBaselineMeasuredByTheFirst() throws {

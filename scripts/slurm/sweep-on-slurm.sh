@@ -3,8 +3,8 @@
 # byte for byte: sweeps/smoke.toml (8 points, quick budget) planned twice,
 # one plan submitted with `cimfw sweep submit --slurm` as job arrays, the
 # other run with `cimfw sweep run --jobs 2`; the two results.csv must be the
-# same file (every number follows from the seed, whichever process or node
-# computed it). Starts and stops scripts/slurm/one-node-cluster.sh; as root.
+# same file, and the two report.html (every number follows from the seed,
+# whichever process or node computed it). Starts and stops scripts/slurm/one-node-cluster.sh; as root.
 #
 #   scripts/slurm/sweep-on-slurm.sh [CIMFW]     # default .build/release/cimfw
 set -euo pipefail
@@ -25,10 +25,12 @@ start=$SECONDS
 "$cimfw" sweep run "$work/local" --jobs 2 >/dev/null 2>&1
 echo "local --jobs 2: $((SECONDS - start)) s"
 cat "$work/slurm/results.csv"
-if cmp -s "$work/slurm/results.csv" "$work/local/results.csv"; then
-    echo "results.csv from Slurm and from the local run are identical ($(($(wc -l < "$work/local/results.csv") - 1)) points)"
-else
-    echo "results.csv differs between Slurm and the local run:"
-    diff "$work/slurm/results.csv" "$work/local/results.csv" || true
-    exit 1
-fi
+for file in results.csv report.html; do
+    if cmp -s "$work/slurm/$file" "$work/local/$file"; then
+        echo "$file from Slurm and from the local run are identical ($(($(wc -l < "$work/local/results.csv") - 1)) points)"
+    else
+        echo "$file differs between Slurm and the local run:"
+        diff "$work/slurm/$file" "$work/local/$file" || true
+        exit 1
+    fi
+done

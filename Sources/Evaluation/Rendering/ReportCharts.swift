@@ -12,7 +12,7 @@ enum ReportCharts {
         r.boards.map { b in
             SVGChart.histogram(title: "\(b.boardName): energy per inference (\(b.energy.source))",
                                x: .init(label: "µJ per monitor interval (one inference each); run median \(ComparisonTable.joules(b.energy.medianJoulesPerInference))"),
-                               series: [(b.boardName, b.energy.perInferenceJoules.map { $0 * 1e6 })])
+                               yLabel: "share of inferences", series: [(b.boardName, b.energy.perInferenceJoules.map { $0 * 1e6 })])
         }
     }
 
@@ -37,7 +37,7 @@ enum ReportCharts {
         if let t = r.boards.compactMap(\.temperature).first, let lo = t.points.map(\.celsius).min(), let hi = t.points.map(\.celsius).max() {
             series.append(.init(name: "float baseline", points: [(lo, 100 * r.baseline.floatAccuracy), (hi, 100 * r.baseline.floatAccuracy)], dashed: true))
         }
-        return SVGChart.line(title: "Accuracy against temperature (thermal chamber)", x: .init(label: "die temperature (°C)"),
+        return SVGChart.plot(title: "Accuracy against temperature (thermal chamber)", x: .init(label: "die temperature (°C)"),
                              y: .init(label: "accuracy (%)"), series: series)
     }
 
@@ -51,7 +51,7 @@ enum ReportCharts {
             if ticks.isEmpty { ticks = d.points.map { ($0.secondsAfterProgramming, $0.label) } }
         }
         guard !series.isEmpty else { return SVGChart.empty(title: "Accuracy against time since calibration", note: "no board with simulated time") }
-        return SVGChart.line(title: "Accuracy against time since programming and calibration", x: .init(label: "time after programming (log)", logarithmic: true, ticks: ticks),
+        return SVGChart.plot(title: "Accuracy against time since programming and calibration", x: .init(label: "time after programming (log)", logarithmic: true, ticks: ticks),
                              y: .init(label: "accuracy (%)"), series: series)
     }
 

@@ -11,9 +11,30 @@ enum SVGChart {
     static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#17becf", "#7f7f7f"]
 
     struct Series {
+        /// How the points are drawn.
+        enum Style {
+            /// A polyline through the points, with a marker on each.
+            case lineAndMarkers
+            /// Markers only: a scatter plot.
+            case markers
+            /// A polyline only: a reference line.
+            case line
+            /// A staircase: between neighbours, along the lower one's y until
+            /// under the higher one, then up to it. Through the points of a
+            /// Pareto front that maximises y, it is the edge of what the
+            /// front dominates.
+            case steps
+        }
+
         var name: String
         var points: [(x: Double, y: Double)]
         var dashed = false
+        var style = Style.lineAndMarkers
+        /// A tooltip per point, in the order of `points`; without them a
+        /// marker's tooltip is the series' name and the point's y.
+        var labels: [String]? = nil
+        /// Overrides the palette's colour for the series' place.
+        var colour: String? = nil
     }
 
     struct Axis {
@@ -23,22 +44,57 @@ enum SVGChart {
         var range: ClosedRange<Double>? = nil
     }
 
-    // MARK: line chart
+    // MARK: x-y plot
 
-    static func line(title: String, x: Axis, y: Axis, series: [Series]) -> String {
-        let xs = series.flatMap { $0.points.map(\.x) }, ys = series.flatMap { $0.points.map(\.y) }
+    /// Lines, scatter plots, staircases and reference lines on one pair of
+    /// axes, each series in its own style. A point a logarithmic axis cannot
+    /// place (not positive) is left out.
+    static func plot(title: String, x: Axis, y: Axis, series: [Series]) -> String {
+        func drawable(_ p: (x: Double, y: Double)) -> Bool {
+            p.x.isFinite && p.y.isFinite && (!x.logarithmic || p.x > 0) && (!y.logarithmic || p.y > 0)
+        }
+        let shown = series.map { s in s.points.indices.filter { drawable(s.points[$0]) } }
+        let xs = zip(series, shown).flatMap { s, kept in kept.map { s.points[$0].x } }
+        let ys = zip(series, shown).flatMap { s, kept in kept.map { s.points[$0].y } }
         let xr = x.range ?? span(xs, log: x.logarithmic), yr = y.range ?? span(ys, log: y.logarithmic, pad: true)
+        func position(_ p: (x: Double, y: Double)) -> String {
+            "\(fmt(px(p.x, xr, x.logarithmic))),\(fmt(py(p.y, yr, y.logarithmic)))"
+        }
         var svg = open(title: title, legendRows: series.count)
         svg += frame(x: x, y: y, xRange: xr, yRange: yr)
         for (n, s) in series.enumerated() {
-            let colour = palette[n % palette.count]
-            let path = s.points.map { "\(fmt(px($0.x, xr, x.logarithmic))),\(fmt(py($0.y, yr, y.logarithmic)))" }.joined(separator: " ")
-            svg += "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\"\(s.dashed ? " stroke-dasharray=\"6 4\"" : "") points=\"\(path)\"/>\n"
-            for p in s.points {
-                svg += "<circle cx=\"\(fmt(px(p.x, xr, x.logarithmic)))\" cy=\"\(fmt(py(p.y, yr, y.logarithmic)))\" r=\"3.5\" fill=\"\(colour)\"><title>\(escape(s.name)): \(fmt(p.y, 4))</title></circle>\n"
+            let colour = s.colour ?? palette[n % palette.count]
+            let points = shown[n].map { s.points[$0] }
+            let dash = s.dashed ? " stroke-dasharray=\"6 4\"" : ""
+            switch s.style {
+            case .lineAndMarkers, .line:
+                svg += "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\"\(dash) points=\"\(points.map(position).joined(separator: " "))\"/>\n"
+            case .steps:
+                var corners: [(x: Double, y: Double)] = points.prefix(1).map { $0 }
+                for (a, b) in zip(points, points.dropFirst()) {
+                    corners.append(a.y <= b.y ? (b.x, a.y) : (a.x, b.y))
+                    corners.append(b)
+                }
+                svg += "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\"\(dash) points=\"\(corners.map(position).joined(separator: " "))\"/>\n"
+                // A ring round each point, so a front of one point shows too.
+                for p in points {
+                    svg += "<circle cx=\"\(fmt(px(p.x, xr, x.logarithmic)))\" cy=\"\(fmt(py(p.y, yr, y.logarithmic)))\" r=\"7\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.5\"/>\n"
+                }
+            case .markers:
+                break
+            }
+            guard s.style == .lineAndMarkers || s.style == .markers else { continue }
+            let scatter = s.style == .markers
+            for k in shown[n] {
+                let p = s.points[k]
+                let tip = s.labels.flatMap { k < $0.count ? $0[k] : nil } ?? "\(s.name): \(fmt(p.y, 4))"
+                svg += "<circle cx=\"\(fmt(px(p.x, xr, x.logarithmic)))\" cy=\"\(fmt(py(p.y, yr, y.logarithmic)))\" r=\"\(scatter ? "4.5" : "3.5")\" fill=\"\(colour)\""
+                    + (scatter ? " fill-opacity=\"0.8\" stroke=\"#fff\" stroke-width=\"0.8\"" : "") + "><title>\(escape(tip))</title></circle>\n"
             }
         }
-        svg += legend(series.map(\.name), dashed: series.map(\.dashed))
+        svg += legend(series.enumerated().map { n, s in
+            (s.name, s.colour ?? palette[n % palette.count], s.style == .markers ? .marker : .line(dashed: s.dashed))
+        })
         return svg + "</svg>\n"
     }
 
@@ -65,30 +121,46 @@ enum SVGChart {
             }
             svg += "<text x=\"\(fmt(left + (Double(c) + 0.5) * groupWidth))\" y=\"\(fmt(plotBottom + 16))\" text-anchor=\"middle\" font-size=\"11\">\(escape(category))</text>\n"
         }
-        svg += legend(series.map(\.name), dashed: series.map { _ in false })
+        svg += legend(series.enumerated().map { n, s in (s.name, palette[n % palette.count], .swatch) })
         return svg + "</svg>\n"
     }
 
     // MARK: histogram
 
-    static func histogram(title: String, x: Axis, series: [(name: String, values: [Double])], bins: Int = 30) -> String {
+    /// One bar per non-empty bin, bins touching, over the samples' range;
+    /// the height is the bin's share of its series' samples, so series of
+    /// different sizes compare. Several series overlay, half transparent.
+    static func histogram(title: String, x: Axis, yLabel: String = "share of samples", series: [(name: String, values: [Double])], bins: Int = 30) -> String {
         let all = series.flatMap(\.values).filter(\.isFinite)
-        guard let lo = all.min(), let hi = all.max() else { return empty(title: title, note: "no samples") }
-        let width = hi > lo ? (hi - lo) / Double(bins) : max(abs(hi) * 1e-3, 1e-12)
-        let start = hi > lo ? lo : lo - width * Double(bins) / 2
-        var lines: [Series] = []
-        for s in series {
-            var counts = [Double](repeating: 0, count: bins)
-            for v in s.values where v.isFinite { counts[min(bins - 1, max(0, Int((v - start) / width)))] += 1 }
-            let total = max(1, Double(s.values.count))
-            var points: [(x: Double, y: Double)] = []
-            for (k, count) in counts.enumerated() {
-                points.append((start + Double(k) * width, count / total))
-                points.append((start + Double(k + 1) * width, count / total))
-            }
-            lines.append(Series(name: "\(s.name) (\(s.values.count))", points: points))
+        guard let lo = all.min(), let hi = all.max(), bins > 0 else { return empty(title: title, note: "no samples") }
+        // A single value gets a narrow bin in the middle of a range around it.
+        let binWidth = hi > lo ? (hi - lo) / Double(bins) : max(abs(hi) * 1e-3, 1e-12)
+        let start = hi > lo ? lo : lo - binWidth * Double(bins) / 2
+        func edge(_ k: Int) -> Double { k == bins && hi > lo ? hi : start + Double(k) * binWidth }
+        let counted: [(name: String, counts: [Int], total: Int)] = series.map { s in
+            var counts = [Int](repeating: 0, count: bins)
+            let finite = s.values.filter(\.isFinite)
+            for v in finite { counts[min(bins - 1, max(0, Int((v - start) / binWidth)))] += 1 }
+            return (s.name, counts, finite.count)
         }
-        return line(title: title, x: x, y: Axis(label: "share of inferences"), series: lines)
+        let highest = counted.flatMap { s in s.counts.map { Double($0) / Double(max(1, s.total)) } }.max() ?? 1
+        let xr = edge(0)...edge(bins), yr = 0...(highest * 1.08)
+        var svg = open(title: title, legendRows: series.count)
+        svg += frame(x: x, y: Axis(label: yLabel), xRange: xr, yRange: yr)
+        let opacity = series.count > 1 ? "0.5" : "0.85"
+        let base = py(0, yr, false)
+        for (n, s) in counted.enumerated() {
+            for (k, count) in s.counts.enumerated() where count > 0 {
+                // Edges rounded before the width is taken, so neighbouring bars share theirs exactly.
+                let x0 = (100 * px(edge(k), xr, false)).rounded() / 100, x1 = (100 * px(edge(k + 1), xr, false)).rounded() / 100
+                let top = py(Double(count) / Double(s.total), yr, false)
+                let range = "\(label(edge(k), resolution: binWidth)) to \(label(edge(k + 1), resolution: binWidth))"
+                svg += "<rect class=\"bin\" x=\"\(fmt(x0, 2))\" y=\"\(fmt(top, 2))\" width=\"\(fmt(x1 - x0, 2))\" height=\"\(fmt(base - top, 2))\" fill=\"\(palette[n % palette.count])\" fill-opacity=\"\(opacity)\">"
+                    + "<title>\(escape(s.name)): \(escape(range)): \(count) of \(s.total)</title></rect>\n"
+            }
+        }
+        svg += legend(counted.enumerated().map { n, s in ("\(s.name) (\(s.total))", palette[n % palette.count], .swatch) })
+        return svg + "</svg>\n"
     }
 
     // MARK: heat map
@@ -157,51 +229,110 @@ enum SVGChart {
         return svg
     }
 
-    private static func legend(_ names: [String], dashed: [Bool]) -> String {
+    private enum LegendSymbol {
+        case line(dashed: Bool), marker, swatch
+    }
+
+    private static func legend(_ entries: [(name: String, colour: String, symbol: LegendSymbol)]) -> String {
         var svg = ""
-        for (n, name) in names.enumerated() {
+        for (n, entry) in entries.enumerated() {
             let y = plotBottom + 60 + Double(n) * 16
-            let colour = palette[n % palette.count]
-            svg += "<line x1=\"\(fmt(left + 10))\" x2=\"\(fmt(left + 34))\" y1=\"\(fmt(y - 4))\" y2=\"\(fmt(y - 4))\" stroke=\"\(colour)\" stroke-width=\"3\"\(dashed[n] ? " stroke-dasharray=\"6 4\"" : "")/>\n"
-            svg += "<text x=\"\(fmt(left + 40))\" y=\"\(fmt(y))\" font-size=\"11\">\(escape(name))</text>\n"
+            switch entry.symbol {
+            case .line(let dashed):
+                svg += "<line x1=\"\(fmt(left + 10))\" x2=\"\(fmt(left + 34))\" y1=\"\(fmt(y - 4))\" y2=\"\(fmt(y - 4))\" stroke=\"\(entry.colour)\" stroke-width=\"3\"\(dashed ? " stroke-dasharray=\"6 4\"" : "")/>\n"
+            case .marker:
+                svg += "<circle cx=\"\(fmt(left + 22))\" cy=\"\(fmt(y - 4))\" r=\"4.5\" fill=\"\(entry.colour)\"/>\n"
+            case .swatch:
+                svg += "<rect x=\"\(fmt(left + 16))\" y=\"\(fmt(y - 10))\" width=\"12\" height=\"12\" fill=\"\(entry.colour)\"/>\n"
+            }
+            svg += "<text x=\"\(fmt(left + 40))\" y=\"\(fmt(y))\" font-size=\"11\">\(escape(entry.name))</text>\n"
         }
         return svg
     }
 
+    /// The range an axis shows. Linear: the values' (with a margin when
+    /// `pad`). Logarithmic: out to whole decades when the values span two or
+    /// more, to 1, 2 or 5 times a power of ten when they span one, and with a
+    /// margin when they span less (a sweep whose energies differ by percents
+    /// would otherwise sit on one line of a decade-wide axis).
     static func span(_ values: [Double], log: Bool, pad: Bool = false) -> ClosedRange<Double> {
         let v = values.filter { $0.isFinite && (!log || $0 > 0) }
         guard var lo = v.min(), var hi = v.max() else { return log ? 1...10 : 0...1 }
         if log {
-            lo = pow(10, floor(log10(lo)))
-            hi = pow(10, ceil(log10(hi)))
-            if hi <= lo { hi = lo * 10 }
-            return lo...hi
+            if hi / lo >= 100 { return pow(10, floor(log10(lo)))...pow(10, ceil(log10(hi))) }
+            if hi / lo >= 10 {
+                let down = [5.0, 2, 1].map { $0 * pow(10, floor(log10(lo))) }.first { $0 <= lo * (1 + 1e-12) } ?? lo
+                let up = [1.0, 2, 5, 10].map { $0 * pow(10, floor(log10(hi))) }.first { $0 >= hi * (1 - 1e-12) } ?? hi
+                return down...up
+            }
+            let a = log10(lo), b = log10(hi), margin = max(0.08 * (b - a), 0.02)
+            return pow(10, a - margin)...pow(10, b + margin)
         }
         if hi <= lo { lo -= 0.5 * max(abs(lo), 1e-12); hi += 0.5 * max(abs(hi), 1e-12) }
         if pad { let m = 0.08 * (hi - lo); lo -= m; hi += m }
         return lo...hi
     }
 
+    /// Log axes: every decade, and 2 and 5 within them when the axis spans
+    /// no more than two; less than a decade is labelled as a linear axis is.
+    /// Linear axes: a step of 1, 2, 2.5 or 5 times a power of ten giving about
+    /// five ticks, each labelled with the step's precision, so neighbouring
+    /// labels always differ.
     static func ticks(_ range: ClosedRange<Double>, log: Bool) -> [(value: Double, label: String)] {
+        if log && range.upperBound < 10 * range.lowerBound * (1 - 1e-9) {
+            return ticks(range, log: false)
+        }
         if log {
+            guard range.lowerBound > 0, range.upperBound.isFinite else { return [] }
+            let first = Int(floor(log10(range.lowerBound))), last = Int(ceil(log10(range.upperBound)))
+            guard last >= first, last - first <= 400 else { return [] }
+            let mantissas: [Double] = last - first <= 2 ? [1, 2, 5] : [1]
             var out: [(Double, String)] = []
-            var e = floor(log10(range.lowerBound))
-            while pow(10, e) <= range.upperBound * 1.0001 {
-                out.append((pow(10, e), short(pow(10, e))))
-                e += 1
+            for e in first...last {
+                for m in mantissas {
+                    let v = m * pow(10, Double(e))
+                    if v >= range.lowerBound * 0.9999 && v <= range.upperBound * 1.0001 { out.append((v, String(format: "%g", v))) }
+                }
             }
             return out
         }
         let raw = (range.upperBound - range.lowerBound) / 5
+        guard raw > 0, raw.isFinite else { return [(range.lowerBound, label(range.lowerBound, resolution: max(abs(range.lowerBound), 1) * 1e-3))] }
         let magnitude = pow(10, floor(log10(raw)))
-        let step = [1.0, 2, 2.5, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? raw
-        var out: [(Double, String)] = []
-        var v = ceil(range.lowerBound / step) * step
-        while v <= range.upperBound + step * 1e-9 {
-            out.append((v, short(v)))
-            v += step
+        let step = [1.0, 2, 2.5, 5, 10].map { $0 * magnitude }.first { $0 >= raw * (1 - 1e-9) } ?? raw
+        // Whole multiples of the step, so no error accumulates along the axis.
+        let first = Int(ceil(range.lowerBound / step - 1e-9)), last = Int(floor(range.upperBound / step + 1e-9))
+        let largest = max(abs(range.lowerBound), abs(range.upperBound))
+        return (first...max(first, last)).map { k in
+            let v = Double(k) * step
+            return (v, label(v, step: step, largest: largest))
         }
-        return out
+    }
+
+    /// `v` with as many decimals as a multiple of `step` needs; in
+    /// scientific notation when that would be long (≥ 10⁶ or more than 5 decimals).
+    static func label(_ v: Double, step: Double, largest: Double) -> String {
+        // The fewest decimals (negative: tens, hundreds) that make the step whole.
+        var decimals = -20
+        while decimals < 20 {
+            let scaled = step * pow(10, Double(decimals))
+            if abs(scaled - scaled.rounded()) <= 1e-6 * scaled { break }
+            decimals += 1
+        }
+        if largest >= 1e6 || decimals > 5 {
+            let exponent = largest > 0 ? Int(floor(log10(largest))) : 0
+            return String(format: "%.\(max(0, decimals + exponent))e", v == 0 ? 0 : v)
+        }
+        let text = String(format: "%.\(max(0, decimals))f", v)
+        // -0.0 is 0.
+        return Double(text) == 0 ? String(format: "%.\(max(0, decimals))f", 0.0) : text
+    }
+
+    /// `v` to one digit below `resolution`'s leading one: a bin's edges.
+    static func label(_ v: Double, resolution: Double) -> String {
+        guard resolution > 0, resolution.isFinite else { return String(format: "%g", v) }
+        let step = pow(10, floor(log10(resolution)) - 1)
+        return label(v, step: step, largest: abs(v))
     }
 
     private static func px(_ x: Double, _ r: ClosedRange<Double>, _ log: Bool) -> Double {
@@ -227,15 +358,6 @@ enum SVGChart {
         let g = Int(245 - 215 * t)
         let b = Int(235 - 215 * min(1, t * 1.5))
         return String(format: "#%02x%02x%02x", r, max(0, g), max(0, b))
-    }
-
-    static func short(_ v: Double) -> String {
-        if v == 0 { return "0" }
-        let a = abs(v)
-        if a >= 1e4 || a < 1e-3 { return String(format: "%.0e", v) }
-        if a >= 100 { return String(format: "%.0f", v) }
-        if a >= 1 { return String(format: "%.3g", v) }
-        return String(format: "%.3g", v)
     }
 
     static func fmt(_ v: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", v) }

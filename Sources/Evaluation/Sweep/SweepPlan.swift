@@ -18,6 +18,10 @@ public struct SweepPoint: Sendable, Hashable, Codable {
     public var seed: UInt64
     /// Relative to the plan directory.
     public var boardFile: String
+
+    /// The base board's file name (`sim-rram-256.toml`): the technology the
+    /// point varies, as results.csv's `board` column names it.
+    public var technology: String { URL(fileURLWithPath: baseBoard).lastPathComponent }
 }
 
 /// A sweep expanded into points, in `DIR/plan.json`, with each point's board

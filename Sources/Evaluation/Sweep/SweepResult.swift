@@ -40,6 +40,20 @@ public struct SweepPointResult: Sendable, Codable, Hashable {
     public static func errorPath(of point: SweepPoint, in directory: String) -> String {
         URL(fileURLWithPath: directory).appendingPathComponent("results/\(point.id).error.json").path
     }
+
+    /// Model operations (2 per MAC) per joule of board energy, in TOPS/W;
+    /// nil when the point measured no energy.
+    public var effectiveTOPSPerWatt: Double? {
+        let energy = board.energy.medianJoulesPerInference
+        return energy > 0 ? 2 * Double(board.throughput.modelMACsPerInference) / energy / 1e12 : nil
+    }
+
+    /// The article's rule against the 45 nm CPU model alone: within 1 point of
+    /// float and at least 5x less energy. (The other half of `cimfw evaluate`'s
+    /// verdict, the measured CPU, varies with the machine.)
+    public var worthScalingByCPUModel: Bool {
+        board.verdict.accuracyWithinOnePoint && board.verdict.energyAdvantageOverCPUModel >= 5
+    }
 }
 
 /// A point that failed: the message, for `status` to list and `run` to retry.
@@ -100,14 +114,13 @@ public struct SweepTable: Sendable {
     public func cells(_ point: SweepPoint, _ r: SweepPointResult) -> [String] {
         func number(_ v: Double?, _ digits: Int = 6) -> String { v.map { String(format: "%.\(digits)g", $0) } ?? "" }
         let b = r.board, energy = b.energy.medianJoulesPerInference
-        let operations = 2 * Double(b.throughput.modelMACsPerInference)
-        var cells = ["\(point.index)", point.id, URL(fileURLWithPath: point.baseBoard).lastPathComponent]
+        var cells = ["\(point.index)", point.id, point.technology]
         for key in plan.axisKeys { cells.append(point.settings.first { $0.key == key }?.value.description ?? "") }
         cells += ["\(point.seed)", number(100 * b.accuracy.float), number(100 * b.accuracy.accelerator), number(b.accuracy.gapPoints),
                   number(1e6 * energy), number(b.energy.coreJoulesPerInference.map { 1e9 * $0 }),
                   number(1e6 * r.baseline.cpuModelJoulesPerInference), number(b.verdict.energyAdvantageOverCPUModel),
                   number(1e6 * b.throughput.secondsPerInference), number(b.throughput.effectiveTOPS),
-                  number(energy > 0 ? operations / energy / 1e12 : nil), "\(b.throughput.tilesUsed)"]
+                  number(r.effectiveTOPSPerWatt), "\(b.throughput.tilesUsed)"]
         if plan.measurements.contains(.temperature) {
             cells.append(number(b.temperature?.points.map(\.withRecalibration).min().map { 100 * $0 }))
         }
@@ -115,7 +128,7 @@ public struct SweepTable: Sendable {
             cells.append(number(b.drift?.points.last.map { 100 * $0.withPeriodicCalibration }))
         }
         if plan.measurements.contains(.mvmError) { cells.append(number(b.arrayError.map { 100 * $0.overall })) }
-        cells.append(b.verdict.accuracyWithinOnePoint && b.verdict.energyAdvantageOverCPUModel >= 5 ? "true" : "false")
+        cells.append(r.worthScalingByCPUModel ? "true" : "false")
         return cells
     }
 
@@ -134,27 +147,36 @@ public struct SweepTable: Sendable {
         var md = "# Sweep \(plan.name)\n\n"
         md += "\(plan.points.count) points (\(rows.count) done, \(failed.count) failed, \(pending.count) pending); "
             + "firmware `\(plan.firmware)`, budget \(plan.budget.rawValue)\(plan.clips.map { ", \($0) clips per point" } ?? "").\n\n"
-        func describe(_ p: SweepPoint) -> String {
-            ([URL(fileURLWithPath: p.baseBoard).lastPathComponent] + p.settings.map { "\($0.key) = \($0.value)" } + ["seed \(p.seed)"]).joined(separator: ", ")
-        }
-        let within = rows.filter { $0.1.board.accuracy.gapPoints <= 1 }
-        if let best = within.min(by: { $0.1.board.energy.medianJoulesPerInference < $1.1.board.energy.medianJoulesPerInference }) {
-            md += String(format: "- least energy within 1 point of float: point %d (%@): %.3f µJ per inference, %.1f%% accuracy\n",
-                         best.0.index, describe(best.0), 1e6 * best.1.board.energy.medianJoulesPerInference, 100 * best.1.board.accuracy.accelerator)
-        } else if !rows.isEmpty {
-            md += "- no point is within 1 point of float accuracy\n"
-        }
-        if let best = rows.max(by: { $0.1.board.accuracy.accelerator < $1.1.board.accuracy.accelerator }) {
-            md += String(format: "- most accurate: point %d (%@): %.1f%% accuracy, %.3f µJ per inference\n",
-                         best.0.index, describe(best.0), 100 * best.1.board.accuracy.accelerator, 1e6 * best.1.board.energy.medianJoulesPerInference)
-        }
-        let worth = rows.filter { $0.1.board.verdict.accuracyWithinOnePoint && $0.1.board.verdict.energyAdvantageOverCPUModel >= 5 }
-        md += "- worth scaling by the CPU model (within 1 point, ≥ 5x less energy): \(worth.count) of \(rows.count) points"
-            + (worth.isEmpty ? "" : ": " + worth.map { "\($0.0.index)" }.joined(separator: ", ")) + "\n"
+        md += bestPoints.map { "- \($0)\n" }.joined()
         if !failed.isEmpty {
             md += "\n## Failed points (run `cimfw sweep run DIR` again to retry them)\n\n"
             for f in failed { md += "- point \(f.index) (\(f.id)): \(f.error)\n" }
         }
         return md
+    }
+
+    /// The points worth a look, a sentence each (summary.md's list and
+    /// report.html's): the least energy within 1 point of float, the most
+    /// accurate, and those worth scaling by the CPU model.
+    public var bestPoints: [String] {
+        func describe(_ p: SweepPoint) -> String {
+            ([p.technology] + p.settings.map { "\($0.key) = \($0.value)" } + ["seed \(p.seed)"]).joined(separator: ", ")
+        }
+        var lines: [String] = []
+        let within = rows.filter { $0.1.board.accuracy.gapPoints <= 1 }
+        if let best = within.min(by: { $0.1.board.energy.medianJoulesPerInference < $1.1.board.energy.medianJoulesPerInference }) {
+            lines.append(String(format: "least energy within 1 point of float: point %d (%@): %.3f µJ per inference, %.1f%% accuracy",
+                                best.0.index, describe(best.0), 1e6 * best.1.board.energy.medianJoulesPerInference, 100 * best.1.board.accuracy.accelerator))
+        } else if !rows.isEmpty {
+            lines.append("no point is within 1 point of float accuracy")
+        }
+        if let best = rows.max(by: { $0.1.board.accuracy.accelerator < $1.1.board.accuracy.accelerator }) {
+            lines.append(String(format: "most accurate: point %d (%@): %.1f%% accuracy, %.3f µJ per inference",
+                                best.0.index, describe(best.0), 100 * best.1.board.accuracy.accelerator, 1e6 * best.1.board.energy.medianJoulesPerInference))
+        }
+        let worth = rows.filter { $0.1.worthScalingByCPUModel }
+        lines.append("worth scaling by the CPU model (within 1 point, ≥ 5x less energy): \(worth.count) of \(rows.count) points"
+                     + (worth.isEmpty ? "" : ": " + worth.map { "\($0.0.index)" }.joined(separator: ", ")))
+        return lines
     }
 }

@@ -89,7 +89,15 @@ struct Sweep: ParsableCommand {
                 try encoder.encode(result).write(to: URL(fileURLWithPath: resultPath), options: .atomic)
                 try? FileManager.default.removeItem(atPath: SweepPointResult.errorPath(of: point, in: dir))
             } catch let error as EvaluationError {
-                let failure = SweepPointFailure(index: index, id: point.id, error: "\(error)")
+                // Paths inside the sweep directory are given from it, so the error reads the same
+                // wherever the directory is mounted (and results.csv, summary.md and report.html
+                // do not depend on it).
+                var message = "\(error)"
+                let prefixes = Set([dir, URL(fileURLWithPath: dir).path, URL(fileURLWithPath: dir).standardizedFileURL.path])
+                for prefix in prefixes.sorted(by: { $0.count > $1.count }) {  // the absolute forms first
+                    message = message.replacingOccurrences(of: prefix.hasSuffix("/") ? prefix : prefix + "/", with: "")
+                }
+                let failure = SweepPointFailure(index: index, id: point.id, error: message)
                 try? encoder.encode(failure).write(to: URL(fileURLWithPath: SweepPointResult.errorPath(of: point, in: dir)), options: .atomic)
                 throw CLIError.failure("point \(index) (\(point.id)): \(error)")
             }

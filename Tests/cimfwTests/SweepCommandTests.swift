@@ -99,6 +99,34 @@ import Testing
                 && result.stderr.contains("key 'adc.bits': value 40 is invalid; expected an integer in 4...12"), "\(result.stderr)")
     }
 
+    /// NOR flash behind a 6-bit ADC cannot be scanned for stuck cells: the point fails when it runs.
+    @Test func aFailedPointIsListedWithAnErrorThatDoesNotDependOnWhereTheDirectoryIs() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let board = directory.appendingPathComponent("flash.toml").path
+        try "inherits = \"\(Self.root)/boards/sim-nor-flash.toml\"\n".write(toFile: board, atomically: true, encoding: .utf8)
+        let specPath = directory.appendingPathComponent("spec.toml").path
+        try """
+            firmware = "\(Self.root)/firmware/kws-gru"
+            boards = ["flash.toml"]
+            seeds = [1]
+            clips = 8
+            [axes]
+            "adc.bits" = [6]
+            """.write(toFile: specPath, atomically: true, encoding: .utf8)
+        let out = directory.appendingPathComponent("sweep").path
+        #expect(try cli.run(["sweep", "plan", specPath, "--out", out]).status == 0)
+        let run = try cli.run(["sweep", "run", out, "--jobs", "1"])
+        #expect(run.status == 1, "\(run.stderr)")
+        let status = try cli.run(["sweep", "status", out])
+        #expect(status.stdout.contains("1 points: 0 done, 1 failed, 0 pending"), "\(status.stdout)")
+        #expect(status.stdout.contains("failed  point 0") && status.stdout.contains(": points/")
+                && status.stdout.contains("too little to tell a stuck cell"), "\(status.stdout)")
+        #expect(!status.stdout.contains(directory.path), "the error names files from the sweep directory")
+        let report = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
+        #expect(report.contains("too little to tell a stuck cell") && !report.contains(out + "/points/"), "the failures table too")
+    }
+
     @Test(arguments: [
         ("budget = \"fast\"", "key 'budget': value \"fast\" is invalid; expected \"quick\" (cimfw evaluate --quick) or \"full\""),
         ("seeds = [1, 1]", "key 'seeds': value [ 1, 1 ] is invalid; expected distinct seeds"),

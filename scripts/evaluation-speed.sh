@@ -57,7 +57,7 @@ for b in $(binaries); do "$b" sweep plan "$work/point.toml" --out "$work/point-$
 for _ in $(seq "$repeats"); do
     for b in $(binaries); do
         dir="$work/point-$(label "$b")"
-        rm -rf "$dir/results" "$dir/baseline.json"
+        rm -f "$dir"/results/*.json "$dir/baseline.json"
         seconds "$b" sweep point "$dir" --index 0 >> "$work/point-$(label "$b").times"
     done
 done
@@ -71,7 +71,7 @@ for _ in $(seq "$repeats"); do
     for b in $(binaries); do
         dir="$work/smoke-$(label "$b")"
         for jobs in 1 2; do
-            rm -rf "$dir/results" "$dir/baseline.json"
+            rm -f "$dir"/results/*.json "$dir/baseline.json"
             seconds "$b" sweep run "$dir" --jobs "$jobs" >> "$work/smoke-$(label "$b")-$jobs.times"
         done
     done

@@ -86,7 +86,14 @@ struct Sweep: ParsableCommand {
                 let result = try SweepPointResult.measure(point, of: plan, in: dir, image: image, testSet: testSet) { message in
                     if !quiet { FileHandle.standardError.write(Data("point \(index): \(message)\n".utf8)) }
                 }
-                try encoder.encode(result).write(to: URL(fileURLWithPath: resultPath), options: .atomic)
+                do {
+                    // results/ may have been cleared by hand to measure points again.
+                    try FileManager.default.createDirectory(atPath: (resultPath as NSString).deletingLastPathComponent,
+                                                            withIntermediateDirectories: true)
+                    try encoder.encode(result).write(to: URL(fileURLWithPath: resultPath), options: .atomic)
+                } catch {
+                    throw CLIError.failure("cannot write point \(index)'s result to \(resultPath): \(error.localizedDescription)")
+                }
                 try? FileManager.default.removeItem(atPath: SweepPointResult.errorPath(of: point, in: dir))
             } catch let error as EvaluationError {
                 // Paths inside the sweep directory are given from it, so the error reads the same

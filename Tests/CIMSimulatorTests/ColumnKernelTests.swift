@@ -33,4 +33,10 @@ import Testing
         #expect(try codes(kernel: .avx, rows: rows, columns: columns) == codes(kernel: .portable, rows: rows, columns: columns))
     }
 
+    @Test(.enabled(if: ColumnKernel.avx512.isAvailable, "this CPU has no AVX-512"),
+          arguments: [(64, 32), (61, 29), (160, 256), (9, 3), (256, 256)])
+    func avx512GivesTheSameBitsAsThePortableKernel(rows: Int, columns: Int) throws {
+        #expect(try codes(kernel: .avx512, rows: rows, columns: columns) == codes(kernel: .portable, rows: rows, columns: columns))
+    }
+
 }

@@ -112,7 +112,7 @@ import Testing
     /// With the portable kernel, parallel-input batches run two vectors per
     /// pass (the pair path); with AVX, one at a time. Both must give the bits
     /// of single calls.
-    @Test(arguments: [ColumnKernel.portable, ColumnKernel.fastest])
+    @Test(arguments: [ColumnKernel.portable, ColumnKernel.avx, ColumnKernel.avx512].filter(\.isAvailable))
     func aBatchGivesTheSameBitsAsSingleCalls(kernel: ColumnKernel) throws {
         for bitSerial in [false, true] {
             var c = SimulatorConfiguration.ideal(rows: 70, columns: 37)

@@ -10,9 +10,17 @@ public enum ColumnKernel: Sendable, Hashable {
     case portable
     /// 256-bit AVX in C, chosen at run time (the package targets baseline x86-64).
     case avx
+    /// 512-bit AVX-512F in C: two columns' eight row lanes per vector.
+    case avx512
 
-    public static let fastest: ColumnKernel = cimfw_cpu_has_avx() == 1 ? .avx : .portable
+    public static let fastest: ColumnKernel = cimfw_cpu_has_avx512() == 1 ? .avx512 : cimfw_cpu_has_avx() == 1 ? .avx : .portable
 
     /// Whether this machine can run `self`.
-    public var isAvailable: Bool { self == .portable || Self.fastest == .avx }
+    public var isAvailable: Bool {
+        switch self {
+        case .portable: true
+        case .avx: cimfw_cpu_has_avx() == 1
+        case .avx512: cimfw_cpu_has_avx512() == 1
+        }
+    }
 }

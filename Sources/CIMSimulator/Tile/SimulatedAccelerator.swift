@@ -152,7 +152,7 @@ public final class SimulatedAccelerator: CIMAccelerator {
         // Pairs share each weight load in the portable kernel; the AVX
         // kernel on one vector at a time is faster still (docs/performance.md, MVM
         // benchmark). Either way the bits are those of single calls.
-        if !c.dac.appliesBitSerial && kernel == .portable {
+        if !c.dac.appliesBitSerial && (kernel == .portable || kernel == .avx512) {
             while b + 1 < batchSize {
                 load(b, into: inputScratch)
                 load(b + 1, into: inputScratchB)
@@ -279,7 +279,8 @@ public final class SimulatedAccelerator: CIMAccelerator {
         var rng = readNoiseRNG
         defer { readNoiseRNG = rng }
         let yA = columnScratch.baseAddress!, yB = columnScratchB.baseAddress!
-        let (driveA, driveB) = t.analogColumnsPair(UnsafePointer(inputScratch.baseAddress!), UnsafePointer(inputScratchB.baseAddress!), yA, yB)
+        let (driveA, driveB) = t.analogColumnsPair(UnsafePointer(inputScratch.baseAddress!), UnsafePointer(inputScratchB.baseAddress!),
+                                                   yA, yB, kernel: kernel)
         digitize(t, yA, norm: driveA.sumSquares.squareRoot(), codes: codeScratch.baseAddress!, values: valueScratch.baseAddress!, rng: &rng)
         book(cellReadJoules: c.energy.cellReadJoules(sumOfSquaredInputsTimesRowConductance: driveA.readWeight))
         digitize(t, yB, norm: driveB.sumSquares.squareRoot(), codes: codeScratchB.baseAddress!, values: valueScratchB.baseAddress!, rng: &rng)

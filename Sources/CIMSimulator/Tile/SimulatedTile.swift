@@ -290,7 +290,10 @@ final class SimulatedTile {
         let raw = UnsafeRawPointer(x)
         let blocks = markActiveBlocks(x, x), active = activeBlocks.baseAddress!
         var j = 0
-        if kernel == .avx {
+        if kernel == .avx512 {
+            j = logicalColumns & ~7
+            cimfw_columns_avx512(x, effective.baseAddress!, columnStride, active, blocks, j, y)
+        } else if kernel == .avx {
             j = logicalColumns & ~7
             cimfw_columns_avx(x, effective.baseAddress!, columnStride, active, blocks, j, y)
         }
@@ -321,10 +324,15 @@ final class SimulatedTile {
     /// each weight load serves both, halving the memory traffic per MVM.
     @inline(__always)
     func analogColumnsPair(_ xA: UnsafePointer<Float>, _ xB: UnsafePointer<Float>,
-                           _ yA: UnsafeMutablePointer<Float>, _ yB: UnsafeMutablePointer<Float>) -> (RowDrive, RowDrive) {
+                           _ yA: UnsafeMutablePointer<Float>, _ yB: UnsafeMutablePointer<Float>,
+                           kernel: ColumnKernel = .portable) -> (RowDrive, RowDrive) {
         let rawA = UnsafeRawPointer(xA), rawB = UnsafeRawPointer(xB)
         let blocks = markActiveBlocks(xA, xB), active = activeBlocks.baseAddress!
         var j = 0
+        if kernel == .avx512 {
+            j = logicalColumns & ~7
+            cimfw_columns_avx512_pair(xA, xB, effective.baseAddress!, columnStride, active, blocks, j, yA, yB)
+        }
         while j + 1 < logicalColumns {
             let w0 = columnBase(j), w1 = columnBase(j + 1)
             var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), b0 = SIMD8<Float>(), b1 = SIMD8<Float>()

@@ -21,4 +21,19 @@ void cimfw_columns_avx(const float *x, const float *weights, size_t column_strid
                        const intptr_t *block_byte_offsets, size_t blocks,
                        size_t columns, float *y);
 
+/// 1 when this x86-64 CPU (and its OS) runs AVX-512F, else 0.
+int cimfw_cpu_has_avx512(void);
+
+/// cimfw_columns_avx with 512-bit vectors, two columns per vector: the same
+/// bits. Only call when cimfw_cpu_has_avx512() is 1.
+void cimfw_columns_avx512(const float *x, const float *weights, size_t column_stride,
+                          const intptr_t *block_byte_offsets, size_t blocks,
+                          size_t columns, float *y);
+
+/// cimfw_columns_avx512 for two input vectors at once, each weight load
+/// serving both: the bits of two single calls.
+void cimfw_columns_avx512_pair(const float *xa, const float *xb, const float *weights, size_t column_stride,
+                               const intptr_t *block_byte_offsets, size_t blocks,
+                               size_t columns, float *ya, float *yb);
+
 #endif

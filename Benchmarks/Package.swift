@@ -20,9 +20,17 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.0", traits: ["MallocInterposer"]),
     ],
     targets: [
+        // The floor to compare with: a plain GEMV, vectorised by the compiler
+        // for this machine (fused multiply-add and reassociation allowed).
+        .target(
+            name: "BareGEMV",
+            path: "Benchmarks/BareGEMV",
+            cSettings: [.unsafeFlags(["-O3", "-march=native", "-ffast-math"])]
+        ),
         .executableTarget(
             name: "MVM",
             dependencies: [
+                "BareGEMV",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "CIMSimulator", package: cimfw),
                 .product(name: "CIMHAL", package: cimfw),

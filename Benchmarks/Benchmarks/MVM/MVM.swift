@@ -1,3 +1,4 @@
+import BareGEMV
 import Benchmark
 import CIMHAL
 import CIMSimulator
@@ -18,6 +19,7 @@ let benchmarks: @Sendable () -> Void = {
         maxDuration: .seconds(10),
         maxIterations: 1_000)
 
+    bareBenchmarks()
     for batch in [1, 64] {
         Benchmark("MVM 256x256 all effects, batch \(batch)") { benchmark, state in
             benchmark.startMeasurement()
@@ -29,6 +31,46 @@ let benchmarks: @Sendable () -> Void = {
         } setup: {
             try MVMState(batch: batch)
         }
+    }
+}
+
+/// The same shapes as a bare GEMV: 256x256 float weights, batch 1 and 64
+/// (64 calls), nothing of the analog model. Measured in the same run as the
+/// simulator, so "simulated MVM / bare GEMV" is a ratio on the same machine state.
+@MainActor
+let bareBenchmarks: @Sendable () -> Void = {
+    for batch in [1, 64] {
+        Benchmark("bare C GEMV 256x256, batch \(batch)") { benchmark, state in
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                state.weights.withUnsafeBufferPointer { w in
+                    state.inputs.withUnsafeBufferPointer { x in
+                        state.outputs.withUnsafeMutableBufferPointer { y in
+                            for v in 0..<batch {
+                                bare_gemv(w.baseAddress, x.baseAddress! + 256 * v, y.baseAddress! + 256 * v, 256, 256)
+                            }
+                        }
+                    }
+                }
+            }
+            benchmark.stopMeasurement()
+            blackHole(state.outputs)
+        } setup: {
+            GEMVState(batch: batch)
+        }
+    }
+}
+
+final class GEMVState {
+    let weights: [Float]
+    let inputs: [Float]
+    var outputs: [Float]
+
+    init(batch: Int) {
+        var rng = SeededGenerator(seed: 1)
+        weights = (0..<65536).map { _ in Float(0.5 * rng.nextSignedUnit()) }
+        inputs = (0..<(256 * batch)).map { _ in Float(0.5 * rng.nextSignedUnit()) }
+        outputs = [Float](repeating: 0, count: 256 * batch)
     }
 }
 

@@ -32,27 +32,6 @@ static inline __m256 lane_sums8(const __m256 a[8]) {
     return _mm256_add_ps(s, _mm256_permute2f128_ps(q3, q7, 0x31));
 }
 
-// lane_sums8 for the AVX-512 kernel (a target attribute must match to inline).
-__attribute__((target("avx512f")))
-static inline __m256 lane_sums8_avx512(const __m256 a[8]) {
-    __m256 t0 = _mm256_unpacklo_ps(a[0], a[1]), t1 = _mm256_unpackhi_ps(a[0], a[1]);
-    __m256 t2 = _mm256_unpacklo_ps(a[2], a[3]), t3 = _mm256_unpackhi_ps(a[2], a[3]);
-    __m256 t4 = _mm256_unpacklo_ps(a[4], a[5]), t5 = _mm256_unpackhi_ps(a[4], a[5]);
-    __m256 t6 = _mm256_unpacklo_ps(a[6], a[7]), t7 = _mm256_unpackhi_ps(a[6], a[7]);
-    __m256 q0 = _mm256_shuffle_ps(t0, t2, 0x44), q1 = _mm256_shuffle_ps(t0, t2, 0xEE);
-    __m256 q2 = _mm256_shuffle_ps(t1, t3, 0x44), q3 = _mm256_shuffle_ps(t1, t3, 0xEE);
-    __m256 q4 = _mm256_shuffle_ps(t4, t6, 0x44), q5 = _mm256_shuffle_ps(t4, t6, 0xEE);
-    __m256 q6 = _mm256_shuffle_ps(t5, t7, 0x44), q7 = _mm256_shuffle_ps(t5, t7, 0xEE);
-    __m256 s = _mm256_permute2f128_ps(q0, q4, 0x20);
-    s = _mm256_add_ps(s, _mm256_permute2f128_ps(q1, q5, 0x20));
-    s = _mm256_add_ps(s, _mm256_permute2f128_ps(q2, q6, 0x20));
-    s = _mm256_add_ps(s, _mm256_permute2f128_ps(q3, q7, 0x20));
-    s = _mm256_add_ps(s, _mm256_permute2f128_ps(q0, q4, 0x31));
-    s = _mm256_add_ps(s, _mm256_permute2f128_ps(q1, q5, 0x31));
-    s = _mm256_add_ps(s, _mm256_permute2f128_ps(q2, q6, 0x31));
-    return _mm256_add_ps(s, _mm256_permute2f128_ps(q3, q7, 0x31));
-}
-
 // "avx" alone, not "fma": a fused multiply-add would round differently
 // from the portable kernel and break bit-for-bit reproducibility.
 __attribute__((target("avx")))
@@ -114,7 +93,7 @@ void cimfw_columns_avx512(const float *x, const float *weights, size_t column_st
             halves[2 * k] = _mm512_castps512_ps256(a[k]);
             halves[2 * k + 1] = _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(a[k]), 1));
         }
-        _mm256_storeu_ps(y + j, lane_sums8_avx512(halves));
+        _mm256_storeu_ps(y + j, lane_sums8(halves));
     }
 }
 
@@ -152,8 +131,8 @@ void cimfw_columns_avx512_pair(const float *xa, const float *xb, const float *we
             hb[2 * k] = _mm512_castps512_ps256(b[k]);
             hb[2 * k + 1] = _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(b[k]), 1));
         }
-        _mm256_storeu_ps(ya + j, lane_sums8_avx512(ha));
-        _mm256_storeu_ps(yb + j, lane_sums8_avx512(hb));
+        _mm256_storeu_ps(ya + j, lane_sums8(ha));
+        _mm256_storeu_ps(yb + j, lane_sums8(hb));
     }
 }
 

@@ -1,10 +1,17 @@
 /// Checks a TOML text for the inputs that make toml++ (inside TOMLKit)
 /// abort the process instead of reporting a parse error: a table header
 /// whose first key does not start like a key (`[#`, `[=`, `[,`, `[.]`, `[[#]]`,
-/// a `[` that ends its line)
-/// hit an assertion in toml++'s `parse_key`, found by fuzzing the board-file
-/// loader). Such text is refused here, with its line and column, before the
-/// parser sees it; everything else is left to the parser.
+/// a `[` that ends its line, a `[` followed by a combining mark) hits an
+/// assertion in toml++'s `parse_key` (found by fuzzing the board-file and
+/// manifest loaders). Such text is refused here, with its line and column,
+/// before the parser sees it; everything else is left to the parser.
+///
+/// A header is a `[` that starts a line outside any string, comment or
+/// array, so the text is lexed as far as that takes: strings (all four
+/// kinds, with escapes), comments, and bracket depth in values. It works on
+/// Unicode scalars, not Characters: a combining mark after the bracket
+/// ("[" U+073C) is one grapheme that is not "[", yet toml++ reads a '['
+/// followed by a byte that starts no key.
 public enum TOMLPreflight {
     public struct Problem: Error, Sendable, Hashable, CustomStringConvertible {
         public var line: Int
@@ -16,45 +23,97 @@ public enum TOMLPreflight {
         }
     }
 
+    private enum Context {
+        case value
+        case comment
+        case basicString, literalString
+        case multilineBasicString, multilineLiteralString
+    }
+
     public static func check(_ text: String) throws(Problem) {
-        var inMultilineString: String?
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            // Lines inside a """ or ''' string are string content, not headers.
-            let startsInString = inMultilineString != nil
-            for delimiter in ["\"\"\"", "'''"] {
-                let count = occurrences(of: delimiter, in: line)
-                guard count % 2 == 1 else { continue }
-                if inMultilineString == nil { inMultilineString = delimiter } else if inMultilineString == delimiter { inMultilineString = nil }
+        let s = Array(text.unicodeScalars)
+        var context = Context.value
+        var depth = 0              // open [ and { of values (arrays and inline tables)
+        var inHeaderLine = false   // a header's own brackets are not value brackets
+        var line = 1, lineStart = 0
+        var i = 0
+
+        func run(of quote: Unicode.Scalar, at index: Int) -> Int {
+            var n = 0
+            while index + n < s.count, s[index + n] == quote { n += 1 }
+            return n
+        }
+
+        while i <= s.count {
+            if i == lineStart, context == .value, depth == 0 {
+                try checkHeader(s, from: i, line: line, lineStart: lineStart)
+                var j = i
+                while j < s.count, s[j] == " " || s[j] == "\t" { j += 1 }
+                inHeaderLine = j < s.count && s[j] == "["
             }
-            guard !startsInString else { continue }
-            var characters = Array(line)
-            var column = 0
-            while column < characters.count, characters[column] == " " || characters[column] == "\t" { column += 1 }
-            guard column < characters.count, characters[column] == "[" else { continue }
-            column += 1
-            if column < characters.count, characters[column] == "[" { column += 1 }
-            while column < characters.count, characters[column] == " " || characters[column] == "\t" { column += 1 }
-            // The line ends after the bracket: toml++ asserts on that too.
-            guard column < characters.count else { throw Problem(line: index + 1, column: column + 1, found: "\n") }
-            let c = characters[column]
-            let startsAKey = c.isASCII && (c.isLetter || c.isNumber || c == "_" || c == "-") || c == "\"" || c == "'" || c == "]"
-            guard startsAKey else { throw Problem(line: index + 1, column: column + 1, found: c) }
-            characters.removeAll()
+            guard i < s.count else { break }
+            let c = s[i]
+            if c == "\n" {
+                if context == .comment || context == .basicString || context == .literalString { context = .value }
+                inHeaderLine = false
+                line += 1
+                i += 1
+                lineStart = i
+                continue
+            }
+            switch context {
+            case .comment:
+                i += 1
+            case .value:
+                switch c {
+                case "#": context = .comment; i += 1
+                case "\"":
+                    let n = run(of: "\"", at: i)
+                    if n >= 3 { context = .multilineBasicString; i += 3 } else { context = .basicString; i += 1 }
+                case "'":
+                    let n = run(of: "'", at: i)
+                    if n >= 3 { context = .multilineLiteralString; i += 3 } else { context = .literalString; i += 1 }
+                case "[", "{":
+                    if !inHeaderLine { depth += 1 }
+                    i += 1
+                case "]", "}":
+                    if !inHeaderLine { depth = max(0, depth - 1) }
+                    i += 1
+                default: i += 1
+                }
+            case .basicString, .multilineBasicString:
+                if c == "\\" { i += 2; continue }   // an escape, the escaped scalar included
+                guard c == "\"" else { i += 1; continue }
+                if context == .basicString { context = .value; i += 1; continue }
+                // Up to two quotes may end the content just before the closing """.
+                let n = run(of: "\"", at: i)
+                if n >= 3 { context = .value; i += min(n, 5) } else { i += n }
+            case .literalString, .multilineLiteralString:
+                guard c == "'" else { i += 1; continue }
+                if context == .literalString { context = .value; i += 1; continue }
+                let n = run(of: "'", at: i)
+                if n >= 3 { context = .value; i += min(n, 5) } else { i += n }
+            }
         }
     }
 
-    /// Non-overlapping occurrences of `needle` in `line`.
-    static func occurrences(of needle: String, in line: Substring) -> Int {
-        let pattern = Array(needle.utf8), bytes = Array(line.utf8)
-        var count = 0, i = 0
-        while i + pattern.count <= bytes.count {
-            if bytes[i..<(i + pattern.count)].elementsEqual(pattern) {
-                count += 1
-                i += pattern.count
-            } else {
-                i += 1
-            }
+    /// A line outside strings, comments and arrays: if it starts a header,
+    /// the header's first key must start like a key.
+    private static func checkHeader(_ s: [Unicode.Scalar], from start: Int, line: Int, lineStart: Int) throws(Problem) {
+        var column = start
+        func skipBlanks() { while column < s.count, s[column] == " " || s[column] == "\t" { column += 1 } }
+        skipBlanks()
+        guard column < s.count, s[column] == "[" else { return }
+        column += 1
+        if column < s.count, s[column] == "[" { column += 1 }
+        skipBlanks()
+        // The line or the text ends after the bracket: toml++ asserts on that too.
+        guard column < s.count, s[column] != "\n", s[column] != "\r" else {
+            throw Problem(line: line, column: column - lineStart + 1, found: "\n")
         }
-        return count
+        let c = s[column]
+        let startsAKey = c.isASCII && (c.properties.isAlphabetic || ("0"..."9").contains(c) || c == "_" || c == "-")
+            || c == "\"" || c == "'" || c == "]"
+        guard startsAKey else { throw Problem(line: line, column: column - lineStart + 1, found: Character(c)) }
     }
 }

@@ -125,7 +125,11 @@ struct MalformedBoardFileTests {
     /// Found by fuzzing: toml++ (inside TOMLKit) aborts the process on a table
     /// header that does not start with a key; the loader refuses it first.
     @Test("a table header that does not start with a key is a syntax error, not an abort",
-          arguments: ["[#", "[ #]", "[[#]]", "[=", "[,", "[.]", "name = \"x\"\n\n  [?", "[\n", "[  \nx = 1"])
+          arguments: ["[#", "[ #]", "[[#]]", "[=", "[,", "[.]", "name = \"x\"\n\n  [?", "[\n", "[  \nx = 1",
+                      // A combining mark joins the bracket or a space into one Character.
+                      "[\u{073C}", "[ \u{0301}x]", "[[\u{0301}a]]",
+                      // Quotes in a comment open no string; CRLF ends a line too.
+                      "##\"\"\"tab\n#\n[\u{0B}#2 = 1001\n", "# it's\n[#]", "a = 1\r\n[\r\n"])
     func headerWithoutAKey(text: String) throws {
         let sandbox = try BoardSandbox()
         let path = try sandbox.write("board.toml", text)
@@ -140,6 +144,16 @@ struct MalformedBoardFileTests {
         let path = try sandbox.write("board.toml", "note = \"\"\"\n[#] not a header\n\"\"\"\n")
         let error = try loadFailure(path)
         #expect(error.kind != .syntax, "\(error)")
+    }
+
+    @Test("a bracket that starts a line inside an array or a string is no header",
+          arguments: ["x = [\n  [ # an inner array\n    1],\n]\n", "x = '''\n[#\n'''\n",
+                      "x = \"\"\"\\\n[#\\\"\"\"\"\"\n", "x = \"#\"\n[name]\n"])
+    func bracketsThatAreNoHeader(text: String) throws {
+        let sandbox = try BoardSandbox()
+        let path = try sandbox.write("board.toml", text)
+        let error = try loadFailure(path)
+        #expect(!error.description.contains("a table header must start with a key"), "\(error)")
     }
 
     @Test("a file that cannot be read is unreadable")

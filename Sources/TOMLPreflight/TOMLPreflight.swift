@@ -2,9 +2,11 @@
 /// abort the process instead of reporting a parse error: a table header
 /// whose first key does not start like a key (`[#`, `[=`, `[,`, `[.]`, `[[#]]`,
 /// a `[` that ends its line, a `[` followed by a combining mark) hits an
-/// assertion in toml++'s `parse_key` (found by fuzzing the board-file and
-/// manifest loaders). Such text is refused here, with its line and column,
-/// before the parser sees it; everything else is left to the parser.
+/// assertion in toml++'s `parse_key`, and a `}` where an array expects a
+/// value (`[}`, `[1, }`) one in its `parse_value` (found by fuzzing the
+/// board-file, manifest and sweep-spec loaders). Such text is refused here,
+/// with its line and column, before the parser sees it; everything else is
+/// left to the parser.
 ///
 /// A header is a `[` that starts a line outside any string, comment or
 /// array, so the text is lexed as far as that takes: strings (all four
@@ -17,9 +19,13 @@ public enum TOMLPreflight {
         public var line: Int
         public var column: Int
         public var found: Character
+        public var expected: String
+
+        static let headerKey = "a table header must start with a key (a letter, digit, '_', '-' or a quoted key)"
+        static let arrayValue = "an array value or ']' after '[' or ','"
 
         public var description: String {
-            "a table header must start with a key (a letter, digit, '_', '-' or a quoted key), found \(found == "\n" ? "the end of the line" : "'\(found)'") at line \(line), column \(column)"
+            "\(expected), found \(found == "\n" ? "the end of the line" : "'\(found)'") at line \(line), column \(column)"
         }
     }
 
@@ -33,7 +39,8 @@ public enum TOMLPreflight {
     public static func check(_ text: String) throws(Problem) {
         let s = Array(text.unicodeScalars)
         var context = Context.value
-        var depth = 0              // open [ and { of values (arrays and inline tables)
+        var open: [Unicode.Scalar] = []   // the [ and { of values (arrays and inline tables) still open
+        var arrayExpectsValue = false      // just after an array's '[' or ',', blanks and comments aside
         var inHeaderLine = false   // a header's own brackets are not value brackets
         var line = 1, lineStart = 0
         var i = 0
@@ -45,7 +52,7 @@ public enum TOMLPreflight {
         }
 
         while i <= s.count {
-            if i == lineStart, context == .value, depth == 0 {
+            if i == lineStart, context == .value, open.isEmpty {
                 try checkHeader(s, from: i, line: line, lineStart: lineStart)
                 var j = i
                 while j < s.count, s[j] == " " || s[j] == "\t" { j += 1 }
@@ -65,6 +72,12 @@ public enum TOMLPreflight {
             case .comment:
                 i += 1
             case .value:
+                if arrayExpectsValue, c != " ", c != "\t", c != "\r", c != "#" {
+                    arrayExpectsValue = false
+                    if c == "}" {
+                        throw Problem(line: line, column: i - lineStart + 1, found: "}", expected: Problem.arrayValue)
+                    }
+                }
                 switch c {
                 case "#": context = .comment; i += 1
                 case "\"":
@@ -74,10 +87,16 @@ public enum TOMLPreflight {
                     let n = run(of: "'", at: i)
                     if n >= 3 { context = .multilineLiteralString; i += 3 } else { context = .literalString; i += 1 }
                 case "[", "{":
-                    if !inHeaderLine { depth += 1 }
+                    if !inHeaderLine {
+                        open.append(c)
+                        arrayExpectsValue = c == "["
+                    }
                     i += 1
                 case "]", "}":
-                    if !inHeaderLine { depth = max(0, depth - 1) }
+                    if !inHeaderLine, !open.isEmpty { open.removeLast() }
+                    i += 1
+                case ",":
+                    arrayExpectsValue = !inHeaderLine && open.last == "["
                     i += 1
                 default: i += 1
                 }
@@ -109,11 +128,13 @@ public enum TOMLPreflight {
         skipBlanks()
         // The line or the text ends after the bracket: toml++ asserts on that too.
         guard column < s.count, s[column] != "\n", s[column] != "\r" else {
-            throw Problem(line: line, column: column - lineStart + 1, found: "\n")
+            throw Problem(line: line, column: column - lineStart + 1, found: "\n", expected: Problem.headerKey)
         }
         let c = s[column]
         let startsAKey = c.isASCII && (c.properties.isAlphabetic || ("0"..."9").contains(c) || c == "_" || c == "-")
             || c == "\"" || c == "'" || c == "]"
-        guard startsAKey else { throw Problem(line: line, column: column - lineStart + 1, found: Character(c)) }
+        guard startsAKey else {
+            throw Problem(line: line, column: column - lineStart + 1, found: Character(c), expected: Problem.headerKey)
+        }
     }
 }

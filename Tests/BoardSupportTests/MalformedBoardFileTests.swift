@@ -146,6 +146,26 @@ struct MalformedBoardFileTests {
         #expect(error.kind != .syntax, "\(error)")
     }
 
+    /// Found by fuzzing the sweep spec: toml++ asserts in `parse_value` on these.
+    @Test("a '}' where an array expects a value is a syntax error, not an abort",
+          arguments: ["x = [}", "x = [1,}", "x = [\n}", "x = [1, # c\n}", "x = [[}]]", "x = [{a = 1},}"])
+    func braceWhereAnArrayExpectsAValue(text: String) throws {
+        let sandbox = try BoardSandbox()
+        let path = try sandbox.write("board.toml", text)
+        let error = try loadFailure(path)
+        #expect(error.kind == .syntax)
+        expectMentions(error, path, "an array value or ']' after '[' or ','", "found '}'", "line")
+    }
+
+    @Test("arrays of values, tables and comments are left to the parser",
+          arguments: ["x = [ # c\n  1, # d\n]\n", "x = [{a = 1}, {b = 2}]\n", "x = [\"}\", '}']\n", "x = {a = [1, 2]}\n"])
+    func wellFormedArrays(text: String) throws {
+        let sandbox = try BoardSandbox()
+        let path = try sandbox.write("board.toml", text)
+        let error = try loadFailure(path)
+        #expect(error.kind != .syntax, "\(error)")
+    }
+
     @Test("a bracket that starts a line inside an array or a string is no header",
           arguments: ["x = [\n  [ # an inner array\n    1],\n]\n", "x = '''\n[#\n'''\n",
                       "x = \"\"\"\\\n[#\\\"\"\"\"\"\n", "x = \"#\"\n[name]\n"])

@@ -22,7 +22,10 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
     ],
     targets: [
-        .target(name: "CIMHAL"),
+        // SMBus PEC's CRC-8 folded 16 bytes at a time by carry-less multiplication
+        // on x86-64 CPUs that have it (the same CRC as the table).
+        .target(name: "CChecksums", path: "Sources/CChecksums"),
+        .target(name: "CIMHAL", dependencies: ["CChecksums"]),
         // The simulator's column kernel in 256-bit AVX, chosen at run time on
         // x86-64 CPUs that have it (same bits as the portable Swift kernel).
         .target(name: "CSimKernels", path: "Sources/CSimKernels"),

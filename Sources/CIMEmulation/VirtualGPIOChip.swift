@@ -42,10 +42,9 @@ public final class VirtualGPIOChip {
 
     /// Removes and returns the oldest unread edge on a line.
     func takeEdge(_ name: String) -> GPIOEdgeEvent? {
-        guard var queue = edges[name], !queue.isEmpty else { return nil }
-        let first = queue.removeFirst()
-        edges[name] = queue
-        return first
+        // In place: a copy out of the dictionary and back would allocate per edge.
+        guard edges[name]?.isEmpty == false else { return nil }
+        return edges[name]?.removeFirst()
     }
 
     public func output(_ name: String) throws(HALError) -> VirtualOutputLine {

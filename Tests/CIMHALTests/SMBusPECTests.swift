@@ -1,4 +1,4 @@
-import CIMHAL
+@testable import CIMHAL
 import Testing
 
 /// SMBus PEC is CRC-8 with polynomial 0x07 over every byte on the wire.
@@ -43,20 +43,25 @@ import Testing
         }
     }
 
-    /// Long transfers take eight bytes per step: every length and starting
-    /// value gives what one byte at a time (a non-contiguous sequence) gives.
-    @Test func eightBytesAtATimeGiveTheByteAtATimeCRC() {
+    /// Long transfers take sixteen bytes per step by carry-less multiplication
+    /// where the CPU has it and eight by table otherwise: every length and
+    /// starting value gives what one byte at a time (a non-contiguous
+    /// sequence) gives, on both paths.
+    @Test func sixteenAndEightBytesAtATimeGiveTheByteAtATimeCRC() {
         var state: UInt64 = 0x5EED
-        let message: [UInt8] = (0..<300).map { _ in
+        let message: [UInt8] = (0..<4100).map { _ in
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return UInt8(truncatingIfNeeded: state >> 56)
         }
-        for length in 0...message.count {
+        for length in Array(0...300) + [1024, 4095, 4096, 4097, 4100] {
             for start: UInt8 in [0, 0x5A, 0xFF] {
                 let contiguous = SMBusPEC.crc(message[0..<length], startingAt: start)
                 let byteByByte = SMBusPEC.crc(message[0..<length].lazy.map { $0 }, startingAt: start)
-                if contiguous != byteByByte {
-                    Issue.record("length \(length) from \(start): \(contiguous), one byte at a time \(byteByByte)")
+                let bySlices = message.withUnsafeBufferPointer {
+                    SMBusPEC.crcBySlices(UnsafeBufferPointer(rebasing: $0[0..<length]), startingAt: start)
+                }
+                if contiguous != byteByByte || bySlices != byteByByte {
+                    Issue.record("length \(length) from \(start): \(contiguous), by slices \(bySlices), one byte at a time \(byteByByte)")
                 }
             }
         }

@@ -26,15 +26,57 @@ public struct BoardEvaluator {
     /// A failure names this board's file.
     public func evaluate(_ set: TestSet, baseline: DigitalBaselineResult, floatPredictions: [Int],
                          progress: (String) -> Void) throws(EvaluationError) -> BoardEvaluation {
-        do throws(MeasurementFailure) {
-            return try measure(set, baseline: baseline, floatPredictions: floatPredictions, progress: progress)
-        } catch {
-            throw .measurement(boardFile: boardFile, error)
-        }
+        try evaluate(set, baseline: PendingBaseline((baseline, floatPredictions)), progress: progress)
     }
 
-    private func measure(_ set: TestSet, baseline: DigitalBaselineResult, floatPredictions: [Int],
-                         progress: (String) -> Void) throws(MeasurementFailure) -> BoardEvaluation {
+    /// With the baseline still being measured: waits for it only where the figures compare with it.
+    func evaluate(_ set: TestSet, baseline: PendingBaseline, progress: (String) -> Void) throws(EvaluationError) -> BoardEvaluation {
+        let measured: Measured
+        do throws(MeasurementFailure) { measured = try measure(set, progress: progress) } catch {
+            throw .measurement(boardFile: boardFile, error)
+        }
+        let (result, floatPredictions) = try baseline.value()
+        return judge(measured, set, baseline: result, floatPredictions: floatPredictions)
+    }
+
+    /// What a board measures before it is compared with the baseline.
+    private struct Measured {
+        var boardName: String, backend: String, geometry: CIMGeometry
+        var predictions: [Int]
+        var acceleratorAccuracy: Double
+        var throughput: ThroughputResult
+        var energy: EnergyResult
+        var quantised: [(bits: Int, accuracy: Double)]
+        var porting: PortingResult
+        var temperature: TemperatureResult?
+        var drift: DriftResult?
+        var arrayError: ArrayErrorMap?
+        var notMeasured: [String]
+    }
+
+    private func judge(_ m: Measured, _ set: TestSet, baseline: DigitalBaselineResult, floatPredictions: [Int]) -> BoardEvaluation {
+        let agreement = Double(zip(m.predictions, floatPredictions).filter { $0 == $1 }.count) / Double(max(1, set.clips.count))
+        let accuracy = AccuracyResult(clips: set.clips.count, float: baseline.floatAccuracy, accelerator: m.acceleratorAccuracy,
+                                      gapPoints: 100 * (baseline.floatAccuracy - m.acceleratorAccuracy), agreement: agreement)
+        var porting = m.porting
+        porting.quantisation = m.quantised.map {
+            .init(weightBits: $0.bits, accuracy: $0.accuracy, gapPoints: 100 * (baseline.floatAccuracy - $0.accuracy))
+        }
+        porting.retrainingNeeded = accuracy.gapPoints > 1
+        porting.retrainingAdvice = porting.retrainingNeeded
+            ? "the board is \(String(format: "%.1f", accuracy.gapPoints)) points under float: retrain hardware-aware at its precision (python3 tools/kws/train.py --hardware-aware, see firmware/kws-gru/README.md)"
+            : "not needed: the post-training port is within 1 point of float"
+        let verdict = Self.verdict(accuracy: accuracy, energy: m.energy, baseline: baseline)
+        let g = m.geometry
+        return BoardEvaluation(
+            boardFile: boardFile, boardName: m.boardName, backend: m.backend,
+            seed: seed,
+            geometry: .init(tiles: g.tiles, rows: g.rows, columns: g.columns, weightBits: g.weightBits, dacBits: g.dacBits, adcBits: g.adcBits),
+            accuracy: accuracy, throughput: m.throughput, energy: m.energy, porting: porting, temperature: m.temperature,
+            drift: m.drift, arrayError: m.arrayError, verdict: verdict, notMeasured: m.notMeasured)
+    }
+
+    private func measure(_ set: TestSet, progress: (String) -> Void) throws(MeasurementFailure) -> Measured {
         let frames = image.imported.frames
         progress("porting: compile, stuck-cell scan, write-verify, calibration")
         let board = try open()
@@ -42,14 +84,11 @@ public struct BoardEvaluator {
         let compiled = deployed.runtime.compiled
         let g = board.accelerator.geometry
 
-        progress("accuracy on \(set.clips.count) clips")
+        progress("accuracy on \(set.clips.count) clips, \(settings.batch) at a time")
         let before = board.clock.now()
-        let predictions = try deployed.predictions(set)
+        let predictions = try deployed.predictions(set, batch: settings.batch)
         let boardSecondsPerInference = (board.clock.now() - before) / Double(max(1, set.clips.count))
         let acceleratorAccuracy = DeployedModel.accuracy(predictions, set)
-        let agreement = Double(zip(predictions, floatPredictions).filter { $0 == $1 }.count) / Double(max(1, set.clips.count))
-        let accuracy = AccuracyResult(clips: set.clips.count, float: baseline.floatAccuracy, accelerator: acceleratorAccuracy,
-                                      gapPoints: 100 * (baseline.floatAccuracy - acceleratorAccuracy), agreement: agreement)
         let throughput = ThroughputMeasurement.result(compiled: compiled, frames: frames, board: board,
                                                       boardSecondsPerInference: boardSecondsPerInference)
 
@@ -58,13 +97,10 @@ public struct BoardEvaluator {
 
         progress("porting: accuracy of the float model quantised to 4 and 8 bits and the board's \(g.weightBits)")
         let bits = Array(Set([4, 8, g.weightBits])).sorted()
-        let quantised = try WeightQuantisation.accuracies(image, set, bits: bits, floatAccuracy: baseline.floatAccuracy)
-        let needsRetraining = accuracy.gapPoints > 1
+        let quantised = try WeightQuantisation.accuracies(image, set, bits: bits)
+        // The comparisons with float are filled in by `judge`.
         let porting = PortingResult(
-            quantisation: quantised, boardWeightBits: g.weightBits, retrainingNeeded: needsRetraining,
-            retrainingAdvice: needsRetraining
-                ? "the board is \(String(format: "%.1f", accuracy.gapPoints)) points under float: retrain hardware-aware at its precision (python3 tools/kws/train.py --hardware-aware, see firmware/kws-gru/README.md)"
-                : "not needed: the post-training port is within 1 point of float",
+            quantisation: [], boardWeightBits: g.weightBits, retrainingNeeded: false, retrainingAdvice: "",
             compileSeconds: deployed.compileSeconds, faultScanAndProgramSeconds: deployed.faultScanAndProgramSeconds,
             calibrateSeconds: deployed.calibrateSeconds,
             totalPortSeconds: deployed.compileSeconds + deployed.faultScanAndProgramSeconds + deployed.calibrateSeconds,
@@ -96,13 +132,9 @@ public struct BoardEvaluator {
                 .run(tile: 0, blocks: settings.arrayErrorBlocks, vectors: settings.arrayErrorVectors, seed: seed)
         }
 
-        let verdict = Self.verdict(accuracy: accuracy, energy: energy, baseline: baseline)
-        return BoardEvaluation(
-            boardFile: boardFile, boardName: board.name, backend: board.devices.backendName,
-            seed: seed,
-            geometry: .init(tiles: g.tiles, rows: g.rows, columns: g.columns, weightBits: g.weightBits, dacBits: g.dacBits, adcBits: g.adcBits),
-            accuracy: accuracy, throughput: throughput, energy: energy, porting: porting, temperature: temperature,
-            drift: drift, arrayError: arrayError, verdict: verdict, notMeasured: notMeasured)
+        return Measured(boardName: board.name, backend: board.devices.backendName, geometry: g, predictions: predictions,
+                        acceleratorAccuracy: acceleratorAccuracy, throughput: throughput, energy: energy, quantised: quantised,
+                        porting: porting, temperature: temperature, drift: drift, arrayError: arrayError, notMeasured: notMeasured)
     }
 
     /// The article's rule: at least 5x less energy per inference than the

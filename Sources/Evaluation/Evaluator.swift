@@ -43,27 +43,33 @@ public struct Evaluator {
     /// image, test set and settings (a sweep's points share it). With
     /// `jobs` > 1, that many boards are measured at once, each on its own
     /// thread (every board is its own set of objects; the image, clips and
-    /// baseline are shared read-only), and `progress` is called under a lock.
-    /// The report lists the boards in the order given, and the first
+    /// baseline are shared read-only), the baseline on one more beside them
+    /// (boards wait for it only to compare), and `progress` is called under
+    /// a lock. The report lists the boards in the order given, and the first
     /// failure in that order is the one thrown.
     public func run(boards: [BoardEvaluator], provenance: Provenance, measuredBaseline: (DigitalBaselineResult, [Int])? = nil,
                     jobs: Int = 1, progress: (Int, String) -> Void) throws(EvaluationError) -> EvaluationReport {
-        let baseline: DigitalBaselineResult, floatPredictions: [Int]
+        let parallel = jobs > 1 && boards.count > 1
+        let pending: PendingBaseline
         if let measuredBaseline {
-            (baseline, floatPredictions) = measuredBaseline
+            pending = PendingBaseline(measuredBaseline)
         } else {
             progress(-1, "digital baseline: the float model on \(testSet.clips.count) clips, CPU time per inference")
-            (baseline, floatPredictions) = try self.baseline(host: provenance.host)
-        }
-        var results: [BoardEvaluation] = []
-        if jobs > 1, boards.count > 1 {
-            results = try ParallelBoards.evaluate(boards, jobs: jobs, testSet: testSet, baseline: baseline,
-                                                  floatPredictions: floatPredictions, progress: progress)
-        } else {
-            for (n, evaluator) in boards.enumerated() {
-                results.append(try evaluator.evaluate(testSet, baseline: baseline, floatPredictions: floatPredictions) { progress(n, $0) })
+            if parallel {
+                let evaluator = self, host = provenance.host
+                pending = PendingBaseline.measuring { () throws(EvaluationError) in try evaluator.baseline(host: host) }
+            } else {
+                pending = PendingBaseline(try self.baseline(host: provenance.host))
             }
         }
-        return EvaluationReport(provenance: provenance, settings: settings, baseline: baseline, boards: results)
+        var results: [BoardEvaluation] = []
+        if parallel {
+            results = try ParallelBoards.evaluate(boards, jobs: jobs, testSet: testSet, baseline: pending, progress: progress)
+        } else {
+            for (n, evaluator) in boards.enumerated() {
+                results.append(try evaluator.evaluate(testSet, baseline: pending) { progress(n, $0) })
+            }
+        }
+        return EvaluationReport(provenance: provenance, settings: settings, baseline: try pending.value().result, boards: results)
     }
 }

@@ -9,8 +9,8 @@ import KWS
 /// what the unchecked `Sendable` below rests on; the progress callback is the
 /// one shared piece, and it is called under `lock`.
 enum ParallelBoards {
-    static func evaluate(_ boards: [BoardEvaluator], jobs: Int, testSet: TestSet, baseline: DigitalBaselineResult,
-                         floatPredictions: [Int], progress: (Int, String) -> Void) throws(EvaluationError) -> [BoardEvaluation] {
+    static func evaluate(_ boards: [BoardEvaluator], jobs: Int, testSet: TestSet, baseline: PendingBaseline,
+                         progress: (Int, String) -> Void) throws(EvaluationError) -> [BoardEvaluation] {
         try withoutActuallyEscaping(progress) { (progress) throws(EvaluationError) -> [BoardEvaluation] in
             let shared = Shared(boards: boards, testSet: testSet, progress: progress, count: boards.count)
             let threads = min(jobs, boards.count)
@@ -21,8 +21,7 @@ enum ParallelBoards {
                     while let n = shared.nextBoard() {
                         let outcome: Result<BoardEvaluation, EvaluationError>
                         do throws(EvaluationError) {
-                            outcome = .success(try shared.boards[n].evaluate(shared.testSet, baseline: baseline,
-                                                                              floatPredictions: floatPredictions) { shared.report(n, $0) })
+                            outcome = .success(try shared.boards[n].evaluate(shared.testSet, baseline: baseline) { shared.report(n, $0) })
                         } catch {
                             outcome = .failure(error)
                         }

@@ -23,12 +23,16 @@ struct Accuracy: ParsableCommand {
     @Option(help: "Copies of each frame input on the rows (the compiler's default unless given).")
     var inputReplicas: Int?
 
+    @Option(help: BatchHelp.help(default: 1))
+    var batch = 1
+
     @OptionGroup var json: JSONOption
 
     struct Report: Codable {
         var board: String
         var firmware: String
         var seed: UInt64?
+        var batch: Int
         var calibrated: Bool
         var faultScan: Bool
         var stuckOnPairsFound: Int
@@ -45,6 +49,10 @@ struct Accuracy: ParsableCommand {
         var coreJoulesPerInference: Double?
         var boardJoulesPerInference: Double?
         var acceleratorSecondsPerInference: Double?
+    }
+
+    func validate() throws {
+        try BatchHelp.validate(batch)
     }
 
     func run() throws {
@@ -71,12 +79,12 @@ struct Accuracy: ParsableCommand {
         let energyModel = session.board.capability(EnergyAccount.self)
         let totalsBefore = energyModel?.energyTotals
         var micros: [Double] = []
-        let predictions = try spotter.predictions(set, hostMicroseconds: &micros)
+        let predictions = try spotter.predictions(set, batch: batch, hostMicroseconds: &micros)
         let agreement = Double(zip(predictions, floatPredictions).filter { $0 == $1 }.count) / Double(max(1, set.clips.count))
         let reports = runtime.programming
         let cells = reports.reduce(0) { $0 + $1.cellsProgrammed }
         var report = Report(
-            board: board, firmware: firmware, seed: seed, calibrated: !noCalibration, faultScan: !noFaultScan,
+            board: board, firmware: firmware, seed: seed, batch: batch, calibrated: !noCalibration, faultScan: !noFaultScan,
             stuckOnPairsFound: deployment.faultMaps.reduce(0) { $0 + $1.stuckOnPairs },
             stuckOffPairsFound: deployment.faultMaps.reduce(0) { $0 + $1.stuckOffPairs },
             digitalWeights: runtime.compiled.digitalWeights, stuckOnPairsUsed: runtime.compiled.stuckOnPairsUsed,
@@ -98,7 +106,7 @@ struct Accuracy: ParsableCommand {
             print(String(decoding: try encoder.encode(report), as: UTF8.self))
             return
         }
-        print("\(firmware) on \(board)\(seed.map { " (seed \($0))" } ?? ""): \(report.tilesUsed) tiles, write-verify, \(noCalibration ? "no calibration" : "calibrated")")
+        print("\(firmware) on \(board)\(seed.map { " (seed \($0))" } ?? ""): \(report.tilesUsed) tiles, write-verify, \(noCalibration ? "no calibration" : "calibrated")\(batch > 1 ? ", \(batch) clips per batch" : "")")
         if !noFaultScan {
             print("fault scan             \(report.stuckOnPairsFound) stuck-on and \(report.stuckOffPairsFound) stuck-off pairs found; \(report.stuckOnPairsUsed) stuck-on left under the model, \(report.digitalWeights) weights moved to digital")
         }

@@ -32,6 +32,9 @@ struct Evaluate: ParsableCommand {
 
     @OptionGroup var seed: SeedOption
 
+    @Option(help: BatchHelp.help(default: EvaluationSettings.defaultBatch))
+    var batch = EvaluationSettings.defaultBatch
+
     @Option(help: "Active power of one busy CPU core for the measured-CPU baseline, W (default: a Raspberry Pi 4 core, 0.93 W).")
     var cpuWatts: Double?
 
@@ -43,6 +46,7 @@ struct Evaluate: ParsableCommand {
     var quiet = false
 
     func validate() throws {
+        try BatchHelp.validate(batch)
         if let cpuWatts {
             guard cpuWatts.isFinite, cpuWatts > 0, cpuWatts <= 500 else {
                 throw ValidationError("--cpu-watts \(cpuWatts) is invalid; expected a power in W, above 0 and at most 500")
@@ -60,6 +64,7 @@ struct Evaluate: ParsableCommand {
         var settings = quick ? EvaluationSettings.quickRun : EvaluationSettings.full
         if let cpuWatts { settings.cpuActiveWatts = cpuWatts }
         if let clips { settings.clipLimit = clips }
+        settings.batch = batch
         let firmware = self.firmware.directory, seed = self.seed.value
         let image: KWSImage
         let testSet: TestSet

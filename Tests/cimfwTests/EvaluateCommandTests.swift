@@ -82,5 +82,9 @@ import Testing
         #expect(clips.status == 2 && clips.stderr.contains("--clips 0"), "\(clips.stderr)")
         let watts = try cli.run(["evaluate", "--cpu-watts=-1"])
         #expect(watts.status == 2 && watts.stderr.contains("--cpu-watts"), "\(watts.stderr)")
+        for command in ["evaluate", "accuracy"] {
+            let batch = try cli.run([command, "--batch", "0"])
+            #expect(batch.status == 2 && batch.stderr.contains("--batch 0 is invalid; expected 1...1024"), "\(command): \(batch.stderr)")
+        }
     }
 }

@@ -132,6 +132,7 @@ import Testing
         ("seeds = [1, 1]", "key 'seeds': value [ 1, 1 ] is invalid; expected distinct seeds"),
         ("measurements = [\"power\"]", "key 'measurements': value \"power\" is invalid; expected one of \"temperature\", \"drift\", \"mvm_error\""),
         ("colour = 3", "key 'colour': unknown key"),
+        ("batch = 0", "key 'batch': value 0 is invalid; expected an integer in 1...1024 (test clips through the model together)"),
     ])
     func aBadSpecKeyIsNamedWithItsValueAndWhatWasExpected(line: String, message: String) throws {
         let directory = try temporaryDirectory()

@@ -14,6 +14,7 @@ import KWS
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .mallocCountTotal],
+        timeUnits: .microseconds,
         warmupIterations: 5,
         maxDuration: .seconds(10),
         maxIterations: 2_000)
@@ -39,6 +40,18 @@ let benchmarks: @Sendable () -> Void = {
     } setup: {
         try InferenceState()
     }
+    // Accuracy over a test set: 16 clips' features, one at a time and as one
+    // batch (each tile product one batched MVM). Times are per 16 inferences.
+    Benchmark("KWS 16 clips one at a time, sim-rram-256 (features in)") { benchmark, state in
+        try state.runClips(benchmark, batched: false)
+    } setup: {
+        try InferenceState()
+    }
+    Benchmark("KWS 16 clips as one batch, sim-rram-256 (features in)") { benchmark, state in
+        try state.runClips(benchmark, batched: true)
+    } setup: {
+        try InferenceState()
+    }
 }
 
 final class InferenceState {
@@ -51,6 +64,10 @@ final class InferenceState {
     let frontend: MFCCFrontend
     var features = [Float](repeating: 0, count: 490)
     var probabilities = [Float](repeating: 0, count: 12)
+    /// The first 16 clips of the shipped test set, normalised features one after the other.
+    let clipFeatures: [Float]
+    static let clips = 16
+    var clipProbabilities: [Float]
 
     init() throws {
         let image = try KWSImage.load(directory: Self.repository.appendingPathComponent("firmware/kws-gru"))
@@ -65,6 +82,31 @@ final class InferenceState {
         let first = try FileManager.default.contentsOfDirectory(atPath: test.path).filter { $0.hasSuffix(".wav") }.sorted()[0]
         samples = try AudioFile.read(path: test.appendingPathComponent(first).path).clip.samples
         probabilities = [Float](repeating: 0, count: image.model.outputs)
+        let set = try TestSet.load(directory: Self.repository.appendingPathComponent("firmware/kws-gru/test"),
+                                   normalisation: image.normalisation, classes: image.model.outputs)
+        clipFeatures = set.clips.prefix(Self.clips).flatMap(\.features)
+        clipProbabilities = [Float](repeating: 0, count: Self.clips * image.model.outputs)
+    }
+
+    func runClips(_ benchmark: Benchmark, batched: Bool) throws {
+        let values = clipFeatures.count / Self.clips, outputs = clipProbabilities.count / Self.clips
+        try clipFeatures.withUnsafeBufferPointer { x in
+            try clipProbabilities.withUnsafeMutableBufferPointer { p in
+                benchmark.startMeasurement()
+                for _ in benchmark.scaledIterations {
+                    if batched {
+                        try accelerator.classify(batch: x, clips: Self.clips, into: p)
+                    } else {
+                        for c in 0..<Self.clips {
+                            try accelerator.classify(features: UnsafeBufferPointer(rebasing: x[(c * values)..<((c + 1) * values)]),
+                                                     into: UnsafeMutableBufferPointer(rebasing: p[(c * outputs)..<((c + 1) * outputs)]))
+                        }
+                    }
+                }
+                benchmark.stopMeasurement()
+            }
+        }
+        blackHole(clipProbabilities)
     }
 
     func run(_ benchmark: Benchmark, _ spotter: KeywordSpotter) throws {

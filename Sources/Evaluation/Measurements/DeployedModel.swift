@@ -54,15 +54,15 @@ struct DeployedModel {
         }
     }
 
-    /// Arg-max class of every clip.
-    func predictions(_ set: TestSet, ) throws(MeasurementFailure) -> [Int] {
-        do { return try spotter.predictions(set) } catch {
+    /// Arg-max class of every clip, `batch` clips at a time.
+    func predictions(_ set: TestSet, batch: Int) throws(MeasurementFailure) -> [Int] {
+        do { return try spotter.predictions(set, batch: batch) } catch {
             throw .inference(reason: "\(error)")
         }
     }
 
-    func accuracy(_ set: TestSet, ) throws(MeasurementFailure) -> Double {
-        Self.accuracy(try predictions(set), set)
+    func accuracy(_ set: TestSet, batch: Int) throws(MeasurementFailure) -> Double {
+        Self.accuracy(try predictions(set, batch: batch), set)
     }
 
     static func accuracy(_ predictions: [Int], _ set: TestSet) -> Double {

@@ -19,11 +19,11 @@ struct DriftSweep {
         for age in settings.driftAges.sorted(by: { $0.seconds < $1.seconds }) {
             progress("drift: \(age.label) after programming")
             wait(once, until: startOnce + age.seconds)
-            let without = try once.accuracy(set)
+            let without = try once.accuracy(set, batch: settings.batch)
             wait(periodic, until: startPeriodic + max(0, age.seconds - period))
             try periodic.recalibrate()
             wait(periodic, until: startPeriodic + age.seconds)
-            let with = try periodic.accuracy(set)
+            let with = try periodic.accuracy(set, batch: settings.batch)
             points.append(.init(label: age.label, secondsAfterProgramming: age.seconds, withoutRecalibration: without,
                                 withPeriodicCalibration: with))
         }

@@ -19,9 +19,9 @@ struct ThermalChamber {
         for celsius in settings.temperaturesCelsius {
             progress("thermal chamber at \(Int(celsius)) °C")
             hold(at: celsius)
-            let asCalibrated = try deployed.accuracy(set)
+            let asCalibrated = try deployed.accuracy(set, batch: settings.batch)
             try deployed.recalibrate()
-            let recalibrated = try deployed.accuracy(set)
+            let recalibrated = try deployed.accuracy(set, batch: settings.batch)
             points.append(.init(celsius: celsius, withoutRecalibration: asCalibrated, withRecalibration: recalibrated))
             // Back to the reference calibration before the next point.
             hold(at: settings.referenceCelsius)

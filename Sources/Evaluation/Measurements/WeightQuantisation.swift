@@ -40,8 +40,8 @@ enum WeightQuantisation {
     }
 
     /// Accuracy of the model quantised to each precision, run in Float32 on the CPU.
-    static func accuracies(_ image: KWSImage, _ set: TestSet, bits: [Int], floatAccuracy: Double) throws(MeasurementFailure) -> [PortingResult.QuantisedAccuracy] {
-        var results: [PortingResult.QuantisedAccuracy] = []
+    static func accuracies(_ image: KWSImage, _ set: TestSet, bits: [Int]) throws(MeasurementFailure) -> [(bits: Int, accuracy: Double)] {
+        var results: [(bits: Int, accuracy: Double)] = []
         for b in bits {
             do {
                 let runtime = CPURuntime(model: try quantised(image.model, bits: b))
@@ -55,7 +55,7 @@ enum WeightQuantisation {
                     if predicted == clip.classIndex { correct += 1 }
                 }
                 let accuracy = Double(correct) / Double(max(1, set.clips.count))
-                results.append(.init(weightBits: b, accuracy: accuracy, gapPoints: 100 * (floatAccuracy - accuracy)))
+                results.append((b, accuracy))
             } catch {
                 throw .inference(reason: "CPU runtime, \(b)-bit quantised model: \(error)")
             }

@@ -30,7 +30,7 @@ public enum HTMLReport {
         <tr><th>seed</th><td>\(p.seed.map(String.init) ?? "each board file's (per board below)")</td></tr>
         <tr><th>host</th><td>\(e(p.host))</td></tr>
         <tr><th>board files</th><td>\(report.boards.map { e($0.boardFile) }.joined(separator: "<br>"))</td></tr>
-        <tr><th>run</th><td>\(report.settings.quick ? "quick (reduced: a smoke test, not for decisions)" : "full") · \(report.baseline.clips) test clips</td></tr>
+        <tr><th>run</th><td>\(report.settings.quick ? "quick (reduced: a smoke test, not for decisions)" : "full") · \(report.baseline.clips) test clips, \(report.settings.batch) through the model at a time</td></tr>
         </table>
 
         """

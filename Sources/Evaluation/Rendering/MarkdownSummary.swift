@@ -15,7 +15,7 @@ public enum MarkdownSummary {
         for row in ComparisonTable.rows(report) {
             md += "| \(cell(row.metric)) | " + row.values.map(cell).joined(separator: " | ") + " |\n"
         }
-        md += "\nDigital baseline: float accuracy \(ComparisonTable.percent(report.baseline.floatAccuracy)) on \(report.baseline.clips) clips; "
+        md += "\nDigital baseline: float accuracy \(ComparisonTable.percent(report.baseline.floatAccuracy)) on \(report.baseline.clips) clips (the boards run them \(report.settings.batch) at a time); "
         md += "CPU model \(ComparisonTable.joules(report.baseline.cpuModelJoulesPerInference)) per inference (\(report.baseline.cpuModelSource)); "
         md += "measured CPU \(ComparisonTable.seconds(report.baseline.measuredCPUSecondsPerInference)) per inference × \(String(format: "%.3f", report.baseline.cpuActiveWatts)) W = \(ComparisonTable.joules(report.baseline.measuredCPUJoulesPerInference)) (\(report.baseline.cpuWattsSource)).\n"
         for b in report.boards where !b.notMeasured.isEmpty {

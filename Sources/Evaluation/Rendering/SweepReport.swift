@@ -33,7 +33,7 @@ public enum SweepReport {
         <tr><th>spec</th><td><code>\(e(plan.spec))</code></td></tr>
         <tr><th>firmware</th><td><code>\(e(plan.firmware))</code></td></tr>
         <tr><th>budget</th><td>\(e(plan.budget.rawValue))\(plan.budget == .quick ? " (cimfw evaluate --quick)" : "")</td></tr>
-        <tr><th>clips per point</th><td>\(plan.clips.map(String.init) ?? "the budget's")</td></tr>
+        <tr><th>clips per point</th><td>\(plan.clips.map(String.init) ?? "the budget's"), \(plan.batch ?? EvaluationSettings.defaultBatch) through the model at a time</td></tr>
         <tr><th>measurements</th><td>accuracy, energy per inference, throughput\(plan.measurements.map { ", " + e($0.rawValue) }.joined())</td></tr>
         <tr><th>points</th><td>\(plan.points.count): \(table.rows.count) done, \(table.failed.count) failed, \(table.pending.count) pending</td></tr>
         <tr><th>technologies (base boards)</th><td>\(distinct(plan.points.map(\.technology)).map(e).joined(separator: ", "))</td></tr>

@@ -18,6 +18,15 @@ public struct EvaluationSettings: Sendable, Codable, Hashable {
     public var arrayErrorVectors: Int
     /// Active power of one busy CPU core, for the measured-CPU baseline.
     public var cpuActiveWatts: Double
+    /// Test clips run through the model together for every accuracy figure:
+    /// each tile product one batched MVM for all of them (the energy runs
+    /// classify one clip at a time, as a device streaming audio does).
+    public var batch: Int
+
+    /// Sixteen: the emulated eval board's batch limit (one bus command
+    /// carries the whole batch), and past it the simulator gains nothing
+    /// (docs/performance.md).
+    public static let defaultBatch = 16
 
     public struct DriftAge: Sendable, Codable, Hashable {
         public var label: String
@@ -41,7 +50,7 @@ public struct EvaluationSettings: Sendable, Codable, Hashable {
         driftAges: [.init(label: "1 hour", seconds: 3600), .init(label: "1 day", seconds: 86_400),
                     .init(label: "1 month", seconds: 30 * 86_400)],
         calibrationPeriodSeconds: 300, arrayErrorBlocks: 8, arrayErrorVectors: 16,
-        cpuActiveWatts: raspberryPi4WattsPerCore)
+        cpuActiveWatts: raspberryPi4WattsPerCore, batch: defaultBatch)
 
     /// Every metric, on fewer clips, one short energy run.
     public static let quickRun = EvaluationSettings(
@@ -50,5 +59,5 @@ public struct EvaluationSettings: Sendable, Codable, Hashable {
         driftAges: [.init(label: "1 hour", seconds: 3600), .init(label: "1 day", seconds: 86_400),
                     .init(label: "1 month", seconds: 30 * 86_400)],
         calibrationPeriodSeconds: 300, arrayErrorBlocks: 4, arrayErrorVectors: 4,
-        cpuActiveWatts: raspberryPi4WattsPerCore)
+        cpuActiveWatts: raspberryPi4WattsPerCore, batch: defaultBatch)
 }

@@ -33,6 +33,8 @@ public struct SweepPlan: Sendable, Hashable, Codable {
     public var firmware: String
     public var budget: SweepSpec.Budget
     public var clips: Int?
+    /// nil: `EvaluationSettings.defaultBatch` (and in a plan written before the key existed).
+    public var batch: Int?
     public var measurements: [SweepSpec.Measurement]
     public var temperaturesCelsius: [Double]?
     public var axisKeys: [String]
@@ -57,6 +59,7 @@ public struct SweepPlan: Sendable, Hashable, Codable {
         var points: [SweepPoint] = []
         var files: [String: String] = [:]
         let settingsText = "firmware \(spec.firmware); budget \(spec.budget.rawValue); clips \(spec.clips.map(String.init) ?? "all"); "
+            + "batch \(spec.batch ?? EvaluationSettings.defaultBatch); "
             + "measurements \(spec.measurements.map(\.rawValue).joined(separator: ",")); temperatures \(spec.temperaturesCelsius.map { "\($0)" } ?? "default")"
         for board in spec.boards {
             for settings in combinations {
@@ -69,7 +72,7 @@ public struct SweepPlan: Sendable, Hashable, Codable {
                 }
             }
         }
-        let plan = SweepPlan(name: spec.name, spec: spec.file, firmware: spec.firmware, budget: spec.budget, clips: spec.clips,
+        let plan = SweepPlan(name: spec.name, spec: spec.file, firmware: spec.firmware, budget: spec.budget, clips: spec.clips, batch: spec.batch,
                              measurements: spec.measurements, temperaturesCelsius: spec.temperaturesCelsius,
                              axisKeys: spec.axes.map(\.key), points: points)
         return (plan, files)
@@ -153,6 +156,7 @@ public struct SweepPlan: Sendable, Hashable, Codable {
     public var evaluationSettings: EvaluationSettings {
         var s = budget == .quick ? EvaluationSettings.quickRun : EvaluationSettings.full
         if let clips { s.clipLimit = clips }
+        if let batch { s.batch = batch }
         if !measurements.contains(.temperature) { s.temperaturesCelsius = [] } else if let t = temperaturesCelsius { s.temperaturesCelsius = t }
         if !measurements.contains(.drift) { s.driftAges = [] }
         if !measurements.contains(.mvmError) { s.arrayErrorBlocks = 0 }

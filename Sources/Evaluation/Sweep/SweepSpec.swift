@@ -30,6 +30,8 @@ public struct SweepSpec: Sendable, Hashable {
     public var seeds: [UInt64]
     public var budget: Budget
     public var clips: Int?
+    /// Test clips through the model together (nil: `EvaluationSettings.defaultBatch`).
+    public var batch: Int?
     public var measurements: [Measurement]
     public var temperaturesCelsius: [Double]?
     public var axes: [Axis]
@@ -108,7 +110,7 @@ private struct SpecReader {
         directory = URL(fileURLWithPath: file).deletingLastPathComponent()
     }
 
-    static let topKeys: Set<String> = ["name", "firmware", "boards", "seeds", "budget", "clips", "measurements", "temperatures_celsius", "axes"]
+    static let topKeys: Set<String> = ["name", "firmware", "boards", "seeds", "budget", "clips", "batch", "measurements", "temperatures_celsius", "axes"]
     /// 100,000 points is a cluster-sized study; beyond that a spec is more likely a mistake.
     static let maximumPoints = 100_000
 
@@ -157,6 +159,11 @@ private struct SpecReader {
             guard let n = value.int, n >= 1 else { throw error("clips", value, "an integer of at least 1 (test clips per point)") }
             clips = n
         }
+        var batch: Int?
+        if let value = table["batch"] {
+            guard let n = value.int, (1...1024).contains(n) else { throw error("batch", value, "an integer in 1...1024 (test clips through the model together)") }
+            batch = n
+        }
         var measurements: [SweepSpec.Measurement] = []
         if let value = table["measurements"] {
             guard let array = value.array else { throw error("measurements", value, "a list") }
@@ -196,7 +203,7 @@ private struct SpecReader {
         }
         let name = table["name"]?.string ?? URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
         return SweepSpec(file: file, name: name, firmware: path(firmware), boards: boards, seeds: seeds, budget: budget,
-                         clips: clips, measurements: measurements, temperaturesCelsius: temperatures, axes: axes)
+                         clips: clips, batch: batch, measurements: measurements, temperaturesCelsius: temperatures, axes: axes)
     }
 
     /// `"adc.bits" = …` and `adc.bits = …` (a nested table) name the same key;

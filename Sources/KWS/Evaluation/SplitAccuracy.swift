@@ -33,24 +33,44 @@ public struct SplitAccuracy: Sendable, Hashable, Codable {
 }
 
 extension KeywordSpotter {
-    /// The arg-max class of every clip of `set`.
-    public func predictions(_ set: TestSet) throws(Failure) -> [Int] {
+    /// The arg-max class of every clip of `set`, `batch` clips at a time.
+    public func predictions(_ set: TestSet, batch: Int = 1) throws(Failure) -> [Int] {
         var unused: [Double] = []
-        return try predictions(set, hostMicroseconds: &unused)
+        return try predictions(set, batch: batch, hostMicroseconds: &unused)
     }
 
     /// The arg-max class of every clip of `set`, and the host time each
-    /// inference took (features to probabilities) appended to `hostMicroseconds`.
-    public func predictions(_ set: TestSet, hostMicroseconds: inout [Double]) throws(Failure) -> [Int] {
-        var probabilities = [Float](repeating: 0, count: outputs)
+    /// inference took (features to probabilities) appended to
+    /// `hostMicroseconds`. Up to `batch` consecutive clips of equal length
+    /// run together (`classify(batch:clips:into:)`); each clip of a batch is
+    /// given the batch's time divided by its clips.
+    public func predictions(_ set: TestSet, batch: Int = 1, hostMicroseconds: inout [Double]) throws(Failure) -> [Int] {
+        let batch = max(1, batch)
+        var probabilities = [Float](repeating: 0, count: outputs * batch)
+        var staged: [Float] = []
         var result: [Int] = []
-        for clip in set.clips {
+        result.reserveCapacity(set.clips.count)
+        var first = 0
+        while first < set.clips.count {
+            let length = set.clips[first].features.count
+            var end = first + 1
+            while end < set.clips.count, end - first < batch, set.clips[end].features.count == length { end += 1 }
+            let clips = end - first
+            staged.removeAll(keepingCapacity: true)
+            for clip in set.clips[first..<end] { staged.append(contentsOf: clip.features) }
             let start = DispatchTime.now().uptimeNanoseconds
-            try clip.features.withUnsafeBufferPointer { (f) throws(Failure) in
-                try probabilities.withUnsafeMutableBufferPointer { (p) throws(Failure) in try classify(features: f, into: p) }
+            try staged.withUnsafeBufferPointer { (f) throws(Failure) in
+                try probabilities.withUnsafeMutableBufferPointer { (p) throws(Failure) in
+                    try classify(batch: f, clips: clips, into: UnsafeMutableBufferPointer(rebasing: p[0..<(clips * outputs)]))
+                }
             }
-            hostMicroseconds.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e3)
-            result.append(probabilities.indices.max { probabilities[$0] < probabilities[$1] } ?? 0)
+            let each = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e3 / Double(clips)
+            for c in 0..<clips {
+                hostMicroseconds.append(each)
+                let scores = probabilities[(c * outputs)..<((c + 1) * outputs)]
+                result.append((scores.indices.max { scores[$0] < scores[$1] } ?? c * outputs) - c * outputs)
+            }
+            first = end
         }
         return result
     }

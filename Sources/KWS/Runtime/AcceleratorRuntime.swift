@@ -43,6 +43,16 @@ public final class AcceleratorRuntime {
     public func classify(_ frames: UnsafeBufferPointer<Float>, into probabilities: UnsafeMutableBufferPointer<Float>) throws(HALError) {
         try interpreter.classify(frames, into: probabilities)
     }
+
+    /// The outputs of `clips` clips of equal length at once (`batch` holds
+    /// them one after the other, `probabilities` gets clips x outputs): every
+    /// tile product is one batched MVM for all of them. On the simulator each
+    /// clip's arithmetic is that of `classify` on its own, with the analog
+    /// read noise drawn vector after vector within each batched MVM (on a
+    /// chip, the clips meet the array in that order too).
+    public func classify(batch: UnsafeBufferPointer<Float>, clips: Int, into probabilities: UnsafeMutableBufferPointer<Float>) throws(HALError) {
+        try interpreter.classify(batch: batch, clips: clips, into: probabilities)
+    }
 }
 
 /// The tiles as a `LayerBackend`: each product is the matrix's pieces on
@@ -77,10 +87,15 @@ final class AcceleratorBackend: LayerBackend {
     private let physicalColumns: UnsafeMutableBufferPointer<Int>
     private let digitalRow: UnsafeMutableBufferPointer<Int>
     private let digitalColumn: UnsafeMutableBufferPointer<Int>
-    /// A GRU's gate input gathered: [x/s repeated; h].
-    private let gateInput: UnsafeMutableBufferPointer<Float>
-    private let inputCodes: UnsafeMutableBufferPointer<Int32>
-    private let outputCodes: UnsafeMutableBufferPointer<Int32>
+    /// Clips the per-clip buffers below hold.
+    private var capacity = 0
+    /// A GRU's gate input gathered, per clip: [x/s repeated; h].
+    private var gateInput: UnsafeMutablePointer<Float>
+    private let gateInputSize: Int
+    /// Per clip: a vector of DAC codes, of ADC codes, and the input's largest magnitude.
+    private var inputCodes: UnsafeMutablePointer<Int32>
+    private var outputCodes: UnsafeMutablePointer<Int32>
+    private var largestInput: UnsafeMutablePointer<Float>
     /// Per piece, its digital weights as applied: the weight, less the
     /// full-range weight a stuck-on pair adds (known once the tile's readout is).
     private let digital: UnsafeMutableBufferPointer<Float>
@@ -126,12 +141,11 @@ final class AcceleratorBackend: LayerBackend {
         digitalRow = buffer(dRow)
         digitalColumn = buffer(dColumn)
         piecesOfMatrix = compiled.matrices.indices.map { m in compiled.pieces.indices.filter { compiled.pieces[$0].matrix == m } }
-        gateInput = .allocate(capacity: max(1, compiled.matrices.map(\.dataRows).max() ?? 1))
-        gateInput.initialize(repeating: 0)
-        inputCodes = .allocate(capacity: geometry.rows)
-        inputCodes.initialize(repeating: 0)
-        outputCodes = .allocate(capacity: geometry.columns)
-        outputCodes.initialize(repeating: 0)
+        gateInputSize = max(1, compiled.matrices.map(\.dataRows).max() ?? 1)
+        gateInput = .allocate(capacity: 1)
+        inputCodes = .allocate(capacity: 1)
+        outputCodes = .allocate(capacity: 1)
+        largestInput = .allocate(capacity: 1)
         matrixOfLayer = compiled.model.layers.indices.map { n in
             compiled.matrices.firstIndex { $0.role == .gruGates(layer: n) || $0.role == .matrix(layer: n) } ?? -1
         }
@@ -141,14 +155,13 @@ final class AcceleratorBackend: LayerBackend {
         digitalOffset = compiled.pieces.reduce(into: [0]) { $0.append($0[$0.count - 1] + $1.digitalWeights.count) }
         digital = .allocate(capacity: max(1, digitalOffset[digitalOffset.count - 1]))
         digital.initialize(repeating: 0)
+        reserve(clips: 1)
         try programAll(policy: policy)
     }
 
     deinit {
         outputScale.deallocate()
-        gateInput.deallocate()
-        inputCodes.deallocate()
-        outputCodes.deallocate()
+        releaseBatchBuffers()
         digital.deallocate()
         inputCodeMax.deallocate()
         for b in [physicalRows, physicalColumns, digitalRow, digitalColumn] { b.deallocate() }
@@ -211,89 +224,154 @@ final class AcceleratorBackend: LayerBackend {
     }
 
     func multiply(layer: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) throws(HALError) {
+        try multiply(layer: layer, inputs: input, inputStride: 0, outputs: output, outputStride: 0, clips: 1)
+    }
+
+    func multiply(layer: Int, inputs: UnsafePointer<Float>, inputStride: Int, outputs: UnsafeMutablePointer<Float>,
+                  outputStride: Int, clips: Int) throws(HALError) {
         let m = matrixOfLayer[layer]
         guard m >= 0 else { throw .invalidArgument("layer \(layer) is not on the tiles") }
-        try multiply(matrix: m, input: input, output: output)
+        try multiply(matrix: m, inputs: inputs, inputStride: inputStride, outputs: outputs, outputStride: outputStride, clips: clips)
+    }
+
+    func recurrentProducts(layer: Int, frame: UnsafePointer<Float>, state: UnsafePointer<Float>,
+                           into products: RecurrentProducts) throws(HALError) {
+        try withUnsafePointer(to: frame) { (frames) throws(HALError) in
+            try recurrentProducts(layer: layer, frames: frames, states: state, into: products, clipStride: 0, clips: 1)
+        }
     }
 
     /// Rows [x/s repeated; h; bias] in one pass; columns [z | r | W_h x | R_h h]
     /// (linear_before_reset = 1) or [z | r | W_h x].
-    func recurrentProducts(layer: Int, frame: UnsafePointer<Float>, state: UnsafePointer<Float>,
-                           into products: RecurrentProducts) throws(HALError) {
+    func recurrentProducts(layer: Int, frames: UnsafePointer<UnsafePointer<Float>>, states: UnsafePointer<Float>,
+                           into products: RecurrentProducts, clipStride: Int, clips: Int) throws(HALError) {
         let m = matrixOfLayer[layer]
-        guard m >= 0, case .recurrent(let g) = model.layers[layer], let gatesIn = gateInput.baseAddress else {
+        guard m >= 0, case .recurrent(let g) = model.layers[layer] else {
             throw .invalidArgument("layer \(layer) is not a GRU on the tiles")
         }
+        reserve(clips: clips)
         let h = g.hiddenSize, i = g.inputSize
         let gates = compiled.matrices[m]
+        let dataRows = gates.dataRows
         let inverseScale = 1 / compiled.frameFullScale
-        for copy in 0..<gates.inputReplicas {
-            let replica = gatesIn + copy &* i
-            for col in 0..<i { replica[col] = frame[col] * inverseScale }
+        for c in 0..<clips {
+            let gatesIn = gateInput + c &* dataRows, frame = frames[c]
+            for copy in 0..<gates.inputReplicas {
+                let replica = gatesIn + copy &* i
+                for col in 0..<i { replica[col] = frame[col] * inverseScale }
+            }
+            (gatesIn + gates.inputReplicas * i).update(from: states + c &* clipStride, count: h)
         }
-        (gatesIn + gates.inputReplicas * i).update(from: state, count: h)
         // The matrix's columns are the products' order.
-        try multiply(matrix: m, input: gatesIn, output: products.values)
+        try multiply(matrix: m, inputs: gateInput, inputStride: dataRows, outputs: products.values, outputStride: clipStride, clips: clips)
     }
 
     func resetProduct(layer: Int, resetState: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>) throws(HALError) {
+        try resetProduct(layer: layer, resetStates: resetState, into: output, clipStride: 0, clips: 1)
+    }
+
+    func resetProduct(layer: Int, resetStates: UnsafePointer<Float>, into outputs: UnsafeMutablePointer<Float>,
+                      clipStride: Int, clips: Int) throws(HALError) {
         let m = candidateMatrixOfLayer[layer]
         guard m >= 0 else { throw .invalidArgument("layer \(layer) has no candidate matrix on the tiles") }
-        try multiply(matrix: m, input: resetState, output: output)
+        try multiply(matrix: m, inputs: resetStates, inputStride: clipStride, outputs: outputs, outputStride: clipStride, clips: clips)
     }
 
     /// The digital periphery's vectorised gate functions.
     func sigmoid(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) { cimfw_sigmoid(x, y, count) }
     func tanh(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) { cimfw_tanh(x, y, count) }
 
-    /// output = matrix · input over its tiles: inputs scaled so the largest
-    /// is at most full scale, quantised to DAC codes, partial sums of row
-    /// blocks added, codes turned into numbers by each tile's readout.
-    /// `input` holds the data rows; the bias rows after them are driven at
-    /// full scale (1).
+    /// Sizes the per-clip buffers for `clips` at once (warm-up: the first batch of a size).
+    private func reserve(clips: Int) {
+        guard clips > capacity else { return }
+        releaseBatchBuffers()
+        capacity = clips
+        let geometry = compiled.geometry
+        gateInput = Self.zeros(gateInputSize * clips)
+        inputCodes = .allocate(capacity: geometry.rows * clips)
+        inputCodes.initialize(repeating: 0, count: geometry.rows * clips)
+        outputCodes = .allocate(capacity: geometry.columns * clips)
+        outputCodes.initialize(repeating: 0, count: geometry.columns * clips)
+        largestInput = Self.zeros(clips)
+    }
+
+    private func releaseBatchBuffers() {
+        gateInput.deallocate()
+        inputCodes.deallocate()
+        outputCodes.deallocate()
+        largestInput.deallocate()
+    }
+
+    private static func zeros(_ count: Int) -> UnsafeMutablePointer<Float> {
+        let p = UnsafeMutablePointer<Float>.allocate(capacity: max(1, count))
+        p.initialize(repeating: 0, count: max(1, count))
+        return p
+    }
+
+    /// outputs = matrix · inputs over its tiles, for `clips` inputs at once:
+    /// each input scaled so its largest value is at most full scale,
+    /// quantised to DAC codes; one batched MVM per tile; partial sums of row
+    /// blocks added, codes turned into numbers by each tile's readout. Each
+    /// input holds the data rows; the bias rows after them are driven at
+    /// full scale (1). Clip by clip, the arithmetic is that of a batch of one.
     @inline(__always)
-    private func multiply(matrix m: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) throws(HALError) {
+    private func multiply(matrix m: Int, inputs: UnsafePointer<Float>, inputStride: Int, outputs: UnsafeMutablePointer<Float>,
+                          outputStride: Int, clips: Int) throws(HALError) {
+        reserve(clips: clips)
         let rows = compiled.geometry.rows, columns = compiled.geometry.columns
-        let codes = inputCodes.baseAddress!, results = outputCodes.baseAddress!
+        let codes = inputCodes, results = outputCodes
         let dataRows = matrixDataRows[m]
-        var largest: Float = 1
-        for r in 0..<dataRows { largest = max(largest, abs(input[r])) }
-        for o in 0..<matrixOutputs[m] { output[o] = 0 }
+        for c in 0..<clips {
+            let input = inputs + c &* inputStride, output = outputs + c &* outputStride
+            var largest: Float = 1
+            for r in 0..<dataRows { largest = max(largest, abs(input[r])) }
+            largestInput[c] = largest
+            for o in 0..<matrixOutputs[m] { output[o] = 0 }
+        }
         // Round to nearest by adding 1.5·2^23 (codes are far below 2^22).
         let magic: Float = 12_582_912
         for n in piecesOfMatrix[m] {
             let piece = layout[n]
-            let codeMax = inputCodeMax[n], perUnit = codeMax / largest
+            let codeMax = inputCodeMax[n]
             let rowMap = physicalRows.baseAddress! + piece.rowMap, columnMap = physicalColumns.baseAddress! + piece.columnMap
-            codes.update(repeating: 0, count: rows)
-            let source = input + piece.rowStart, sourceRows = dataRows - piece.rowStart
-            @inline(__always) func code(_ r: Int) -> Int32 {
-                let value = r < sourceRows ? source[r] : 1
-                let scaled = max(-codeMax, min(codeMax, value * perUnit)) + magic
-                return Int32(bitPattern: scaled.bitPattern) &- 0x4B40_0000
-            }
-            if piece.firstPhysicalRow >= 0 {
-                let target = codes + piece.firstPhysicalRow
-                for r in 0..<piece.rowCount { target[r] = code(r) }
-            } else {
-                for r in 0..<piece.rowCount { codes[rowMap[r]] = code(r) }
-            }
-            try accelerator.multiply(tile: piece.tile, inputCodes: UnsafeBufferPointer(inputCodes), outputCodes: outputCodes)
-            let scale = outputScale.baseAddress! + n &* columns
-            let out = output + piece.columnStart
-            if piece.firstPhysicalColumn >= 0 {
-                let first = piece.firstPhysicalColumn
-                let tileCodes = results + first, tileScale = scale + first
-                for c in 0..<piece.columnCount { out[c] += Float(tileCodes[c]) * tileScale[c] * largest }
-            } else {
-                for c in 0..<piece.columnCount {
-                    let p = columnMap[c]
-                    out[c] += Float(results[p]) * scale[p] * largest
+            codes.update(repeating: 0, count: rows &* clips)
+            for c in 0..<clips {
+                let perUnit = codeMax / largestInput[c], clipCodes = codes + c &* rows
+                let source = inputs + c &* inputStride + piece.rowStart, sourceRows = dataRows - piece.rowStart
+                @inline(__always) func code(_ r: Int) -> Int32 {
+                    let value = r < sourceRows ? source[r] : 1
+                    let scaled = max(-codeMax, min(codeMax, value * perUnit)) + magic
+                    return Int32(bitPattern: scaled.bitPattern) &- 0x4B40_0000
+                }
+                if piece.firstPhysicalRow >= 0 {
+                    let target = clipCodes + piece.firstPhysicalRow
+                    for r in 0..<piece.rowCount { target[r] = code(r) }
+                } else {
+                    for r in 0..<piece.rowCount { clipCodes[rowMap[r]] = code(r) }
                 }
             }
-            for k in digitalOffset[n]..<digitalOffset[n + 1] {
-                let row = digitalRow[k]
-                output[digitalColumn[k]] += digital[k] * (row < dataRows ? input[row] : 1)
+            try accelerator.multiplyBatch(tile: piece.tile, batchSize: clips,
+                                          inputCodes: UnsafeBufferPointer(start: codes, count: rows &* clips),
+                                          outputCodes: UnsafeMutableBufferPointer(start: results, count: columns &* clips))
+            let scale = outputScale.baseAddress! + n &* columns
+            for c in 0..<clips {
+                let largest = largestInput[c], clipResults = results + c &* columns
+                let input = inputs + c &* inputStride, output = outputs + c &* outputStride
+                let out = output + piece.columnStart
+                if piece.firstPhysicalColumn >= 0 {
+                    let first = piece.firstPhysicalColumn
+                    let tileCodes = clipResults + first, tileScale = scale + first
+                    for col in 0..<piece.columnCount { out[col] += Float(tileCodes[col]) * tileScale[col] * largest }
+                } else {
+                    for col in 0..<piece.columnCount {
+                        let p = columnMap[col]
+                        out[col] += Float(clipResults[p]) * scale[p] * largest
+                    }
+                }
+                for k in digitalOffset[n]..<digitalOffset[n + 1] {
+                    let row = digitalRow[k]
+                    output[digitalColumn[k]] += digital[k] * (row < dataRows ? input[row] : 1)
+                }
             }
         }
     }

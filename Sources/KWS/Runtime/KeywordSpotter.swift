@@ -71,4 +71,26 @@ public final class KeywordSpotter {
             do { try runtime.classify(features, into: probabilities) } catch { throw .hardware(error) }
         }
     }
+
+    /// Probabilities for `clips` clips of already normalised frames, of equal
+    /// length, one after the other in `batch`; `probabilities` gets clips x
+    /// outputs. On an accelerator every tile product is one batched MVM for
+    /// all the clips; the float reference takes them one by one.
+    public func classify(batch: UnsafeBufferPointer<Float>, clips: Int, into probabilities: UnsafeMutableBufferPointer<Float>) throws(Failure) {
+        switch backend {
+        case .float(let runtime):
+            guard clips > 0, batch.count % clips == 0, probabilities.count % clips == 0 else {
+                throw .model(ModelError("\(batch.count) input values and room for \(probabilities.count) outputs are not \(clips) clips' worth"))
+            }
+            let values = batch.count / clips, outputs = probabilities.count / clips
+            for c in 0..<clips {
+                do {
+                    try runtime.classify(UnsafeBufferPointer(rebasing: batch[(c * values)..<((c + 1) * values)]),
+                                         into: UnsafeMutableBufferPointer(rebasing: probabilities[(c * outputs)..<((c + 1) * outputs)]))
+                } catch { throw .model(error) }
+            }
+        case .accelerator(let runtime):
+            do { try runtime.classify(batch: batch, clips: clips, into: probabilities) } catch { throw .hardware(error) }
+        }
+    }
 }

@@ -28,6 +28,19 @@ protocol LayerBackend: AnyObject {
     /// linear_before_reset = 0: R_h (r ⊙ h) + Rb_h.
     func resetProduct(layer: Int, resetState: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>) throws(Failure)
 
+    /// The same three products for `clips` clips at once: clip c's frame is
+    /// `frames[c]`, its state `states + c · clipStride`, its products
+    /// `products` moved by `c · clipStride`. A backend that batches (an
+    /// accelerator's batched MVM) gives each clip the arithmetic of a batch of one.
+    func recurrentProducts(layer: Int, frames: UnsafePointer<UnsafePointer<Float>>, states: UnsafePointer<Float>,
+                           into products: RecurrentProducts, clipStride: Int, clips: Int) throws(Failure)
+    /// `resetProduct` for `clips` clips, each `clipStride` after the last.
+    func resetProduct(layer: Int, resetStates: UnsafePointer<Float>, into outputs: UnsafeMutablePointer<Float>,
+                      clipStride: Int, clips: Int) throws(Failure)
+    /// `multiply` for `clips` inputs and outputs, `inputStride` and `outputStride` apart.
+    func multiply(layer: Int, inputs: UnsafePointer<Float>, inputStride: Int, outputs: UnsafeMutablePointer<Float>,
+                  outputStride: Int, clips: Int) throws(Failure)
+
     /// The gate nonlinearities as this backend's digital side computes them.
     func sigmoid(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int)
     func tanh(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int)
@@ -46,6 +59,29 @@ struct RecurrentProducts {
 
 extension LayerBackend {
     func checkInput(_ frames: UnsafeBufferPointer<Float>) throws(Failure) {}
+
+    /// A backend without batching: one clip after the other.
+    func recurrentProducts(layer: Int, frames: UnsafePointer<UnsafePointer<Float>>, states: UnsafePointer<Float>,
+                           into products: RecurrentProducts, clipStride: Int, clips: Int) throws(Failure) {
+        for c in 0..<clips {
+            try recurrentProducts(layer: layer, frame: frames[c], state: states + c &* clipStride,
+                                  into: RecurrentProducts(values: products.values + c &* clipStride, hidden: products.hidden))
+        }
+    }
+
+    func resetProduct(layer: Int, resetStates: UnsafePointer<Float>, into outputs: UnsafeMutablePointer<Float>,
+                      clipStride: Int, clips: Int) throws(Failure) {
+        for c in 0..<clips {
+            try resetProduct(layer: layer, resetState: resetStates + c &* clipStride, into: outputs + c &* clipStride)
+        }
+    }
+
+    func multiply(layer: Int, inputs: UnsafePointer<Float>, inputStride: Int, outputs: UnsafeMutablePointer<Float>,
+                  outputStride: Int, clips: Int) throws(Failure) {
+        for c in 0..<clips {
+            try multiply(layer: layer, input: inputs + c &* inputStride, output: outputs + c &* outputStride)
+        }
+    }
 
     /// Scalar RealModule functions, as ONNX defines the gates.
     func sigmoid(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {

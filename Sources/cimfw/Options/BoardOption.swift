@@ -25,3 +25,21 @@ struct JSONOption: ParsableArguments {
     @Flag(name: .customLong("json"), help: "Print JSON instead of text (one object; a stream of events, one per line).")
     var isOn = false
 }
+
+/// `--batch`: test clips run through the model together, each tile product
+/// one batched MVM for all of them. Each command gives its own default.
+enum BatchHelp {
+    static let largest = 1024
+
+    static func help(default clips: Int) -> ArgumentHelp {
+        ArgumentHelp(
+            "Test clips run through the model together (1...\(largest); default \(clips)).",
+            discussion: "Every tile product is one batched MVM for the whole batch: on the simulator each weight read serves two clips, over an eval board's bus one command carries up to the board's batch limit. Each clip's arithmetic is that of a batch of one; read noise is drawn clip after clip within each batched MVM, so another batch size draws other noise.")
+    }
+
+    static func validate(_ clips: Int) throws {
+        guard (1...largest).contains(clips) else {
+            throw ValidationError("--batch \(clips) is invalid; expected 1...\(largest) clips at once")
+        }
+    }
+}

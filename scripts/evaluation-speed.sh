@@ -7,7 +7,9 @@
 #   scaling    sweeps/smoke.toml's 8 points with --jobs 1 and --jobs 2,
 #              REPEATS runs each, alternating, medians and their ratio
 #   host       host time per inference on sim-rram-256 and virtual-eval
-#              (`cimfw accuracy`, itself a median over 240 clips)
+#              (`cimfw accuracy`, itself a median over 240 clips), one clip
+#              at a time and 16 at a time (`--batch 16`, as `cimfw evaluate`
+#              takes its accuracy; "n/a" for a binary without --batch)
 #   full       with --full: the README's two-board evaluation
 #              (sim-rram-256 and virtual-eval, full budget), once
 #
@@ -86,7 +88,9 @@ done
 for board in sim-rram-256 virtual-eval; do
     for b in $(binaries); do
         us=$("$b" accuracy --board "boards/$board.toml" | awk '/^host time/ { print $3 }')
-        printf 'host      %-8s %s: %s µs per inference (median over the test clips)\n' "$(label "$b")" "$board" "$us"
+        batched=$("$b" accuracy --board "boards/$board.toml" --batch 16 2> /dev/null | awk '/^host time/ { print $3 }' || true)
+        printf 'host      %-8s %s: %s µs per inference one clip at a time, %s µs 16 at a time (medians over the test clips)\n' \
+            "$(label "$b")" "$board" "$us" "${batched:-n/a}"
     done
 done
 

@@ -12,13 +12,15 @@ MFCC frames [1, 1, T=49, 10] -> Conv 64 (10x4, stride 2, 'same') -> BN -> ReLU
 
 writes a randomly initialised model (weights ~ U(-a, a) with a = sqrt(3 /
 fan-in), batch-norm statistics and affine parameters drawn too, all from one
-numpy default_rng(seed)) as PyTorch's exporter writes it: by default the
-exporter folds each BatchNormalization into the Conv before it; with
+numpy default_rng(seed)) as PyTorch's exporter writes it: by default each
+BatchNormalization is folded into the Conv before it (in float64 here, so the
+bytes do not depend on the CPU; the exporter's own fold does); with
 --keep-batchnorm (constant folding off) the BatchNormalization nodes stay and
 the Swift importer folds them. Training such a model is train.py's job; this
 file is the architecture and the export the Swift importer is tested against.
 """
 import argparse
+import copy
 import io
 
 import numpy as np
@@ -77,9 +79,37 @@ def randomize(model, rng):
     return model
 
 
+def fold_batchnorm(model):
+    """A copy of `model` with each BatchNorm2d folded into the Conv2d before it
+    (w' = w * g / sqrt(var + eps), b' = (b - mean) * g / sqrt(var + eps) + beta)
+    and replaced by an identity. The fold is computed in float64 by numpy and
+    rounded once to float32, so the weights are the same bits on every CPU;
+    PyTorch's exporter folds in float32 with its CPU kernels, whose last bits
+    differ between vector units (AVX2 and AVX-512 give other bytes)."""
+    model = copy.deepcopy(model)
+    layers = list(model.features)
+    with torch.no_grad():
+        for n, (conv, bn) in enumerate(zip(layers, layers[1:])):
+            if not (isinstance(conv, nn.Conv2d) and isinstance(bn, nn.BatchNorm2d)):
+                continue
+            scale = bn.weight.numpy().astype(np.float64) / np.sqrt(bn.running_var.numpy().astype(np.float64) + bn.eps)
+            w = conv.weight.numpy().astype(np.float64) * scale[:, None, None, None]
+            b = (conv.bias.numpy().astype(np.float64) - bn.running_mean.numpy().astype(np.float64)) * scale \
+                + bn.bias.numpy().astype(np.float64)
+            conv.weight.copy_(torch.from_numpy(w.astype(np.float32)))
+            conv.bias.copy_(torch.from_numpy(b.astype(np.float32)))
+            layers[n + 1] = nn.Identity()
+    model.features = nn.Sequential(*layers)
+    return model
+
+
 def export_onnx(model, keep_batchnorm=False, opset=14):
-    """The model with a softmax, as ONNX bytes (eval mode, batch 1)."""
+    """The model with a softmax, as ONNX bytes (eval mode, batch 1); without
+    `keep_batchnorm`, each BatchNormalization folded into the Conv before it
+    (`fold_batchnorm`), as PyTorch's exporter folds it with constant folding on."""
     model.eval()
+    if not keep_batchnorm:
+        model = fold_batchnorm(model)
     buffer = io.BytesIO()
     torch.onnx.export(WithSoftmax(model), torch.zeros(1, 1, model.frames, model.coefficients), buffer,
                       opset_version=opset, dynamo=False, do_constant_folding=not keep_batchnorm,

@@ -1,12 +1,13 @@
 import ArgumentParser
 import BoardSupport
 import CIMHAL
+import CIMSimulator
 import Foundation
 import KWS
 
 struct Compile: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Map a keyword-spotting firmware image onto a board's tiles and print the tile plan.")
+        abstract: "Map a keyword-spotting firmware image onto a board's tiles and print the tile plan and its on-chip schedule.")
 
     @Argument(help: "Firmware image directory (model.onnx, normalisation.json).")
     var firmware: String = "firmware/kws-gru"
@@ -65,5 +66,29 @@ struct Compile: ParsableCommand {
         } else {
             print("energy            not modelled on this board: measure it with `cimfw power` around inferences")
         }
+        printSchedule(session, frames: frames)
+    }
+
+    /// The same plan sequenced by the chip itself, on the board file's `[execution]` resources.
+    private func printSchedule(_ session: KWSSession, frames: Int) {
+        guard let chip = session.board.accelerator as? SimulatedAccelerator else {
+            print("on-chip schedule  needs the chip's timing: a simulated board")
+            return
+        }
+        let c = chip.configuration, compiled = session.compiled
+        let schedule = OnChipSchedule.plan(compiled, frames: frames, sequencer: c.execution.sequencer, mvmSeconds: chip.secondsPerMVM.array,
+                                           hostLinkBytesPerSecond: c.energy.hostLinkBytesPerSecond)
+        let running = c.execution.model == "on_chip" ? "the board runs this ([execution] model = \"on_chip\")"
+            : "what this board would do with [execution] model = \"on_chip\"; it runs host-driven"
+        let macs = Double(compiled.modelMACsPerInference(frames: frames))
+        print("")
+        print("on-chip schedule  \(running)")
+        print("  latency         \(engineering(schedule.secondsPerInference, "s")) per inference, \(schedule.programSteps) program steps")
+        print("  host link       \(engineering(schedule.hostLinkSeconds, "s")) (\(schedule.hostLinkBytes) bytes: features in, outputs out)")
+        print("  arrays          \(engineering(schedule.arrayBusySeconds, "s")) busy over all tiles (\(schedule.tileMultiplies) tile MVMs of \(engineering(chip.secondsPerMVM.array, "s")); pieces of one matrix convert at once)")
+        print("  periphery       \(engineering(schedule.peripheryBusySeconds, "s")) (\(schedule.peripheryOperations) operations on \(c.execution.peripheryLanes) lanes at \(format(c.execution.peripheryClockHertz / 1e6, 0)) MHz)")
+        print("  on-chip bus     \(engineering(schedule.busBusySeconds, "s")) (\(schedule.busBytes) bytes of codes)")
+        print("  throughput      \(format(schedule.inferencesPerSecond, 0)) inferences/s with \(schedule.replicas) \(schedule.replicas == 1 ? "copy" : "copies") of the plan on \(compiled.geometry.tiles) tiles, \(engineering(2 * macs * schedule.inferencesPerSecond / 1e12, "TOPS")) effective")
+        print("  energy added    periphery \(engineering(schedule.peripheryJoules, "J")), buffers \(engineering(schedule.bufferJoules, "J")) per inference")
     }
 }

@@ -79,6 +79,23 @@ struct SimulatedBoardKeyTests {
         #expect(error.expected.contains("0...1"), "\(error.expected)")
     }
 
+    @Test("[execution] chooses how the chip runs a model: host-driven when left out, on chip when asked")
+    func executionModel() throws {
+        let sandbox = try BoardSandbox()
+        let base = try String(contentsOfFile: Presets.rram256, encoding: .utf8)
+        var withoutTable = base
+        for key in SimulatorConfiguration.boardFileKeys where key.hasPrefix("execution.") { withoutTable = removingKey(key, from: withoutTable) }
+        let left = try BoardFile.loadSimulated(path: sandbox.write("left-out.toml", withoutTable))
+        #expect(left.execution == .hostDriven && left.execution.executionModel == .hostDriven)
+        let onChip = try BoardFile.loadSimulated(path: sandbox.derived("[execution]\nmodel = \"on_chip\"\nperiphery_lanes = 128", name: "on-chip.toml"))
+        // The preset's values as the file's units convert them, but 128 lanes.
+        var expected = try BoardFile.loadSimulated(path: Presets.rram256).execution.sequencer
+        expected.peripheryLanes = 128
+        #expect(onChip.execution.executionModel == .onChip(expected))
+        let error = try loadFailure(sandbox.derived("[execution]\nmodel = \"sequenced\"", name: "bad.toml"))
+        #expect(error.key == "execution.model" && error.expected.contains("\"on_chip\""), "\(error)")
+    }
+
     @Test("a key a table does not declare is still an unknown key, even in an effect's table")
     func undeclaredKeysAreUnknown() throws {
         let sandbox = try BoardSandbox()

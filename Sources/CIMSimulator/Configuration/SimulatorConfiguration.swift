@@ -27,8 +27,9 @@ public struct SimulatorConfiguration: Sendable, Hashable, Codable {
     public var calibration: CalibrationSettings
     public var energy: EnergyModel
     public var thermal: ThermalProfile
+    public var execution: ExecutionSettings
 
-    public init(name: String, technology: Technology, seed: UInt64, tiles: Int, rows: Int, columns: Int, columnsPerADC: Int, mapping: ConductanceMapping, programming: ProgrammingVariability, programmingCost: ProgrammingCost, defaultPolicy: WriteVerifyPolicy, endurance: Endurance, stuckAt: StuckAtFaults, drift: ConductanceDrift, temperature: TemperatureDependence, readNoise: ReadNoise, irDrop: IRDrop, dac: DACQuantizer, adc: ADCQuantizer, adcMismatch: ADCColumnMismatch, calibration: CalibrationSettings, energy: EnergyModel, thermal: ThermalProfile) {
+    public init(name: String, technology: Technology, seed: UInt64, tiles: Int, rows: Int, columns: Int, columnsPerADC: Int, mapping: ConductanceMapping, programming: ProgrammingVariability, programmingCost: ProgrammingCost, defaultPolicy: WriteVerifyPolicy, endurance: Endurance, stuckAt: StuckAtFaults, drift: ConductanceDrift, temperature: TemperatureDependence, readNoise: ReadNoise, irDrop: IRDrop, dac: DACQuantizer, adc: ADCQuantizer, adcMismatch: ADCColumnMismatch, calibration: CalibrationSettings, energy: EnergyModel, thermal: ThermalProfile, execution: ExecutionSettings = .hostDriven) {
         self.name = name
         self.technology = technology
         self.seed = seed
@@ -52,6 +53,7 @@ public struct SimulatorConfiguration: Sendable, Hashable, Codable {
         self.calibration = calibration
         self.energy = energy
         self.thermal = thermal
+        self.execution = execution
     }
 
     public var geometry: CIMGeometry {

@@ -56,6 +56,7 @@ extension SimulatorConfiguration {
         SimulatorSection("adc_mismatch", \.adcMismatch),
         SimulatorSection("calibration", \.calibration),
         SimulatorSection("energy", \.energy),
+        SimulatorSection("execution", \.execution),
         // Last: the IR-drop limit depends on geometry, conductance and the reference column.
         SimulatorSection("limits", [], check: IRDrop.violation),
     ]

@@ -1,0 +1,78 @@
+import CIMHAL
+
+/// The board file's `[execution]` table: whether the host drives every tile
+/// multiply over its link (`host_driven`, the default: an eval board over
+/// I2C) or the chip sequences whole layers itself (`on_chip`), and the
+/// on-chip resources a compiler schedules onto (`OnChipSequencer`).
+///
+/// Defaults, used when a board file leaves a key out:
+/// - periphery: 64 lanes at 200 MHz, 1 pJ per operation. A 16-bit
+///   fixed-point multiply-add in 45 nm is ~1 pJ (Horowitz, "Computing's
+///   energy problem", ISSCC 2014: 16-bit multiply ~0.6–1 pJ between the 8-
+///   and 32-bit figures of 0.2 and 3.1 pJ, 16-bit add 0.05 pJ) plus operand
+///   register traffic;
+/// - buffers: 2.5 pJ per byte, an 8 KB SRAM's 10 pJ per 64-bit read (same
+///   table) for the write and the read of each byte;
+/// - bus: 8 GB/s on chip (64 bits per cycle at the periphery clock's 1 GHz
+///   class of on-chip interconnect; an assumption, not a measured figure);
+/// - sequencer: 5 ns per program step (one periphery cycle to fetch and
+///   one to issue at 200 MHz, rounded up);
+/// - weight replication on.
+public struct ExecutionSettings: Sendable, Hashable, Codable {
+    public var model: String
+    public var peripheryLanes: Int
+    public var peripheryClockHertz: Double
+    public var peripheryJoulesPerOperation: Double
+    public var bufferJoulesPerByte: Double
+    public var busBytesPerSecond: Double
+    public var stepSeconds: Double
+    public var replicatesWeights: Bool
+
+    public static let models = ["host_driven", "on_chip"]
+
+    public init(model: String, peripheryLanes: Int, peripheryClockHertz: Double, peripheryJoulesPerOperation: Double,
+                bufferJoulesPerByte: Double, busBytesPerSecond: Double, stepSeconds: Double, replicatesWeights: Bool) {
+        self.model = model
+        self.peripheryLanes = peripheryLanes
+        self.peripheryClockHertz = peripheryClockHertz
+        self.peripheryJoulesPerOperation = peripheryJoulesPerOperation
+        self.bufferJoulesPerByte = bufferJoulesPerByte
+        self.busBytesPerSecond = busBytesPerSecond
+        self.stepSeconds = stepSeconds
+        self.replicatesWeights = replicatesWeights
+    }
+
+    /// Host-driven, with the default on-chip resources for a compiler to compare against.
+    public static let hostDriven = ExecutionSettings(
+        model: "host_driven", peripheryLanes: 64, peripheryClockHertz: 200e6, peripheryJoulesPerOperation: 1e-12,
+        bufferJoulesPerByte: 2.5e-12, busBytesPerSecond: 8e9, stepSeconds: 5e-9, replicatesWeights: true)
+
+    /// The on-chip resources these settings describe, whichever model the board runs.
+    public var sequencer: OnChipSequencer {
+        OnChipSequencer(peripheryLanes: peripheryLanes, peripheryClockHertz: peripheryClockHertz,
+                        peripheryJoulesPerOperation: peripheryJoulesPerOperation, bufferJoulesPerByte: bufferJoulesPerByte,
+                        busBytesPerSecond: busBytesPerSecond, stepSeconds: stepSeconds, replicatesWeights: replicatesWeights)
+    }
+
+    public var executionModel: ExecutionModel { model == "on_chip" ? .onChip(sequencer) : .hostDriven }
+}
+
+extension ExecutionSettings: BoardFileTable {
+    public static let parameters: [SimulatorParameter<Self>] = {
+        let d = ExecutionSettings.hostDriven
+        return [
+            .init("model", .choice(\.model, options: models), optional: .choice(d.model)),
+            .init("periphery_lanes", .integer(\.peripheryLanes, range: 1...65_536), optional: .integer(d.peripheryLanes)),
+            .init("periphery_clock_megahertz", .real(\.peripheryClockHertz, range: 0.001...100_000, fileToModel: 1e6),
+                  optional: .real(d.peripheryClockHertz / 1e6)),
+            .init("periphery_femtojoules_per_operation", .real(\.peripheryJoulesPerOperation, range: 0...1e9, fileToModel: 1e-15),
+                  optional: .real(d.peripheryJoulesPerOperation / 1e-15)),
+            .init("buffer_femtojoules_per_byte", .real(\.bufferJoulesPerByte, range: 0...1e9, fileToModel: 1e-15),
+                  optional: .real(d.bufferJoulesPerByte / 1e-15)),
+            .init("bus_gigabytes_per_second", .real(\.busBytesPerSecond, range: 1e-6...1e6, fileToModel: 1e9),
+                  optional: .real(d.busBytesPerSecond / 1e9)),
+            .init("step_nanoseconds", .real(\.stepSeconds, range: 0...1e9, fileToModel: 1e-9), optional: .real(d.stepSeconds / 1e-9)),
+            .init("replicate_weights", .flag(\.replicatesWeights), optional: .flag(d.replicatesWeights)),
+        ]
+    }()
+}

@@ -86,7 +86,7 @@ struct Compile: ParsableCommand {
         print("  latency         \(engineering(schedule.secondsPerInference, "s")) per inference, \(schedule.programSteps) program steps")
         print("  host link       \(engineering(schedule.hostLinkSeconds, "s")) (\(schedule.hostLinkBytes) bytes: features in, outputs out)")
         print("  arrays          \(engineering(schedule.arrayBusySeconds, "s")) busy over all tiles (\(schedule.tileMultiplies) tile MVMs of \(engineering(chip.secondsPerMVM.array, "s")); pieces of one matrix convert at once)")
-        print("  periphery       \(engineering(schedule.peripheryBusySeconds, "s")) (\(schedule.peripheryOperations) operations on \(c.execution.peripheryLanes) lanes at \(format(c.execution.peripheryClockHertz / 1e6, 0)) MHz)")
+        print("  periphery       \(engineering(schedule.peripheryBusySeconds, "s")) (\(schedule.peripheryOperations) operations on \(c.execution.sequencer.peripheryLanes) lanes at \(format(c.execution.sequencer.peripheryClockHertz / 1e6, 0)) MHz)")
         print("  on-chip bus     \(engineering(schedule.busBusySeconds, "s")) (\(schedule.busBytes) bytes of codes)")
         print("  throughput      \(format(schedule.inferencesPerSecond, 0)) inferences/s with \(schedule.replicas) \(schedule.replicas == 1 ? "copy" : "copies") of the plan on \(compiled.geometry.tiles) tiles, \(engineering(2 * macs * schedule.inferencesPerSecond / 1e12, "TOPS")) effective")
         print("  energy added    periphery \(engineering(schedule.peripheryJoules, "J")), buffers \(engineering(schedule.bufferJoules, "J")) per inference")

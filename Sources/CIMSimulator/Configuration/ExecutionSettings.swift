@@ -20,59 +20,41 @@ import CIMHAL
 /// - weight replication on.
 public struct ExecutionSettings: Sendable, Hashable, Codable {
     public var model: String
-    public var peripheryLanes: Int
-    public var peripheryClockHertz: Double
-    public var peripheryJoulesPerOperation: Double
-    public var bufferJoulesPerByte: Double
-    public var busBytesPerSecond: Double
-    public var stepSeconds: Double
-    public var replicatesWeights: Bool
+    /// The on-chip resources, whichever model the board runs (a compiler
+    /// compares the two).
+    public var sequencer: OnChipSequencer
 
     public static let models = ["host_driven", "on_chip"]
 
-    public init(model: String, peripheryLanes: Int, peripheryClockHertz: Double, peripheryJoulesPerOperation: Double,
-                bufferJoulesPerByte: Double, busBytesPerSecond: Double, stepSeconds: Double, replicatesWeights: Bool) {
+    public init(model: String, sequencer: OnChipSequencer) {
         self.model = model
-        self.peripheryLanes = peripheryLanes
-        self.peripheryClockHertz = peripheryClockHertz
-        self.peripheryJoulesPerOperation = peripheryJoulesPerOperation
-        self.bufferJoulesPerByte = bufferJoulesPerByte
-        self.busBytesPerSecond = busBytesPerSecond
-        self.stepSeconds = stepSeconds
-        self.replicatesWeights = replicatesWeights
+        self.sequencer = sequencer
     }
 
-    /// Host-driven, with the default on-chip resources for a compiler to compare against.
-    public static let hostDriven = ExecutionSettings(
-        model: "host_driven", peripheryLanes: 64, peripheryClockHertz: 200e6, peripheryJoulesPerOperation: 1e-12,
-        bufferJoulesPerByte: 2.5e-12, busBytesPerSecond: 8e9, stepSeconds: 5e-9, replicatesWeights: true)
-
-    /// The on-chip resources these settings describe, whichever model the board runs.
-    public var sequencer: OnChipSequencer {
-        OnChipSequencer(peripheryLanes: peripheryLanes, peripheryClockHertz: peripheryClockHertz,
-                        peripheryJoulesPerOperation: peripheryJoulesPerOperation, bufferJoulesPerByte: bufferJoulesPerByte,
-                        busBytesPerSecond: busBytesPerSecond, stepSeconds: stepSeconds, replicatesWeights: replicatesWeights)
-    }
+    /// Host-driven, with the default on-chip resources.
+    public static let hostDriven = ExecutionSettings(model: "host_driven", sequencer: OnChipSequencer(
+        peripheryLanes: 64, peripheryClockHertz: 200e6, peripheryJoulesPerOperation: 1e-12,
+        bufferJoulesPerByte: 2.5e-12, busBytesPerSecond: 8e9, stepSeconds: 5e-9, replicatesWeights: true))
 
     public var executionModel: ExecutionModel { model == "on_chip" ? .onChip(sequencer) : .hostDriven }
 }
 
 extension ExecutionSettings: BoardFileTable {
     public static let parameters: [SimulatorParameter<Self>] = {
-        let d = ExecutionSettings.hostDriven
+        let d = ExecutionSettings.hostDriven.sequencer
         return [
-            .init("model", .choice(\.model, options: models), optional: .choice(d.model)),
-            .init("periphery_lanes", .integer(\.peripheryLanes, range: 1...65_536), optional: .integer(d.peripheryLanes)),
-            .init("periphery_clock_megahertz", .real(\.peripheryClockHertz, range: 0.001...100_000, fileToModel: 1e6),
+            .init("model", .choice(\.model, options: models), optional: .choice(ExecutionSettings.hostDriven.model)),
+            .init("periphery_lanes", .integer(\.sequencer.peripheryLanes, range: 1...65_536), optional: .integer(d.peripheryLanes)),
+            .init("periphery_clock_megahertz", .real(\.sequencer.peripheryClockHertz, range: 0.001...100_000, fileToModel: 1e6),
                   optional: .real(d.peripheryClockHertz / 1e6)),
-            .init("periphery_femtojoules_per_operation", .real(\.peripheryJoulesPerOperation, range: 0...1e9, fileToModel: 1e-15),
+            .init("periphery_femtojoules_per_operation", .real(\.sequencer.peripheryJoulesPerOperation, range: 0...1e9, fileToModel: 1e-15),
                   optional: .real(d.peripheryJoulesPerOperation / 1e-15)),
-            .init("buffer_femtojoules_per_byte", .real(\.bufferJoulesPerByte, range: 0...1e9, fileToModel: 1e-15),
+            .init("buffer_femtojoules_per_byte", .real(\.sequencer.bufferJoulesPerByte, range: 0...1e9, fileToModel: 1e-15),
                   optional: .real(d.bufferJoulesPerByte / 1e-15)),
-            .init("bus_gigabytes_per_second", .real(\.busBytesPerSecond, range: 1e-6...1e6, fileToModel: 1e9),
+            .init("bus_gigabytes_per_second", .real(\.sequencer.busBytesPerSecond, range: 1e-6...1e6, fileToModel: 1e9),
                   optional: .real(d.busBytesPerSecond / 1e9)),
-            .init("step_nanoseconds", .real(\.stepSeconds, range: 0...1e9, fileToModel: 1e-9), optional: .real(d.stepSeconds / 1e-9)),
-            .init("replicate_weights", .flag(\.replicatesWeights), optional: .flag(d.replicatesWeights)),
+            .init("step_nanoseconds", .real(\.sequencer.stepSeconds, range: 0...1e9, fileToModel: 1e-9), optional: .real(d.stepSeconds / 1e-9)),
+            .init("replicate_weights", .flag(\.sequencer.replicatesWeights), optional: .flag(d.replicatesWeights)),
         ]
     }()
 }

@@ -255,8 +255,14 @@ enum HardwareBoardFile {
             let relative = try r.string("emulation.simulation")
             let base = URL(fileURLWithPath: r.file(defining: "emulation.simulation")).deletingLastPathComponent()
             let path = relative.hasPrefix("/") ? relative : base.appendingPathComponent(relative).path
-            simulation = try BoardFile.loadSimulated(
+            let macro = try BoardFile.loadSimulated(
                 path: path, purpose: "\(r.file)'s emulation.simulation = \"\(relative)\" must name a simulated board file")
+            // The eval-board protocol drives every multiply from the host; it has no program-and-run command.
+            guard macro.execution.model == "host_driven" else {
+                throw BoardFileError(.inconsistent, file: path, key: "execution.model", value: "\"\(macro.execution.model)\"",
+                                     expected: "\"host_driven\" behind an emulated eval board (\(r.file)'s emulation.simulation): its protocol drives every tile multiply from the host")
+            }
+            simulation = macro
         }
         return HardwareBoardConfiguration(
             name: name, backend: backend, i2cBus: i2cBus, forceAddress: force, evalBoardAddress: evalAddress,

@@ -90,7 +90,8 @@ public struct BoardEvaluator {
         let boardSecondsPerInference = (board.clock.now() - before) / Double(max(1, set.clips.count))
         let acceleratorAccuracy = DeployedModel.accuracy(predictions, set)
         let throughput = ThroughputMeasurement.result(compiled: compiled, frames: frames, board: board,
-                                                      boardSecondsPerInference: boardSecondsPerInference)
+                                                      boardSecondsPerInference: boardSecondsPerInference,
+                                                      schedule: deployed.runtime.onChipSchedule(frames: frames))
 
         let energy = try EnergyMeasurement(deployed: deployed, settings: settings)
             .run(features: set.clips.map(\.features), progress: progress)

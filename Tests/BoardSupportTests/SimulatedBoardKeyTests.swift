@@ -96,6 +96,16 @@ struct SimulatedBoardKeyTests {
         #expect(error.key == "execution.model" && error.expected.contains("\"on_chip\""), "\(error)")
     }
 
+    @Test("an emulated eval board's protocol drives every multiply from the host: an on-chip macro behind it is refused")
+    func onChipBehindAnEmulatedBoardIsRefused() throws {
+        let sandbox = try BoardSandbox()
+        let macro = try sandbox.derived("[execution]\nmodel = \"on_chip\"", name: "macro.toml")
+        let virtual = try String(contentsOf: Presets.directory.appendingPathComponent("virtual-eval.toml"), encoding: .utf8)
+            .replacingOccurrences(of: "simulation = \"sim-rram-256.toml\"", with: "simulation = \"\(macro)\"")
+        let error = try #require(throws: BoardFileError.self) { try BoardFile.load(path: sandbox.write("virtual.toml", virtual)) }
+        #expect(error.key == "execution.model" && error.file == macro && error.expected.contains("host_driven"), "\(error)")
+    }
+
     @Test("a key a table does not declare is still an unknown key, even in an effect's table")
     func undeclaredKeysAreUnknown() throws {
         let sandbox = try BoardSandbox()

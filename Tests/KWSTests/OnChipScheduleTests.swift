@@ -117,3 +117,56 @@ import Testing
         #expect(s.replicas == c.tiles / compiled.tilesUsed)
     }
 }
+
+/// A board whose `[execution]` says "on_chip": the runtime brackets each
+/// classification as one program, the chip books the schedule's time and
+/// periphery energy instead of every multiply over the host link, and the
+/// arithmetic is the host-driven board's.
+@Suite struct OnChipExecutionTests {
+    static func deployments() throws -> (hostDriven: ModelDeployment, onChip: ModelDeployment, image: KWSImage,
+                                         hostChip: SimulatedAccelerator, onChipChip: SimulatedAccelerator) {
+        let repository = ONNXImportTests.repository
+        let image = try KWSImage.load(directory: repository.appendingPathComponent("firmware/kws-gru"))
+        let c = try BoardFile.loadSimulated(path: repository.appendingPathComponent("boards/sim-rram-256.toml").path)
+        var on = c
+        on.execution.model = "on_chip"
+        let hostChip = try SimulatedAccelerator(configuration: c), onChipChip = try SimulatedAccelerator(configuration: on)
+        let host = try ModelDeployment.deploy(image.model, on: hostChip, policy: c.defaultPolicy, calibration: .referenceInputs(count: 32))
+        let chip = try ModelDeployment.deploy(image.model, on: onChipChip, policy: c.defaultPolicy, calibration: .referenceInputs(count: 32))
+        return (host, chip, image, hostChip, onChipChip)
+    }
+
+    @Test func onChipGivesTheHostDrivenBitsAndBooksTheSchedule() throws {
+        let (host, chip, image, hostChip, onChipChip) = try Self.deployments()
+        #expect(host.runtime.onChipSchedule(frames: 49) == nil)
+        let schedule = try #require(chip.runtime.onChipSchedule(frames: 49))
+        let set = try TestSet.load(directory: ONNXImportTests.repository.appendingPathComponent("firmware/kws-gru/test"),
+                                   normalisation: image.normalisation, classes: image.model.outputs)
+        for clip in set.clips.prefix(6) {
+            let before = onChipChip.ledger, hostBefore = hostChip.ledger
+            let a = try AcceleratorRuntimeTests.outputs({ try host.runtime.classify($0, into: $1) }, frames: clip.features, count: 12)
+            let b = try AcceleratorRuntimeTests.outputs({ try chip.runtime.classify($0, into: $1) }, frames: clip.features, count: 12)
+            #expect(a.map(\.bitPattern) == b.map(\.bitPattern))
+            let after = onChipChip.ledger
+            // The clock's sum rounds at its own magnitude (seconds): a picosecond is far above that.
+            #expect(abs(after.elapsedSeconds - before.elapsedSeconds - schedule.secondsPerInference) < 1e-12)
+            let periphery = after.mvm.peripheryJoules - before.mvm.peripheryJoules
+            #expect(abs(periphery - (schedule.peripheryJoules + schedule.bufferJoules)) <= 1e-9 * periphery)
+            // The same multiplies, without the fitted per-MVM periphery term and the per-MVM host link.
+            #expect(after.mvmCount - before.mvmCount == hostChip.ledger.mvmCount - hostBefore.mvmCount)
+            #expect(hostChip.ledger.elapsedSeconds - hostBefore.elapsedSeconds > 10 * schedule.secondsPerInference)
+        }
+    }
+
+    /// A batch is one program: its clips overlap on the plan's copies, up to what the host link carries.
+    @Test func aBatchTakesTheLongerOfOneLatencyAndTheBatchAtTheThroughput() throws {
+        let (_, chip, _, _, onChipChip) = try Self.deployments()
+        let schedule = try #require(chip.runtime.onChipSchedule(frames: 49))
+        let frames = BatchedInferenceTests.frames(16, seed: 4)
+        let before = onChipChip.ledger.elapsedSeconds
+        _ = try BatchedInferenceTests.together(chip.runtime, frames, clips: 16, outputs: 12)
+        let expected = max(schedule.secondsPerInference, 16 / schedule.inferencesPerSecond)
+        #expect(abs(onChipChip.ledger.elapsedSeconds - before - expected) < 1e-12)
+        #expect(schedule.replicas == 12 && expected < 16 * schedule.secondsPerInference)
+    }
+}

@@ -50,3 +50,19 @@ public enum ExecutionModel: Sendable, Hashable {
     case hostDriven
     case onChip(OnChipSequencer)
 }
+
+/// An accelerator that runs a compiled program on its own sequencer
+/// (`[execution] model = "on_chip"`). The host brackets each inference:
+/// between `startProgram` and `finishProgram` its tile multiplies are the
+/// program's steps, booked by the program's schedule rather than one by one
+/// over the host link. The arithmetic is the same either way.
+public protocol OnChipProgramRunner: AnyObject {
+    /// The sequencer the chip runs programs on; nil when it runs host-driven.
+    var onChipSequencer: OnChipSequencer? { get }
+    /// One tile multiply, and the host link's speed: what a schedule needs.
+    var tileMultiplySeconds: Double { get }
+    var hostLinkBytesPerSecond: Double { get }
+    func startProgram()
+    /// The program ran for `seconds` on chip; its periphery and buffers spent `joules`.
+    func finishProgram(seconds: Double, joules: Double)
+}

@@ -27,4 +27,7 @@ public struct EnergyLedger: Sendable, Hashable, Codable {
     }
 
     mutating func recordProgramming(joules: Double) { programmingJoules += joules }
+
+    /// The digital periphery and buffers of an on-chip program, booked once per program.
+    mutating func recordPeriphery(joules: Double) { mvm.peripheryJoules += joules }
 }

@@ -38,6 +38,8 @@ public final class SimulatedAccelerator: CIMAccelerator {
 
     public var geometry: CIMGeometry { configuration.geometry }
     public var nowSeconds: Double { ledger.elapsedSeconds }
+    /// Between `startProgram` and `finishProgram`: tile multiplies are an on-chip program's.
+    var inProgram = false
 
     public init(configuration c: SimulatorConfiguration) throws(HALError) {
         guard c.tiles > 0, c.rows > 0, c.columns > 0 else {
@@ -205,11 +207,17 @@ public final class SimulatedAccelerator: CIMAccelerator {
     }
 
     /// Books one MVM: its energy (converters fixed, cell reads from the
-    /// inputs) and its time, array plus host link.
+    /// inputs) and its time, array plus host link. Inside an on-chip program
+    /// the program books the time and the periphery once it is done.
     @inline(__always)
     private func book(cellReadJoules: Double) {
         var energy = converterEnergy
         energy.cellReadJoules = cellReadJoules
+        if inProgram {
+            energy.peripheryJoules = 0
+            ledger.recordMVM(energy)
+            return
+        }
         ledger.recordMVM(energy)
         ledger.pass(seconds: mvmSeconds + hostLinkSeconds, model: configuration.energy)
     }
@@ -298,5 +306,26 @@ public final class SimulatedAccelerator: CIMAccelerator {
             t.resetTrims()
             if configuration.mapping.volatile { t.erase(mapping: configuration.mapping) }
         }
+    }
+}
+
+extension SimulatedAccelerator: OnChipProgramRunner {
+    public var onChipSequencer: OnChipSequencer? {
+        if case .onChip(let sequencer) = configuration.execution.executionModel { return sequencer }
+        return nil
+    }
+
+    public var tileMultiplySeconds: Double { mvmSeconds }
+
+    public var hostLinkBytesPerSecond: Double { configuration.energy.hostLinkBytesPerSecond }
+
+    public func startProgram() { inProgram = true }
+
+    /// The die's clock moves once, by the program's time: drift and
+    /// temperature hold still within one on-chip inference (tens of µs).
+    public func finishProgram(seconds: Double, joules: Double) {
+        inProgram = false
+        ledger.recordPeriphery(joules: joules)
+        ledger.pass(seconds: max(0, seconds), model: configuration.energy)
     }
 }

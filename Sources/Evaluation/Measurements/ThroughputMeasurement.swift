@@ -8,7 +8,10 @@ import KWS
 /// that sit idle while one works, cells the model leaves empty, and the
 /// host link that carries every MVM's codes.
 enum ThroughputMeasurement {
-    static func result(compiled: CompiledModel, frames: Int, board: Board, boardSecondsPerInference: Double) -> ThroughputResult {
+    /// With `schedule`, the board runs the plan on chip: the time breaks
+    /// down by the schedule's resources instead of per tile MVM over the link.
+    static func result(compiled: CompiledModel, frames: Int, board: Board, boardSecondsPerInference: Double,
+                       schedule: OnChipSchedule? = nil) -> ThroughputResult {
         let macs = compiled.modelMACsPerInference(frames: frames)
         let mvms = compiled.tileMultipliesPerInference(frames: frames)
         let effective = boardSecondsPerInference > 0 ? 2 * Double(macs) / boardSecondsPerInference / 1e12 : 0
@@ -23,15 +26,26 @@ enum ThroughputMeasurement {
                 peak = 2 * Double(g.rows * g.columns * g.tiles) / perMVM.array / 1e12
                 source = "energy model: \(g.tiles) tiles of \(g.rows)x\(g.columns), one MVM per \(String(format: "%.0f", perMVM.array * 1e9)) ns of DAC pulses and ADC conversions"
             }
-            let array = Double(mvms) * perMVM.array
-            let link = Double(mvms) * perMVM.hostLink
-            let other = max(0, boardSecondsPerInference - array - link)
-            let total = max(boardSecondsPerInference, array + link)
-            shares = [
-                .init(part: "array reads and ADC conversions", secondsPerInference: array, fraction: array / total),
-                .init(part: "host link (input and output codes)", secondsPerInference: link, fraction: link / total),
-                .init(part: "other (bus protocol, monitor reads, reconfiguration)", secondsPerInference: other, fraction: other / total),
-            ]
+            if let parts = schedule?.latencyParts {
+                let total = max(parts.total, 1e-30)
+                shares = [
+                    ("array reads and ADC conversions (the pieces of a matrix at once)", parts.arrays),
+                    ("digital periphery (input scaling, partial sums, gates, activations)", parts.periphery),
+                    ("on-chip bus (codes between tiles and periphery)", parts.bus),
+                    ("sequencer (program steps)", parts.sequencer),
+                    ("host link (features in, outputs out)", parts.hostLink),
+                ].map { .init(part: $0.0, secondsPerInference: $0.1, fraction: $0.1 / total) }
+            } else {
+                let array = Double(mvms) * perMVM.array
+                let link = Double(mvms) * perMVM.hostLink
+                let other = max(0, boardSecondsPerInference - array - link)
+                let total = max(boardSecondsPerInference, array + link)
+                shares = [
+                    .init(part: "array reads and ADC conversions", secondsPerInference: array, fraction: array / total),
+                    .init(part: "host link (input and output codes)", secondsPerInference: link, fraction: link / total),
+                    .init(part: "other (bus protocol, monitor reads, reconfiguration)", secondsPerInference: other, fraction: other / total),
+                ]
+            }
         } else {
             shares = [.init(part: "measured end to end (not broken down on a real board)", secondsPerInference: boardSecondsPerInference, fraction: 1)]
         }
@@ -39,6 +53,7 @@ enum ThroughputMeasurement {
             peakTOPS: peak, peakSource: source, effectiveTOPS: effective,
             gap: peak.flatMap { effective > 0 ? $0 / effective : nil },
             modelMACsPerInference: macs, tileMVMsPerInference: mvms, tilesUsed: compiled.tilesUsed,
-            cellUtilisation: compiled.utilisation, secondsPerInference: boardSecondsPerInference, timeBreakdown: shares)
+            cellUtilisation: compiled.utilisation, secondsPerInference: boardSecondsPerInference, timeBreakdown: shares,
+            execution: schedule == nil ? "host_driven" : "on_chip")
     }
 }

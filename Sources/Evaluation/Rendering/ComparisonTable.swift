@@ -9,6 +9,7 @@ enum ComparisonTable {
         return [
             row("board file") { $0.boardFile },
             row("backend, seed") { "\($0.backend), \($0.seed)" },
+            row("execution") { $0.throughput.execution == "on_chip" ? "on chip (the chip's sequencer)" : "host-driven (every tile MVM over the link)" },
             row("array") { "\($0.geometry.tiles) × \($0.geometry.rows)×\($0.geometry.columns), \($0.geometry.weightBits)-bit weights, \($0.geometry.adcBits)-bit ADC" },
             row("accuracy (float \(percent(report.baseline.floatAccuracy)))") { "\(percent($0.accuracy.accelerator)) (\(signed(-$0.accuracy.gapPoints)) pts)" },
             row("agreement with float") { percent($0.accuracy.agreement) },

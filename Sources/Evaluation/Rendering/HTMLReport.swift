@@ -64,10 +64,13 @@ public enum HTMLReport {
     private static func details(_ b: BoardEvaluation) -> String {
         let e = SVGChart.escape
         var html = "<h2>\(e(b.boardName)) in detail</h2>\n<h3>Where the time goes</h3>\n<table><tr><th>part</th><th>per inference</th><th>share</th></tr>\n"
+        if b.throughput.execution == "on_chip" {
+            html = html.replacingOccurrences(of: "<h3>Where the time goes</h3>\n", with: "<h3>Where the time goes</h3>\n<p>One inference's latency on chip, \(ComparisonTable.seconds(b.throughput.timeBreakdown.reduce(0) { $0 + $1.secondsPerInference })), by the resource it waited on (the compiler's schedule). The board time per inference, \(ComparisonTable.seconds(b.throughput.secondsPerInference)), is the accuracy run's, whose batches overlap on the plan's copies.</p>\n")
+        }
         for s in b.throughput.timeBreakdown {
             html += "<tr><td>\(e(s.part))</td><td>\(ComparisonTable.seconds(s.secondsPerInference))</td><td>\(ComparisonTable.percent(s.fraction))</td></tr>\n"
         }
-        html += "</table>\n<p>Peak: \(e(b.throughput.peakSource)). \(b.throughput.tileMVMsPerInference) tile MVMs and \(b.throughput.modelMACsPerInference) model MACs per inference; \(b.throughput.tilesUsed) tiles work one after another, \(ComparisonTable.percent(b.throughput.cellUtilisation)) of their cells hold weights.</p>\n"
+        html += "</table>\n<p>Peak: \(e(b.throughput.peakSource)). \(b.throughput.tileMVMsPerInference) tile MVMs and \(b.throughput.modelMACsPerInference) model MACs per inference; \(b.throughput.tilesUsed) tiles \(b.throughput.execution == "on_chip" ? "run by the chip's sequencer, a matrix's pieces at once" : "driven one after another by the host"), \(ComparisonTable.percent(b.throughput.cellUtilisation)) of their cells hold weights.</p>\n"
         html += "<h3>Energy runs</h3>\n<p>\(e(b.energy.protocolNote)); \(e(b.energy.source)).</p>\n<table><tr><th>run</th><th>inferences</th><th>window</th><th>measured per inference</th><th>sampling bound</th><th>energy model</th></tr>\n"
         for (n, r) in b.energy.runs.enumerated() {
             html += "<tr><td>\(n + 1)</td><td>\(r.inferences)</td><td>\(ComparisonTable.seconds(r.windowSeconds))</td><td>\(ComparisonTable.joules(r.measuredJoulesPerInference))</td><td>±\(ComparisonTable.joules(r.errorBoundJoulesPerInference))</td><td>\(r.modelJoulesPerInference.map(ComparisonTable.joules) ?? "—")</td></tr>\n"

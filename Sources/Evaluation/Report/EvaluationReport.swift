@@ -96,6 +96,9 @@ public struct ThroughputResult: Sendable, Codable, Hashable {
     public var cellUtilisation: Double
     public var secondsPerInference: Double
     public var timeBreakdown: [TimeShare]
+    /// "host_driven" (every tile MVM over the host link) or "on_chip" (the
+    /// chip's sequencer runs the compiled program), as the board file's `[execution]` says.
+    public var execution: String
 
     public struct TimeShare: Sendable, Codable, Hashable {
         public var part: String

@@ -35,6 +35,8 @@ public struct OnChipSchedule: Sendable, Hashable {
     public var programSteps: Int
     /// First feature in to last output out.
     public var secondsPerInference: Double
+    /// That latency by the resource it waited on; the parts add up to it.
+    public var latencyParts: LatencyParts
     /// Copies of the plan running inferences at once.
     public var replicas: Int
     /// Replicas over the latency, unless the shared host link is the tighter bound.
@@ -51,7 +53,7 @@ public struct OnChipSchedule: Sendable, Hashable {
         let g = compiled.geometry, model = compiled.model
         let dacBytes = (g.dacBits + 7) / 8, adcBytes = (g.adcBits + 7) / 8
         var totals = Totals()
-        var latency = 0.0
+        var parts = LatencyParts()
 
         /// One application of matrix `m`, with `extraOperations` of elementwise work after it.
         func step(matrix m: Int, extraOperations: Int) -> Step {
@@ -84,42 +86,48 @@ public struct OnChipSchedule: Sendable, Hashable {
                 }
                 for s in chain {
                     totals.add(s, times: applications)
-                    latency += Double(applications) * s.seconds
+                    parts.add(s, times: applications)
                 }
             case .dense(let d):
                 guard let m = compiled.matrices.firstIndex(where: { $0.role == .matrix(layer: n) }) else { continue }
                 let s = step(matrix: m, extraOperations: Self.operations(d.activation) * d.outputs)
                 totals.add(s, times: applications)
-                latency += Double(applications) * s.seconds
+                parts.add(s, times: applications)
             case .convolution(let c):
                 guard let m = compiled.matrices.firstIndex(where: { $0.role == .matrix(layer: n) }) else { continue }
                 let s = step(matrix: m, extraOperations: Self.operations(c.activation) * c.outChannels)
                 totals.add(s, times: applications)
                 // Positions in a pipeline: the first whole, then one per beat of the busiest resource.
-                latency += applications > 0 ? s.seconds + Double(applications - 1) * s.beatSeconds : 0
+                if applications > 0 {
+                    parts.add(s, times: 1)
+                    parts.addBeats(of: s, times: applications - 1)
+                }
             case .averagePool:
                 let shape = model.shapes[n]
                 let operations = shape.channels * shape.positions + shape.channels
                 totals.peripheryOperations += operations
                 totals.programSteps += 1
-                latency += sequencer.peripherySeconds(operations: operations) + sequencer.stepSeconds
+                parts.periphery += sequencer.peripherySeconds(operations: operations)
+                parts.sequencer += sequencer.stepSeconds
             }
         }
         if model.softmax {
             totals.peripheryOperations += 3 * model.outputs
             totals.programSteps += 1
-            latency += sequencer.peripherySeconds(operations: 3 * model.outputs) + sequencer.stepSeconds
+            parts.periphery += sequencer.peripherySeconds(operations: 3 * model.outputs)
+            parts.sequencer += sequencer.stepSeconds
         }
         let hostBytes = frames * model.frameSize * dacBytes + model.outputs * 2
         let hostSeconds = Double(hostBytes) / hostLinkBytesPerSecond
-        latency += hostSeconds
+        parts.hostLink = hostSeconds
+        let latency = parts.total
         let replicas = sequencer.replicatesWeights ? max(1, g.tiles / max(1, compiled.tilesUsed)) : 1
         let throughput = min(Double(replicas) / latency, hostSeconds > 0 ? 1 / hostSeconds : .infinity)
         return OnChipSchedule(
             hostLinkBytes: hostBytes, hostLinkSeconds: hostSeconds, tileMultiplies: totals.tileMultiplies,
             arrayBusySeconds: Double(totals.tileMultiplies) * mvmSeconds, peripheryOperations: totals.peripheryOperations,
             peripheryBusySeconds: totals.peripherySeconds, busBytes: totals.busBytes, busBusySeconds: sequencer.busSeconds(bytes: totals.busBytes),
-            programSteps: totals.programSteps, secondsPerInference: latency, replicas: replicas, inferencesPerSecond: throughput,
+            programSteps: totals.programSteps, secondsPerInference: latency, latencyParts: parts, replicas: replicas, inferencesPerSecond: throughput,
             peripheryJoules: Double(totals.peripheryOperations) * sequencer.peripheryJoulesPerOperation,
             bufferJoules: Double(totals.busBytes) * sequencer.bufferJoulesPerByte)
     }
@@ -158,6 +166,33 @@ public struct OnChipSchedule: Sendable, Hashable {
         var seconds: Double { stepSeconds + prepareSeconds + busSeconds + mvmSeconds + finishSeconds }
         /// In a pipeline of independent steps: the busiest resource's share of one.
         var beatSeconds: Double { max(stepSeconds + prepareSeconds + finishSeconds, busSeconds, mvmSeconds) }
+    }
+
+    /// The latency by the resource each stretch of it waited on.
+    public struct LatencyParts: Sendable, Hashable {
+        public var hostLink = 0.0, sequencer = 0.0, periphery = 0.0, bus = 0.0, arrays = 0.0
+        public var total: Double { hostLink + sequencer + periphery + bus + arrays }
+
+        mutating func add(_ s: Step, times n: Int) {
+            let k = Double(n)
+            sequencer += k * s.stepSeconds
+            periphery += k * (s.prepareSeconds + s.finishSeconds)
+            bus += k * s.busSeconds
+            arrays += k * s.mvmSeconds
+        }
+
+        /// Pipeline beats, each charged to the resource that sets it.
+        mutating func addBeats(of s: Step, times n: Int) {
+            let k = Double(n), digital = s.stepSeconds + s.prepareSeconds + s.finishSeconds
+            if digital >= s.busSeconds && digital >= s.mvmSeconds {
+                sequencer += k * s.stepSeconds
+                periphery += k * (s.prepareSeconds + s.finishSeconds)
+            } else if s.busSeconds >= s.mvmSeconds {
+                bus += k * s.busSeconds
+            } else {
+                arrays += k * s.mvmSeconds
+            }
+        }
     }
 
     struct Totals {

@@ -16,9 +16,23 @@ public final class AcceleratorRuntime {
     public var accelerator: any CIMAccelerator { backend.accelerator }
     public var programming: [ProgrammingReport] { backend.programming }
 
+    /// The chip's own sequencer, when it runs programs.
+    private let onChip: (OnChipProgramRunner, OnChipSequencer)?
+
     /// Programs every tile of `compiled` with `policy`.
     public init(compiled: CompiledModel, accelerator: any CIMAccelerator, policy: WriteVerifyPolicy) throws(HALError) {
         interpreter = LayerInterpreter(backend: try AcceleratorBackend(compiled: compiled, accelerator: accelerator, policy: policy))
+        if let runner = accelerator as? OnChipProgramRunner, let sequencer = runner.onChipSequencer {
+            onChip = (runner, sequencer)
+        } else {
+            onChip = nil
+        }
+    }
+
+    /// The schedule the chip books a classification of `frames` frames by,
+    /// when it runs programs on chip.
+    public func onChipSchedule(frames: Int) -> OnChipSchedule? {
+        onChip.map { schedule(frames: frames, runner: $0.0, sequencer: $0.1) }
     }
 
     /// Writes every tile again (after a reset of volatile weights, or to
@@ -41,7 +55,7 @@ public final class AcceleratorRuntime {
     /// The model's outputs (class probabilities) for `frames` (T x frameSize
     /// normalised features, row-major).
     public func classify(_ frames: UnsafeBufferPointer<Float>, into probabilities: UnsafeMutableBufferPointer<Float>) throws(HALError) {
-        try interpreter.classify(frames, into: probabilities)
+        try classify(batch: frames, clips: 1, into: probabilities)
     }
 
     /// The outputs of `clips` clips of equal length at once (`batch` holds
@@ -50,8 +64,39 @@ public final class AcceleratorRuntime {
     /// clip's arithmetic is that of `classify` on its own, with the analog
     /// read noise drawn vector after vector within each batched MVM (on a
     /// chip, the clips meet the array in that order too).
+    ///
+    /// On an accelerator that runs programs on chip (`OnChipProgramRunner`
+    /// with a sequencer), the call is one program: the chip books the
+    /// schedule's time for the batch (`OnChipSchedule`: one latency, or the
+    /// batch over the throughput of the plan's copies when that is longer)
+    /// and its periphery and buffer energy per clip.
     public func classify(batch: UnsafeBufferPointer<Float>, clips: Int, into probabilities: UnsafeMutableBufferPointer<Float>) throws(HALError) {
-        try interpreter.classify(batch: batch, clips: clips, into: probabilities)
+        guard let (runner, sequencer) = onChip, clips > 0, batch.count % max(1, clips * compiled.model.frameSize) == 0 else {
+            try interpreter.classify(batch: batch, clips: clips, into: probabilities)
+            return
+        }
+        let schedule = self.schedule(frames: batch.count / clips / compiled.model.frameSize, runner: runner, sequencer: sequencer)
+        runner.startProgram()
+        do {
+            try interpreter.classify(batch: batch, clips: clips, into: probabilities)
+        } catch {
+            runner.finishProgram(seconds: 0, joules: 0)
+            throw error
+        }
+        let seconds = max(schedule.secondsPerInference, Double(clips) / schedule.inferencesPerSecond)
+        runner.finishProgram(seconds: seconds, joules: Double(clips) * (schedule.peripheryJoules + schedule.bufferJoules))
+    }
+
+
+    /// The schedule for inputs of `frames` frames, planned at the first input of that length.
+    private var schedules: [Int: OnChipSchedule] = [:]
+
+    private func schedule(frames: Int, runner: OnChipProgramRunner, sequencer: OnChipSequencer) -> OnChipSchedule {
+        if let known = schedules[frames] { return known }
+        let planned = OnChipSchedule.plan(compiled, frames: frames, sequencer: sequencer,
+                                          mvmSeconds: runner.tileMultiplySeconds, hostLinkBytesPerSecond: runner.hostLinkBytesPerSecond)
+        schedules[frames] = planned
+        return planned
     }
 }
 

@@ -40,12 +40,12 @@ final class LayerInterpreter<Backend: LayerBackend> {
         patchSize = max(1, matrices.map(\.inputs).max() ?? 1)
         positionSize = max(1, matrices.map(\.outputs).max() ?? 1)
         hidden = model.recurrentLayer?.hiddenSize ?? 0
-        tensors = (.allocate(capacity: 1), .allocate(capacity: 1))
-        patches = .allocate(capacity: 1)
-        positionOutputs = .allocate(capacity: 1)
-        recurrent = .allocate(capacity: 1)
+        capacity = 1
+        tensors = (Self.zeros(largest), Self.zeros(largest))
+        patches = Self.zeros(patchSize)
+        positionOutputs = Self.zeros(positionSize)
+        recurrent = Self.zeros(10 * hidden)
         frames = .allocate(capacity: 1)
-        reserve(clips: 1, releasing: false)
     }
 
     deinit {
@@ -58,9 +58,9 @@ final class LayerInterpreter<Backend: LayerBackend> {
     }
 
     /// Sizes the buffers for `clips` at once (warm-up: the first batch of a size).
-    private func reserve(clips: Int, releasing: Bool = true) {
+    private func reserve(clips: Int) {
         guard clips > capacity else { return }
-        if releasing { release() }
+        release()
         capacity = clips
         tensors = (Self.zeros(largest * clips), Self.zeros(largest * clips))
         patches = Self.zeros(patchSize * clips)

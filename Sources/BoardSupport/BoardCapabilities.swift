@@ -26,7 +26,8 @@ public final class SimulatedMacro: EnergyAccount, ThermalControl, MVMTimingModel
 
     public var energyTotals: EnergyTotals {
         let ledger = accelerator.ledger
-        return EnergyTotals(boardJoules: ledger.totalJoules, coreJoules: ledger.mvm.totalJoules, seconds: ledger.elapsedSeconds)
+        return EnergyTotals(boardJoules: ledger.totalJoules, coreJoules: ledger.mvm.totalJoules, breakdown: ledger.breakdown,
+                            seconds: ledger.elapsedSeconds)
     }
 
     public func holdDie(atCelsius celsius: Double) { accelerator.thermal = .fixed(celsius: celsius) }

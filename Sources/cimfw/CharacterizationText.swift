@@ -35,12 +35,15 @@ enum CharacterizationText {
         line()
         let e = r.energy
         line("Energy per \(r.rows)x\(r.columns) MVM")
-        line("  DAC \(eng(e.mvm.dacJoules, "J")), cells \(eng(e.mvm.cellReadJoules, "J")), ADC \(eng(e.mvm.adcJoules, "J")), column digital \(eng(e.mvm.digitalJoules, "J")), chip periphery \(eng(e.mvm.peripheryJoules, "J"))")
+        line("  DAC \(eng(e.mvm.dacJoules, "J")), cells \(eng(e.mvm.cellReadJoules, "J")), ADC \(eng(e.mvm.adcJoules, "J")), column digital \(eng(e.mvm.digitalJoules, "J")), buffers \(eng(e.mvm.bufferJoules, "J")), control \(eng(e.mvm.controlJoules, "J"))" + (e.mvm.peripheryJoules > 0 ? ", fitted periphery \(eng(e.mvm.peripheryJoules, "J"))" : ""))
         line("  core (dynamic) \(eng(e.mvmDynamicJoules, "J")); + static \(eng(e.staticJoulesPerMVM, "J")) + board \(eng(e.boardOverheadJoulesPerMVM, "J")) = system \(eng(e.systemJoulesPerMVM, "J"))")
         line("  array time \(eng(e.mvmSeconds, "s")), host link \(eng(e.hostLinkSeconds, "s")), average power \(eng(e.averagePowerWatts, "W"))")
         let t = r.throughput
         line("Throughput: peak \(String(format: "%.3f", t.peakTOPSPerTile)) TOPS per tile, \(String(format: "%.2f", t.peakTOPSChip)) TOPS chip; effective \(String(format: "%.5f", t.effectiveTOPS)) TOPS (one tile, host link)")
-        line("Efficiency: core \(String(format: "%.2f", t.coreTOPSPerWatt)) TOPS/W, system \(String(format: "%.4f", t.systemTOPSPerWatt)) TOPS/W")
+        line("Efficiency: core \(String(format: "%.2f", t.coreTOPSPerWatt)) TOPS/W; chip, every tile busy \(String(format: "%.2f", t.chipTOPSPerWatt)) TOPS/W; system \(String(format: "%.4f", t.systemTOPSPerWatt)) TOPS/W")
+        if let published = t.publishedTOPSPerWatt, let ratio = t.derivedOverPublished {
+            line("  derived from components, against the chip's published \(String(format: "%.2f", published)) TOPS/W (energy.published_tops_per_watt): \(String(format: "%+.0f%%", 100 * (ratio - 1)))")
+        }
         let b = r.digitalBaseline
         func times(_ x: Double) -> String { x >= 1 ? String(format: "%.1fx less", x) : String(format: "%.1fx more", 1 / x) }
         line("Digital baseline (45 nm: 4.5 pJ per 32-bit MAC, 640 pJ per DRAM byte), same MVM:")

@@ -89,6 +89,6 @@ struct Compile: ParsableCommand {
         print("  periphery       \(engineering(schedule.peripheryBusySeconds, "s")) (\(schedule.peripheryOperations) operations on \(c.execution.sequencer.peripheryLanes) lanes at \(format(c.execution.sequencer.peripheryClockHertz / 1e6, 0)) MHz)")
         print("  on-chip bus     \(engineering(schedule.busBusySeconds, "s")) (\(schedule.busBytes) bytes of codes)")
         print("  throughput      \(format(schedule.inferencesPerSecond, 0)) inferences/s with \(schedule.replicas) \(schedule.replicas == 1 ? "copy" : "copies") of the plan on \(compiled.geometry.tiles) tiles, \(engineering(2 * macs * schedule.inferencesPerSecond / 1e12, "TOPS")) effective")
-        print("  energy added    periphery \(engineering(schedule.peripheryJoules, "J")), buffers \(engineering(schedule.bufferJoules, "J")) per inference")
+        print("  energy added    periphery \(engineering(schedule.peripheryJoules, "J")), buffers \(engineering(schedule.bufferJoules, "J")), control \(engineering(schedule.controlJoules, "J")) per inference")
     }
 }

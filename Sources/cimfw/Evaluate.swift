@@ -16,7 +16,8 @@ struct Evaluate: ParsableCommand {
         failed on a board, 2 bad input.
         """)
 
-    @Option(name: .customLong("board"), help: "Board file; repeat to compare boards side by side.")
+    @Option(name: .customLong("board"), help: ArgumentHelp("Board file; repeat to compare boards side by side.",
+                                                            discussion: "A simulated chip whose file sets [execution] both_models = true is measured twice, host-driven and on chip."))
     var boards: [String] = ["boards/sim-rram-256.toml"]
 
     @OptionGroup var firmware: FirmwareOption
@@ -77,16 +78,23 @@ struct Evaluate: ParsableCommand {
         }
         // Open every board once up front, so a bad file fails before minutes of measuring.
         var evaluators: [BoardEvaluator] = []
+        var labels: [String] = []
         var allKeepBoardTime = true
         for path in boards {
             let description = try BoardFile.load(path: path)
-            allKeepBoardTime = try openBoard(path, seed: seed).clock.isVirtual && allKeepBoardTime
             let boardSeed = seed ?? Self.seed(of: description)
-            evaluators.append(BoardEvaluator(boardFile: path, seed: boardSeed, image: image, settings: settings) { () throws(MeasurementFailure) -> Board in
-                do { return try openBoard(path, seed: seed) } catch {
-                    throw .deployment(reason: "\(error)")
-                }
-            })
+            // A chip that can run either execution model is measured both ways.
+            var executions: [String?] = [nil]
+            if case let .simulated(c) = description, c.execution.bothModels { executions = c.execution.modelsToEvaluate }
+            for execution in executions {
+                allKeepBoardTime = try openBoard(path, seed: seed, execution: execution).clock.isVirtual && allKeepBoardTime
+                evaluators.append(BoardEvaluator(boardFile: path, seed: boardSeed, image: image, settings: settings) { () throws(MeasurementFailure) -> Board in
+                    do { return try openBoard(path, seed: seed, execution: execution) } catch {
+                        throw .deployment(reason: "\(error)")
+                    }
+                })
+                labels.append(execution.map { "\(path) (\($0 == "on_chip" ? "on chip" : "host-driven"))" } ?? path)
+            }
         }
         let evaluator: Evaluator
         do { evaluator = try Evaluator(image: image, testSet: testSet, settings: settings) } catch { throw CLIError("\(error)") }
@@ -97,7 +105,7 @@ struct Evaluate: ParsableCommand {
         let jobs = self.jobs ?? (allKeepBoardTime ? ProcessInfo.processInfo.activeProcessorCount : 1)
         let report = try evaluator.run(boards: evaluators, provenance: provenance, jobs: jobs) { board, message in
             guard !quiet else { return }
-            let prefix = board < 0 ? "baseline" : "\(board + 1)/\(boards.count) \(boards[board])"
+            let prefix = board < 0 ? "baseline" : "\(board + 1)/\(labels.count) \(labels[board])"
             FileHandle.standardError.write(Data((String(format: "[%6.1f s] ", Date().timeIntervalSince(clock)) + "\(prefix): \(message)\n").utf8))
         }
         let written = try ReportFiles.write(report, to: out)

@@ -38,9 +38,16 @@ struct KWSSession {
 }
 
 /// Opens a board file, with `seed` (when given) in place of the file's seed,
-/// also for the simulated macro behind an emulated board.
-func openBoard(_ path: String, seed: UInt64?) throws -> Board {
+/// also for the simulated macro behind an emulated board, and a simulated
+/// chip running `execution` (one of `ExecutionSettings.models`) when given:
+/// its name then says which.
+func openBoard(_ path: String, seed: UInt64?, execution: String? = nil) throws -> Board {
     var description = try BoardFile.load(path: path)
+    if let execution, case .simulated(var c) = description {
+        c.execution.model = execution
+        c.name += execution == "on_chip" ? " (on chip)" : " (host-driven)"
+        description = .simulated(c)
+    }
     if let seed {
         switch description {
         case .simulated(var c):

@@ -45,6 +45,21 @@ struct PresetTests {
         #expect(c.temperature.coefficientMeanPerKelvin == -0.003)
     }
 
+    /// Each preset's core energy is built from components with cited
+    /// coefficients, none fitted; the chip figure they give lands within 25%
+    /// of the modelled chip's published TOPS/W, except where the preset's
+    /// comments explain why not (sim-nor-flash: Mythic's figure is the whole
+    /// chip at its tiles' real, slower rate).
+    @Test("a preset's derived chip TOPS/W is within 25% of its chip's published figure",
+          arguments: ["sim-rram-256", "sim-pcm", "sim-sram-4bit"])
+    func derivedEfficiencyMatchesThePublishedFigure(_ preset: String) throws {
+        let c = try BoardFile.loadSimulated(path: Presets.directory.appendingPathComponent("\(preset).toml").path)
+        #expect(c.energy.peripheryJoulesPerMVM == 0, "no fitted term")
+        let report = try Characterization(configuration: c, testVectors: 8, ageSeconds: 0).report()
+        let ratio = try #require(report.throughput.derivedOverPublished)
+        #expect(abs(ratio - 1) <= 0.25, "\(preset): derived \(report.throughput.chipTOPSPerWatt) TOPS/W against \(c.energy.publishedTOPSPerWatt)")
+    }
+
     @Test("sim-rram-256 converts board-file units to SI")
     func rramUnits() throws {
         let c = try BoardFile.loadSimulated(path: Presets.rram256)

@@ -96,14 +96,28 @@ struct SimulatedBoardKeyTests {
         #expect(error.key == "execution.model" && error.expected.contains("\"on_chip\""), "\(error)")
     }
 
-    @Test("an emulated eval board's protocol drives every multiply from the host: an on-chip macro behind it is refused")
-    func onChipBehindAnEmulatedBoardIsRefused() throws {
+    @Test("an emulated eval board's protocol drives every multiply from the host: an on-chip macro, or one allowing both models, is refused behind it",
+          arguments: [("model = \"on_chip\"", "execution.model", "\"on_chip\""), ("both_models = true", "execution.both_models", "true")])
+    func onChipBehindAnEmulatedBoardIsRefused(_ setting: String, _ key: String, _ value: String) throws {
         let sandbox = try BoardSandbox()
-        let macro = try sandbox.derived("[execution]\nmodel = \"on_chip\"", name: "macro.toml")
+        let macro = try sandbox.derived("[execution]\n" + setting, name: "macro.toml")
         let virtual = try String(contentsOf: Presets.directory.appendingPathComponent("virtual-eval.toml"), encoding: .utf8)
             .replacingOccurrences(of: "simulation = \"sim-rram-256.toml\"", with: "simulation = \"\(macro)\"")
         let error = try #require(throws: BoardFileError.self) { try BoardFile.load(path: sandbox.write("virtual.toml", virtual)) }
-        #expect(error.key == "execution.model" && error.file == macro && error.expected.contains("host_driven"), "\(error)")
+        #expect(error.key == key && error.file == macro && error.value == value && error.expected.contains("drives every tile multiply"), "\(error)")
+    }
+
+    @Test("the ADC's energy comes from one model: a figure of merit or NeuroSim's coefficients, not both and not neither")
+    func oneADCEnergyModel() throws {
+        let sandbox = try BoardSandbox()
+        let both = try loadFailure(sandbox.derived("[energy]\nadc_microwatts_per_bit = 0.538\nadc_microwatts_base = 4.3753", name: "both.toml"))
+        #expect(both.key == "energy.adc_femtojoules_per_conversion_step" && both.value == "233" && both.expected.contains("not both"), "\(both)")
+        let neither = try loadFailure(sandbox.derived("[energy]\nadc_femtojoules_per_conversion_step = 0", name: "neither.toml"))
+        #expect(neither.key == "energy.adc_femtojoules_per_conversion_step" && neither.expected.contains("figure of merit above 0"), "\(neither)")
+        let neuroSim = try BoardFile.loadSimulated(path: sandbox.derived(
+            "[energy]\nadc_femtojoules_per_conversion_step = 0\nadc_microwatts_per_bit = 0.538\nadc_microwatts_base = 4.3753", name: "neurosim.toml"))
+        // NeuroSim 22 nm: (0.538·6 + 4.3753) µW × 7 ns for the preset's 6-bit converter.
+        #expect(abs(neuroSim.energy.adcConversionJoules(bits: 6) - 53.2e-15) < 0.2e-15)
     }
 
     @Test("a key a table does not declare is still an unknown key, even in an effect's table")

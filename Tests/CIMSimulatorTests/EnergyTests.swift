@@ -10,6 +10,38 @@ import Testing
         #expect(model.adcConversionJoules(bits: 8) > model.adcConversionJoules(bits: 6))
     }
 
+    @Test func aFigureOfMeritMakesAConversionCostItTimesTwoToTheBits() {
+        var model = SimulatorConfiguration.ideal().energy
+        model.adcMicrowattsPerBit = 0
+        model.adcMicrowattsBase = 0
+        model.adcJoulesPerConversionStep = 7e-15
+        // Jia et al. 2020's 8-bit SAR: 1.79 pJ = 7 fJ x 256; two bits fewer cost a quarter.
+        #expect(abs(model.adcConversionJoules(bits: 8) - 1.792e-12) < 1e-18)
+        #expect(abs(model.adcConversionJoules(bits: 6) - model.adcConversionJoules(bits: 8) / 4) < 1e-24)
+    }
+
+    /// A host-driven multiply's digital side: every input code into the
+    /// buffers and every output code out of them, and one command decoded.
+    @Test func aHostDrivenMultiplyBooksItsCodesThroughTheBuffersAndOneCommand() throws {
+        var c = SimulatorConfiguration.ideal(rows: 8, columns: 4)
+        c.execution.sequencer.bufferJoulesPerByte = 1e-12
+        c.execution.sequencer.stepJoules = 5e-12
+        c.energy.peripheryJoulesPerMVM = 3e-12
+        let a = try SimulatedAccelerator(configuration: c)
+        _ = try a.program(tile: 0, weights: try Fixture.weights(rows: 8, columns: 4), policy: .singleShot)
+        var out = [Float](repeating: 0, count: 4)
+        let before = a.ledger.mvm
+        try a.multiplyValues(tile: 0, input: [Float](repeating: 0.5, count: 8), into: &out)
+        let after = a.ledger.mvm
+        // 8-bit DAC and ADC: 8 codes in and 4 out, a byte each.
+        #expect(abs((after.bufferJoules - before.bufferJoules) - 12e-12) < 1e-24)
+        #expect(abs((after.controlJoules - before.controlJoules) - 5e-12) < 1e-24)
+        #expect(abs((after.peripheryJoules - before.peripheryJoules) - 3e-12) < 1e-24, "the optional fitted term, when a file sets one")
+        let breakdown = a.ledger.breakdown
+        #expect(abs(breakdown.coreJoules - a.ledger.mvm.totalJoules) < 1e-24)
+        #expect(abs(breakdown.totalJoules - a.ledger.totalJoules) <= 1e-12 * a.ledger.totalJoules)
+    }
+
     @Test func cellReadEnergyIsVSquaredGTimesPulse() throws {
         let c = SimulatorConfiguration.ideal(rows: 8, columns: 4)
         let a = try SimulatedAccelerator(configuration: c)

@@ -11,7 +11,8 @@ import Testing
 /// documented operation counts.
 @Suite struct OnChipScheduleTests {
     static let sequencer = OnChipSequencer(peripheryLanes: 1, peripheryClockHertz: 1, peripheryJoulesPerOperation: 1,
-                                           bufferJoulesPerByte: 1, busBytesPerSecond: 1, stepSeconds: 0, replicatesWeights: true)
+                                           bufferJoulesPerByte: 1, busBytesPerSecond: 1, stepSeconds: 0, stepJoules: 100,
+                                           replicatesWeights: true)
 
     static func plan(_ model: NeuralNetwork, frames: Int, tiles: Int = 4, rows: Int = 8, columns: Int = 8,
                      sequencer: OnChipSequencer = sequencer) throws -> (CompiledModel, OnChipSchedule) {
@@ -36,7 +37,7 @@ import Testing
         #expect(s.busBytes == 8 && s.peripheryOperations == 18 && s.tileMultiplies == 1 && s.programSteps == 1)
         #expect(s.secondsPerInference == 46)
         #expect(s.arrayBusySeconds == 10 && s.peripheryBusySeconds == 18 && s.busBusySeconds == 8)
-        #expect(s.peripheryJoules == 18 && s.bufferJoules == 8)
+        #expect(s.peripheryJoules == 18 && s.bufferJoules == 8 && s.controlJoules == 100)
         // Four tiles hold four copies; the host link (10 s per inference) does not bind before 4 / 46.
         #expect(s.replicas == 4 && s.inferencesPerSecond == 4.0 / 46)
     }
@@ -150,9 +151,14 @@ import Testing
             let after = onChipChip.ledger
             // The clock's sum rounds at its own magnitude (seconds): a picosecond is far above that.
             #expect(abs(after.elapsedSeconds - before.elapsedSeconds - schedule.secondsPerInference) < 1e-12)
+            // The program's digital side by component, in place of each multiply's buffers and command.
             let periphery = after.mvm.peripheryJoules - before.mvm.peripheryJoules
-            #expect(abs(periphery - (schedule.peripheryJoules + schedule.bufferJoules)) <= 1e-9 * periphery)
-            // The same multiplies, without the fitted per-MVM periphery term and the per-MVM host link.
+            let buffers = after.mvm.bufferJoules - before.mvm.bufferJoules
+            let control = after.mvm.controlJoules - before.mvm.controlJoules
+            #expect(abs(periphery - schedule.peripheryJoules) <= 1e-9 * periphery)
+            #expect(abs(buffers - schedule.bufferJoules) <= 1e-9 * buffers)
+            #expect(abs(control - schedule.controlJoules) <= 1e-9 * control && schedule.controlJoules == Double(schedule.programSteps) * 10e-12)
+            // The same multiplies, without each one's command over the host link.
             #expect(after.mvmCount - before.mvmCount == hostChip.ledger.mvmCount - hostBefore.mvmCount)
             #expect(hostChip.ledger.elapsedSeconds - hostBefore.elapsedSeconds > 10 * schedule.secondsPerInference)
         }

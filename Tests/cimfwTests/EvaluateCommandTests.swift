@@ -57,6 +57,35 @@ import Testing
         #expect(html.contains("sim-rram-256") && html.contains("sim-sram-4bit"))
     }
 
+    /// A chip that can run either execution model is measured both ways from
+    /// one board file: same predictions, less board energy on chip (the host
+    /// link no longer carries every multiply), the energy model's components
+    /// adding up to its truth.
+    @Test func aBoardFileAllowingBothModelsIsEvaluatedBothWaysSideBySide() throws {
+        let out = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let result = try cli.run(["evaluate", "--quick", "--clips", "8", "--board", "boards/on-chip/sim-rram-256.toml", "--out", out])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("2/2 boards/on-chip/sim-rram-256.toml (on chip): energy run 1 of 1"))
+        #expect(result.stdout.contains("| metric | sim-rram-256 (host-driven) | sim-rram-256 (on chip) |"))
+        #expect(try validate(out + "/report.json").status == 0)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/report.json"))) as? [String: Any])
+        let boards = try #require(json["boards"] as? [[String: Any]])
+        #expect(boards.count == 2)
+        let throughput = boards.compactMap { $0["throughput"] as? [String: Any] }
+        #expect(throughput.compactMap { $0["execution"] as? String } == ["host_driven", "on_chip"])
+        let accuracy = boards.compactMap { ($0["accuracy"] as? [String: Any])?["accelerator"] as? Double }
+        #expect(accuracy.count == 2 && accuracy[0] == accuracy[1], "the same arithmetic either way")
+        let energy = boards.compactMap { $0["energy"] as? [String: Any] }
+        let model = energy.compactMap { $0["modelJoulesPerInference"] as? Double }
+        #expect(model.count == 2 && model[1] < model[0] / 5)
+        for e in energy {
+            let parts = try #require(e["breakdownPerInference"] as? [String: Double])
+            let truth = try #require(e["modelJoulesPerInference"] as? Double)
+            #expect(abs(parts.values.reduce(0, +) - truth) <= 1e-9 * truth, "one energy run: the components are its truth")
+        }
+    }
+
     @Test func theSchemaRejectsAReportWithAMissingMetric() throws {
         let out = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: out) }

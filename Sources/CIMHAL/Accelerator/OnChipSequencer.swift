@@ -17,20 +17,24 @@ public struct OnChipSequencer: Sendable, Hashable, Codable {
     /// buffers: written once and read once.
     public var bufferJoulesPerByte: Double
     public var busBytesPerSecond: Double
-    /// The sequencer's fixed cost per program step (fetch, decode, issue).
+    /// The sequencer's fixed cost per program step (fetch, decode, issue),
+    /// in time and in energy. A host-driven chip's controller pays the
+    /// energy once per tile multiply it is commanded to run.
     public var stepSeconds: Double
+    public var stepJoules: Double
     /// Copies of the model's weights on tiles the plan leaves idle, each
     /// running its own inference, to raise throughput.
     public var replicatesWeights: Bool
 
     public init(peripheryLanes: Int, peripheryClockHertz: Double, peripheryJoulesPerOperation: Double,
-                bufferJoulesPerByte: Double, busBytesPerSecond: Double, stepSeconds: Double, replicatesWeights: Bool) {
+                bufferJoulesPerByte: Double, busBytesPerSecond: Double, stepSeconds: Double, stepJoules: Double, replicatesWeights: Bool) {
         self.peripheryLanes = peripheryLanes
         self.peripheryClockHertz = peripheryClockHertz
         self.peripheryJoulesPerOperation = peripheryJoulesPerOperation
         self.bufferJoulesPerByte = bufferJoulesPerByte
         self.busBytesPerSecond = busBytesPerSecond
         self.stepSeconds = stepSeconds
+        self.stepJoules = stepJoules
         self.replicatesWeights = replicatesWeights
     }
 
@@ -63,6 +67,28 @@ public protocol OnChipProgramRunner: AnyObject {
     var tileMultiplySeconds: Double { get }
     var hostLinkBytesPerSecond: Double { get }
     func startProgram()
-    /// The program ran for `seconds` on chip; its periphery and buffers spent `joules`.
-    func finishProgram(seconds: Double, joules: Double)
+    /// The program ran for `seconds` on chip and its digital side spent `energy`.
+    func finishProgram(seconds: Double, energy: ProgramEnergy)
+}
+
+/// What an on-chip program spends besides its tile multiplies.
+public struct ProgramEnergy: Sendable, Hashable {
+    /// The periphery's elementwise operations.
+    public var peripheryJoules: Double
+    /// Bytes written to and read from the on-chip buffers between tiles and periphery.
+    public var bufferJoules: Double
+    /// The sequencer stepping through the program.
+    public var controlJoules: Double
+
+    public init(peripheryJoules: Double = 0, bufferJoules: Double = 0, controlJoules: Double = 0) {
+        self.peripheryJoules = peripheryJoules
+        self.bufferJoules = bufferJoules
+        self.controlJoules = controlJoules
+    }
+
+    public static let zero = ProgramEnergy()
+
+    public func scaled(by k: Double) -> ProgramEnergy {
+        ProgramEnergy(peripheryJoules: peripheryJoules * k, bufferJoules: bufferJoules * k, controlJoules: controlJoules * k)
+    }
 }

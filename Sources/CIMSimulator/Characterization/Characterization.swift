@@ -36,6 +36,14 @@ public struct CharacterizationReport: Sendable, Codable {
         /// one tile, host transfers included.
         public var effectiveTOPS: Double
         public var coreTOPSPerWatt: Double
+        /// The chip with every tile busy: each multiply's dynamic energy plus
+        /// its tile's share of the static power over the multiply's time.
+        /// The figure a chip's published TOPS/W is held against.
+        public var chipTOPSPerWatt: Double
+        /// The chip's published TOPS/W, when the board file states one
+        /// (`energy.published_tops_per_watt`), and how far the chip figure is from it.
+        public var publishedTOPSPerWatt: Double?
+        public var derivedOverPublished: Double?
         public var systemTOPSPerWatt: Double
     }
 
@@ -162,10 +170,15 @@ public struct Characterization: Sendable {
             systemJoulesPerMVM: systemPer, mvmSeconds: full.secondsPerMVM.array, hostLinkSeconds: full.secondsPerMVM.hostLink,
             averagePowerWatts: (b.totalJoules - a.totalJoules) / elapsed)
         let peakTile = ops / full.secondsPerMVM.array / 1e12
+        let leakagePerMVM = c.energy.staticWatts / Double(max(1, c.tiles)) * full.secondsPerMVM.array
+        let chipTOPSPerWatt = ops / (mvm.totalJoules + leakagePerMVM) / 1e12
+        let published: Double? = c.energy.publishedTOPSPerWatt > 0 ? c.energy.publishedTOPSPerWatt : nil
         let throughput = CharacterizationReport.Throughput(
             peakTOPSPerTile: peakTile, peakTOPSChip: peakTile * Double(c.tiles),
             effectiveTOPS: ops * n / elapsed / 1e12,
-            coreTOPSPerWatt: ops / mvm.totalJoules / 1e12, systemTOPSPerWatt: ops / systemPer / 1e12)
+            coreTOPSPerWatt: ops / mvm.totalJoules / 1e12, chipTOPSPerWatt: chipTOPSPerWatt,
+            publishedTOPSPerWatt: published, derivedOverPublished: published.map { chipTOPSPerWatt / $0 },
+            systemTOPSPerWatt: ops / systemPer / 1e12)
         let digital = baseline.mvmEnergy(rows: c.rows, columns: c.columns)
         let base = CharacterizationReport.Baseline(
             streamedJoulesPerMVM: digital.totalJoules, computeJoulesPerMVM: digital.computeJoules,

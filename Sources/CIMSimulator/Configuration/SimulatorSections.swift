@@ -55,7 +55,7 @@ extension SimulatorConfiguration {
         SimulatorSection("adc", \.adc),
         SimulatorSection("adc_mismatch", \.adcMismatch),
         SimulatorSection("calibration", \.calibration),
-        SimulatorSection("energy", \.energy),
+        SimulatorSection("energy", \.energy, check: EnergyModel.violation),
         SimulatorSection("execution", \.execution),
         // Last: the IR-drop limit depends on geometry, conductance and the reference column.
         SimulatorSection("limits", [], check: IRDrop.violation),

@@ -1,3 +1,5 @@
+import CIMHAL
+
 /// The simulated board's clock and everything it has spent, by cause.
 /// Static and board-overhead energy accrue with time whether or not the
 /// arrays are busy: a board that idles still draws power.
@@ -28,6 +30,18 @@ public struct EnergyLedger: Sendable, Hashable, Codable {
 
     mutating func recordProgramming(joules: Double) { programmingJoules += joules }
 
-    /// The digital periphery and buffers of an on-chip program, booked once per program.
-    mutating func recordPeriphery(joules: Double) { mvm.peripheryJoules += joules }
+    /// The digital side of an on-chip program, booked once per program.
+    mutating func recordProgram(_ energy: ProgramEnergy) {
+        mvm.peripheryJoules += energy.peripheryJoules
+        mvm.bufferJoules += energy.bufferJoules
+        mvm.controlJoules += energy.controlJoules
+    }
+
+    /// Every joule by the component that spent it.
+    public var breakdown: EnergyBreakdown {
+        EnergyBreakdown(dacJoules: mvm.dacJoules, cellReadJoules: mvm.cellReadJoules, adcJoules: mvm.adcJoules,
+                        columnDigitalJoules: mvm.digitalJoules, bufferJoules: mvm.bufferJoules, controlJoules: mvm.controlJoules,
+                        peripheryJoules: mvm.peripheryJoules, leakageJoules: staticJoules, boardOverheadJoules: boardOverheadJoules,
+                        programmingJoules: programmingJoules)
+    }
 }

@@ -84,6 +84,7 @@ public final class SimulatedAccelerator: CIMAccelerator {
         mvmSeconds = c.energy.mvmSeconds(slices: slices, adcBits: c.adc.bits, columnsPerADC: c.columnsPerADC)
         hostLinkSeconds = c.energy.hostLinkSeconds(rows: c.rows, columns: c.columns, dacBits: c.dac.bits, adcBits: c.adc.bits)
         converterEnergy = c.energy.converterJoules(rows: c.rows, columns: logical, slices: slices, adcBits: c.adc.bits)
+            + c.execution.commandEnergy(rows: c.rows, columns: logical, dacBits: c.dac.bits, adcBits: c.adc.bits)
         adcLSB = c.adc.lsb(rows: c.rows)
     }
 
@@ -206,14 +207,17 @@ public final class SimulatedAccelerator: CIMAccelerator {
                           celsius: c.temperature.enabled ? thermal.celsius(atSeconds: now) : c.temperature.referenceCelsius)
     }
 
-    /// Books one MVM: its energy (converters fixed, cell reads from the
-    /// inputs) and its time, array plus host link. Inside an on-chip program
-    /// the program books the time and the periphery once it is done.
+    /// Books one MVM: its energy (converters, buffers and command fixed, cell
+    /// reads from the inputs) and its time, array plus host link. Inside an
+    /// on-chip program the program books the time, the buffers, the control
+    /// and the periphery once it is done.
     @inline(__always)
     private func book(cellReadJoules: Double) {
         var energy = converterEnergy
         energy.cellReadJoules = cellReadJoules
         if inProgram {
+            energy.bufferJoules = 0
+            energy.controlJoules = 0
             energy.peripheryJoules = 0
             ledger.recordMVM(energy)
             return
@@ -323,9 +327,9 @@ extension SimulatedAccelerator: OnChipProgramRunner {
 
     /// The die's clock moves once, by the program's time: drift and
     /// temperature hold still within one on-chip inference (tens of µs).
-    public func finishProgram(seconds: Double, joules: Double) {
+    public func finishProgram(seconds: Double, energy: ProgramEnergy) {
         inProgram = false
-        ledger.recordPeriphery(joules: joules)
+        ledger.recordProgram(energy)
         ledger.pass(seconds: max(0, seconds), model: configuration.energy)
     }
 }

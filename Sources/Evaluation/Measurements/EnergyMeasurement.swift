@@ -23,12 +23,14 @@ struct EnergyMeasurement {
         let idle = try idlePowerWatts()
         var runs: [EnergyResult.Run] = []
         var distribution: [Double] = []
+        var breakdown: EnergyBreakdown?
+        var breakdownInferences = 0
         for n in 0..<settings.energyRuns {
             progress("energy run \(n + 1) of \(settings.energyRuns) (at least \(settings.minimumRunSeconds) s of inference)")
             var samples = [try sample()]
             try setMarker(.high)
             let start = clock.now()
-            let modelStart = board.capability(EnergyAccount.self)?.energyTotals.boardJoules
+            let modelStart = board.capability(EnergyAccount.self)?.energyTotals
             var inferences = 0
             var probabilities = [Float](repeating: 0, count: deployed.runtime.compiled.model.outputs)
             repeat {
@@ -51,7 +53,7 @@ struct EnergyMeasurement {
             } while clock.now() - start < settings.minimumRunSeconds
             let end = clock.now()
             try setMarker(.low)
-            let modelEnd = board.capability(EnergyAccount.self)?.energyTotals.boardJoules
+            let modelEnd = board.capability(EnergyAccount.self)?.energyTotals
             if !clock.isVirtual || samples.last.map({ $0.timestampSeconds < end }) ?? true {
                 // The last sample must close the window.
                 clock.wait(0.001)
@@ -68,7 +70,11 @@ struct EnergyMeasurement {
                 throw .hardware(step: "integrating energy run \(n + 1)", error)
             }
             var model: Double?
-            if let a = modelStart, let b = modelEnd { model = (b - a) / Double(inferences) }
+            if let a = modelStart, let b = modelEnd {
+                model = (b.boardJoules - a.boardJoules) / Double(inferences)
+                breakdown = (breakdown ?? EnergyBreakdown()) + (b.breakdown - a.breakdown)
+                breakdownInferences += inferences
+            }
             runs.append(.init(inferences: inferences, windowSeconds: end - start,
                               measuredJoulesPerInference: measured.joulesPerInference,
                               errorBoundJoulesPerInference: measured.errorBoundJoulesPerInference,
@@ -84,7 +90,8 @@ struct EnergyMeasurement {
         return EnergyResult(
             source: "power monitor on rail '\(board.powerMonitors[0].railName)'",
             runs: runs, medianJoulesPerInference: median, modelJoulesPerInference: modelMedian,
-            measurementError: modelMedian.map { median / $0 - 1 }, coreJoulesPerInference: core, idlePowerWatts: idle,
+            measurementError: modelMedian.map { median / $0 - 1 }, coreJoulesPerInference: core,
+            breakdownPerInference: breakdown.map { $0.scaled(by: 1 / Double(max(1, breakdownInferences))) }, idlePowerWatts: idle,
             perInferenceJoules: distribution, protocolNote: note)
     }
 

@@ -1,3 +1,4 @@
+import CIMHAL
 import Foundation
 
 /// The boards side by side, one metric a row: the table both the HTML
@@ -6,6 +7,12 @@ enum ComparisonTable {
     static func rows(_ report: EvaluationReport) -> [(metric: String, values: [String])] {
         let b = report.boards
         func row(_ metric: String, _ value: (BoardEvaluation) -> String) -> (String, [String]) { (metric, b.map(value)) }
+        let names = EnergyBreakdown().components.map(\.name)
+        let components = b.contains(where: { $0.energy.breakdownPerInference != nil })
+            ? names.enumerated().map { i, name in
+                row("  \(name)") { $0.energy.breakdownPerInference.map { joules($0.components[i].joules) } ?? "—" }
+            }
+            : []
         return [
             row("board file") { $0.boardFile },
             row("backend, seed") { "\($0.backend), \($0.seed)" },
@@ -16,7 +23,8 @@ enum ComparisonTable {
             row("energy per inference (board, measured)") { joules($0.energy.medianJoulesPerInference) },
             row("energy model's truth") { $0.energy.modelJoulesPerInference.map(joules) ?? "—" },
             row("measurement error") { $0.energy.measurementError.map { signed(100 * $0, 2) + "%" } ?? "—" },
-            row("core (arrays, converters)") { $0.energy.coreJoulesPerInference.map(joules) ?? "—" },
+            row("core (arrays, converters, buffers, control, periphery)") { $0.energy.coreJoulesPerInference.map(joules) ?? "—" },
+        ] + (components.isEmpty ? [] : [row("energy model by component, per inference") { _ in "" }] + components) + [
             row("idle power") { String(format: "%.4f W", $0.energy.idlePowerWatts) },
             row("vs CPU model (\(joules(report.baseline.cpuModelJoulesPerInference)))") { String(format: "%.2fx", $0.verdict.energyAdvantageOverCPUModel) },
             row("vs measured CPU (\(joules(report.baseline.measuredCPUJoulesPerInference)))") { String(format: "%.2fx", $0.verdict.energyAdvantageOverMeasuredCPU) },

@@ -1,3 +1,4 @@
+import CIMHAL
 /// Everything `cimfw evaluate` measured, as report.json holds it. Every
 /// number is computed by the run that wrote the file; `provenance` says
 /// which board files, seed and version produced it.
@@ -119,6 +120,9 @@ public struct EnergyResult: Sendable, Codable, Hashable {
     public var measurementError: Double?
     /// The arrays and converters only (the energy model's MVM share), when simulated.
     public var coreJoulesPerInference: Double?
+    /// The energy model's joules per inference by component over the energy
+    /// runs (their sum is the model's board energy), when simulated.
+    public var breakdownPerInference: EnergyBreakdown?
     public var idlePowerWatts: Double
     /// Joules per inference, one value per monitor sample interval (an inference each), for the distribution plot.
     public var perInferenceJoules: [Double]

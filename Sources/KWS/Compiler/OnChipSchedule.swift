@@ -41,9 +41,15 @@ public struct OnChipSchedule: Sendable, Hashable {
     public var replicas: Int
     /// Replicas over the latency, unless the shared host link is the tighter bound.
     public var inferencesPerSecond: Double
-    /// The periphery's operations and the buffers' bytes, per inference.
+    /// The periphery's operations, the buffers' bytes and the sequencer's steps, per inference.
     public var peripheryJoules: Double
     public var bufferJoules: Double
+    public var controlJoules: Double
+
+    /// The digital side of one inference, as the chip books it.
+    public var energy: ProgramEnergy {
+        ProgramEnergy(peripheryJoules: peripheryJoules, bufferJoules: bufferJoules, controlJoules: controlJoules)
+    }
 
     /// The schedule of `compiled` for inputs of `frames` frames on
     /// `sequencer`, with one tile multiply taking `mvmSeconds` and the host
@@ -129,7 +135,8 @@ public struct OnChipSchedule: Sendable, Hashable {
             peripheryBusySeconds: totals.peripherySeconds, busBytes: totals.busBytes, busBusySeconds: sequencer.busSeconds(bytes: totals.busBytes),
             programSteps: totals.programSteps, secondsPerInference: latency, latencyParts: parts, replicas: replicas, inferencesPerSecond: throughput,
             peripheryJoules: Double(totals.peripheryOperations) * sequencer.peripheryJoulesPerOperation,
-            bufferJoules: Double(totals.busBytes) * sequencer.bufferJoulesPerByte)
+            bufferJoules: Double(totals.busBytes) * sequencer.bufferJoulesPerByte,
+            controlJoules: Double(totals.programSteps) * sequencer.stepJoules)
     }
 
     /// Elementwise operations of an activation per value.

@@ -80,11 +80,11 @@ public final class AcceleratorRuntime {
         do {
             try interpreter.classify(batch: batch, clips: clips, into: probabilities)
         } catch {
-            runner.finishProgram(seconds: 0, joules: 0)
+            runner.finishProgram(seconds: 0, energy: .zero)
             throw error
         }
         let seconds = max(schedule.secondsPerInference, Double(clips) / schedule.inferencesPerSecond)
-        runner.finishProgram(seconds: seconds, joules: Double(clips) * (schedule.peripheryJoules + schedule.bufferJoules))
+        runner.finishProgram(seconds: seconds, energy: schedule.energy.scaled(by: Double(clips)))
     }
 
 
@@ -187,10 +187,12 @@ final class AcceleratorBackend: LayerBackend {
         digitalColumn = buffer(dColumn)
         piecesOfMatrix = compiled.matrices.indices.map { m in compiled.pieces.indices.filter { compiled.pieces[$0].matrix == m } }
         gateInputSize = max(1, compiled.matrices.map(\.dataRows).max() ?? 1)
-        gateInput = .allocate(capacity: 1)
-        inputCodes = .allocate(capacity: 1)
-        outputCodes = .allocate(capacity: 1)
-        largestInput = .allocate(capacity: 1)
+        // One clip's buffers; `reserve(clips:)` grows them for larger batches.
+        capacity = 1
+        gateInput = allocateZeroed(gateInputSize)
+        inputCodes = allocateZeroed(geometry.rows)
+        outputCodes = allocateZeroed(geometry.columns)
+        largestInput = allocateZeroed(1)
         matrixOfLayer = compiled.model.layers.indices.map { n in
             compiled.matrices.firstIndex { $0.role == .gruGates(layer: n) || $0.role == .matrix(layer: n) } ?? -1
         }
@@ -200,7 +202,6 @@ final class AcceleratorBackend: LayerBackend {
         digitalOffset = compiled.pieces.reduce(into: [0]) { $0.append($0[$0.count - 1] + $1.digitalWeights.count) }
         digital = .allocate(capacity: max(1, digitalOffset[digitalOffset.count - 1]))
         digital.initialize(repeating: 0)
-        reserve(clips: 1)
         try programAll(policy: policy)
     }
 
@@ -332,12 +333,10 @@ final class AcceleratorBackend: LayerBackend {
         releaseBatchBuffers()
         capacity = clips
         let geometry = compiled.geometry
-        gateInput = Self.zeros(gateInputSize * clips)
-        inputCodes = .allocate(capacity: geometry.rows * clips)
-        inputCodes.initialize(repeating: 0, count: geometry.rows * clips)
-        outputCodes = .allocate(capacity: geometry.columns * clips)
-        outputCodes.initialize(repeating: 0, count: geometry.columns * clips)
-        largestInput = Self.zeros(clips)
+        gateInput = allocateZeroed(gateInputSize * clips)
+        inputCodes = allocateZeroed(geometry.rows * clips)
+        outputCodes = allocateZeroed(geometry.columns * clips)
+        largestInput = allocateZeroed(clips)
     }
 
     private func releaseBatchBuffers() {
@@ -345,12 +344,6 @@ final class AcceleratorBackend: LayerBackend {
         inputCodes.deallocate()
         outputCodes.deallocate()
         largestInput.deallocate()
-    }
-
-    private static func zeros(_ count: Int) -> UnsafeMutablePointer<Float> {
-        let p = UnsafeMutablePointer<Float>.allocate(capacity: max(1, count))
-        p.initialize(repeating: 0, count: max(1, count))
-        return p
     }
 
     /// outputs = matrix · inputs over its tiles, for `clips` inputs at once:

@@ -41,10 +41,10 @@ final class LayerInterpreter<Backend: LayerBackend> {
         positionSize = max(1, matrices.map(\.outputs).max() ?? 1)
         hidden = model.recurrentLayer?.hiddenSize ?? 0
         capacity = 1
-        tensors = (Self.zeros(largest), Self.zeros(largest))
-        patches = Self.zeros(patchSize)
-        positionOutputs = Self.zeros(positionSize)
-        recurrent = Self.zeros(10 * hidden)
+        tensors = (allocateZeroed(largest), allocateZeroed(largest))
+        patches = allocateZeroed(patchSize)
+        positionOutputs = allocateZeroed(positionSize)
+        recurrent = allocateZeroed(10 * hidden)
         frames = .allocate(capacity: 1)
     }
 
@@ -62,10 +62,10 @@ final class LayerInterpreter<Backend: LayerBackend> {
         guard clips > capacity else { return }
         release()
         capacity = clips
-        tensors = (Self.zeros(largest * clips), Self.zeros(largest * clips))
-        patches = Self.zeros(patchSize * clips)
-        positionOutputs = Self.zeros(positionSize * clips)
-        recurrent = Self.zeros(10 * hidden * clips)
+        tensors = (allocateZeroed(largest * clips), allocateZeroed(largest * clips))
+        patches = allocateZeroed(patchSize * clips)
+        positionOutputs = allocateZeroed(positionSize * clips)
+        recurrent = allocateZeroed(10 * hidden * clips)
         frames = .allocate(capacity: clips)
     }
 
@@ -214,11 +214,5 @@ final class LayerInterpreter<Backend: LayerBackend> {
                 }
             }
         }
-    }
-
-    private static func zeros(_ count: Int) -> UnsafeMutablePointer<Float> {
-        let p = UnsafeMutablePointer<Float>.allocate(capacity: max(1, count))
-        p.initialize(repeating: 0, count: max(1, count))
-        return p
     }
 }

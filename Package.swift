@@ -77,7 +77,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "BoardSupport", dependencies: [
-            "CIMHAL", "CIMSimulator", "CIMDrivers", "CIMEmulation", "CIMLinux", "TOMLPreflight",
+            "CIMHAL", "CIMSimulator", "CIMDrivers", "CIMEmulation", "CIMLinux", "KWS", "TOMLPreflight",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         // `cimfw evaluate`: the buyer's benchmark of a board running the KWS model, and its report.

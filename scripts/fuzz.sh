@@ -16,7 +16,7 @@ seconds=${1:-30}
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(board-file manifest wav onnx eval-protocol csv-repair stdin-pcm sweep-spec)
+    targets=(board-file manifest wav onnx eval-protocol csv-repair stdin-pcm sweep-spec on-chip-program)
 fi
 
 swift build --product cimfw-fuzz --scratch-path .build-fuzz \

@@ -2,6 +2,7 @@ import CIMDrivers
 import CIMEmulation
 import CIMHAL
 import CIMSimulator
+import KWS
 #if canImport(Glibc)
 import CIMLinux
 #endif
@@ -191,6 +192,10 @@ struct EmulatedRig {
         if let a = f.vanishAddress { bus.faults.append(.vanishing(address: a, everySeconds: f.vanishEverySeconds, awaySeconds: f.vanishForSeconds)) }
         let model = try EvalBoardModel(accelerator: accelerator, address: try I2CAddress(c.evalBoardAddress), chip: chip,
                                        clock: time, resetLine: c.resetLine, readyLine: c.readyLine)
+        // A macro that sequences on chip gives the board a sequencer (protocol
+        // 1.4's program-and-run); the host finds it in CAPABILITIES and runs
+        // each inference there. A host-driven macro's board has none.
+        if simulation.execution.model == "on_chip" { model.sequencer = ProgramSequencer(accelerator: accelerator) }
         bus.attach(model, at: try I2CAddress(c.evalBoardAddress))
         let supply = SimulatedSupply(accelerator: accelerator)
         var attached: Set<UInt8> = []

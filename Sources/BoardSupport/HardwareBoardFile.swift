@@ -257,15 +257,6 @@ enum HardwareBoardFile {
             let path = relative.hasPrefix("/") ? relative : base.appendingPathComponent(relative).path
             let macro = try BoardFile.loadSimulated(
                 path: path, purpose: "\(r.file)'s emulation.simulation = \"\(relative)\" must name a simulated board file")
-            // The eval-board protocol drives every multiply from the host; it has no program-and-run command.
-            guard macro.execution.model == "host_driven", !macro.execution.bothModels else {
-                if macro.execution.bothModels {
-                    throw BoardFileError(.inconsistent, file: path, key: "execution.both_models", value: "true",
-                                         expected: "false behind an emulated eval board (\(r.file)'s emulation.simulation): its protocol drives every tile multiply from the host")
-                }
-                throw BoardFileError(.inconsistent, file: path, key: "execution.model", value: "\"\(macro.execution.model)\"",
-                                     expected: "\"host_driven\" behind an emulated eval board (\(r.file)'s emulation.simulation): its protocol drives every tile multiply from the host")
-            }
             simulation = macro
         }
         return HardwareBoardConfiguration(

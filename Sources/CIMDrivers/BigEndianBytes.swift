@@ -69,5 +69,6 @@ struct BigEndianReader {
     mutating func u32() throws(HALError) -> UInt32 { UInt32(try unsigned(4)) }
     mutating func u64() throws(HALError) -> UInt64 { try unsigned(8) }
     mutating func i32() throws(HALError) -> Int32 { Int32(bitPattern: try u32()) }
+    mutating func f32() throws(HALError) -> Float { Float(bitPattern: try u32()) }
     mutating func f64() throws(HALError) -> Double { Double(bitPattern: try u64()) }
 }

@@ -37,6 +37,8 @@ extension EvalBoard {
     var readBlockBytes: Int { min(blockBytes, bus.transfers.maximumRead - (pec ? 1 : 0)) }
     var weightsPerWrite: Int { min((blockBytes - 4) / 4, (bus.transfers.maximumWrite - 5 - (pec ? 1 : 0)) / 4) }
     var codesPerWrite: Int { min((blockBytes - 4) / 2, (bus.transfers.maximumWrite - 5 - (pec ? 1 : 0)) / 2) }
+    var featuresPerWrite: Int { weightsPerWrite }
+    var programBytesPerWrite: Int { min(blockBytes - 4, bus.transfers.maximumWrite - 5 - (pec ? 1 : 0)) }
 
     /// A write as it goes on the wire: with its PEC byte once PEC is on.
     func framed(_ bytes: [UInt8]) -> [UInt8] {

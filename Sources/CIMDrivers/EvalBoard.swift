@@ -71,6 +71,12 @@ public final class EvalBoard<Bus: I2CBus, Reset: GPIOOutputLine, Ready: GPIOInpu
     /// Register values the board holds, so unchanged ones are not re-sent; nil when unknown.
     var selectedTile: Int?
     var selectedBatch: Int?
+    /// The board's sequencer (1.4), when CAPABILITIES reports one.
+    public internal(set) var sequencer: EvalBoardSequencer?
+    /// The program last loaded, kept so it is loaded again after a reset
+    /// (the sequencer's memory does not survive one), and whether the board holds it now.
+    var program: [UInt8]?
+    var programOnBoard = false
 
     /// Releases RESET, waits for the board if it is still booting, and
     /// checks that it is a CIM eval board speaking protocol 1.x.
@@ -156,6 +162,8 @@ public final class EvalBoard<Bus: I2CBus, Reset: GPIOOutputLine, Ready: GPIOInpu
         protocolVersion = (major, minor)
         // Legs for TILE_SELECT, BATCH_COUNT, one input write and COMMAND at the least.
         combined = minor >= 3 && prefersCombinedTransactions && !bus.transfers.smbusOnly && bus.transfers.maximumOperations >= 5
+        sequencer = minor >= 4 ? try readCapabilities() : nil
+        programOnBoard = false
     }
 
     /// IDENTITY comes before PEC can be on: it is read until two reads in a

@@ -16,6 +16,7 @@ enum EvalBoardRegister: UInt8 {
     case batchCount = 0x07
     case command = 0x08
     case config = 0x09
+    case capabilities = 0x0A
     case weightShape = 0x10
     case weightData = 0x11
     case programTolerance = 0x13
@@ -29,12 +30,20 @@ enum EvalBoardRegister: UInt8 {
     case calCount = 0x31
     case calCursor = 0x38
     case calData = 0x39
+    case programLength = 0x40
+    case programData = 0x41
+    case runFrames = 0x42
+    case featureData = 0x43
+    case resultCursor = 0x48
+    case resultData = 0x49
 }
 
 enum EvalBoardCommand: UInt8 {
     case program = 0x01
     case multiply = 0x02
     case calibrate = 0x03
+    case loadProgram = 0x05
+    case run = 0x06
 }
 
 /// The protocol's fixed numbers.
@@ -57,6 +66,10 @@ enum EvalBoardWire {
     /// CONFIG bit 1 (version 1.2): long transfers, up to `longBytes` per data-register transaction.
     static let configLong: UInt8 = 1 << 1
     static let longBytes = 4096
+    /// CAPABILITIES (version 1.4): flags (bit 0: a sequencer that runs
+    /// programs), program format, feature buffer values, program memory bytes.
+    static let capabilitiesBytes = 8
+    static let capabilitySequencer: UInt8 = 1 << 0
     static let statusBusy: UInt8 = 1 << 0
     static let statusError: UInt8 = 1 << 2
 }

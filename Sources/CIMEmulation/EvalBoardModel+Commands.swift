@@ -35,6 +35,8 @@ extension EvalBoardModel {
         case .multiply: try multiply()
         case .calibrate: try calibrate()
         case .softReset: restart(keepingSequence: true)
+        case .loadProgram: try loadProgram()
+        case .run: try runProgram()
         }
     }
 

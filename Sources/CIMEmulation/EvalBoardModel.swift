@@ -27,6 +27,9 @@ public final class EvalBoardModel: I2CDeviceModel {
     var servedOutputs: [Int32] = []
     /// Writes refused (NACKed) because their PEC byte did not match.
     public internal(set) var pecRejectedWrites = 0
+    /// The board's sequencer (1.4 program-and-run), when it has one: the
+    /// firmware that runs a loaded program on `accelerator`.
+    public var sequencer: (any SequencerFirmware)?
 
     let chip: VirtualGPIOChip
     let clock: VirtualClock
@@ -58,6 +61,11 @@ public final class EvalBoardModel: I2CDeviceModel {
     /// MULTIPLY's output codes, kept between commands so a multiply allocates nothing.
     var outputCodes: [Int32] = []
     var calibration = ReadWindow()
+    /// Program-and-run (1.4): the staged program, the features of the next RUN and its outputs.
+    var programBytes: [UInt8] = []
+    var runFrames = 1
+    var features: [Float] = []
+    var results = ReadWindow()
 
     /// Wires the board to `chip`: it watches `resetLine` and drives `readyLine`
     /// (both must exist on the chip). The board starts out of reset and idle
@@ -133,6 +141,7 @@ public final class EvalBoardModel: I2CDeviceModel {
         case .reportData: return report.read(count)
         case .outputData: return outputs.read(count)
         case .calData: return calibration.read(count)
+        case .resultData: return results.read(count)
         default:
             guard let value = fixedValue(register) else {
                 latch(.unknownRegister, "register \(pointer) is write-only")
@@ -172,6 +181,14 @@ public final class EvalBoardModel: I2CDeviceModel {
                 v.appendBE(Double.nan)
             }
         case .config: v.appendBE((pec ? EvalWire.configPEC : 0) | (long ? EvalWire.configLong : 0))
+        case .capabilities:
+            v.appendBE(sequencer == nil ? UInt8(0) : EvalWire.capabilitySequencer)
+            v.appendBE(sequencer?.programFormat ?? 0)
+            v.appendBE(UInt16(EvalWire.maxFeatureValues))
+            v.appendBE(UInt32(EvalWire.maxProgramBytes))
+        case .programLength: v.appendBE(UInt32(programBytes.count))
+        case .runFrames: v.appendBE(UInt16(runFrames))
+        case .resultCursor: v.appendBE(UInt32(clamping: results.cursor))
         case .tileSelect: v.appendBE(UInt16(tile))
         case .batchCount: v.appendBE(UInt16(batchCount))
         case .weightShape: v.appendBE(UInt16(weightRows)); v.appendBE(UInt16(weightColumns))
@@ -187,7 +204,7 @@ public final class EvalBoardModel: I2CDeviceModel {
         case .calMethod: v.appendBE(calibrationMethod)
         case .calCount: v.appendBE(calibrationCount)
         case .calCursor: v.appendBE(UInt32(clamping: calibration.cursor))
-        case .command, .weightData, .inputData, .reportData, .outputData, .calData:
+        case .command, .weightData, .inputData, .reportData, .outputData, .calData, .programData, .featureData, .resultData:
             return nil
         }
         return v
@@ -202,10 +219,7 @@ public final class EvalBoardModel: I2CDeviceModel {
             return latch(.busy, "write while busy")
         }
         let g = accelerator.geometry
-        func length(_ n: Int) -> Bool {
-            guard p.count == n else { latch(.badLength, "register \(rawRegister) takes \(n) bytes, got \(p.count)"); return false }
-            return true
-        }
+        func length(_ n: Int) -> Bool { hasLength(n, p, register) }
         switch register {
         case .errorCode:
             guard length(1) else { return }
@@ -297,9 +311,19 @@ public final class EvalBoardModel: I2CDeviceModel {
         case .calCount:
             guard length(4) else { return }
             calibrationCount = p.u32(at: 0)
-        case .identity, .status, .errorText, .geometry, .temperature, .weightCursor, .reportData, .outputData, .calData:
+        case .programLength, .programData, .runFrames, .featureData, .resultCursor:
+            guard sequencer != nil else { return latch(.unsupported, "no sequencer on this board") }
+            writeProgramAndRun(register, p)
+        case .identity, .status, .errorText, .geometry, .temperature, .weightCursor, .reportData, .outputData, .calData,
+             .capabilities, .resultData:
             latch(.readOnly, "register \(rawRegister) is read-only")
         }
+    }
+
+    /// True when a fixed register's payload is `n` bytes; BAD_LENGTH latched otherwise.
+    func hasLength(_ n: Int, _ p: ArraySlice<UInt8>, _ register: EvalRegister) -> Bool {
+        guard p.count == n else { latch(.badLength, "register \(register.rawValue) takes \(n) bytes, got \(p.count)"); return false }
+        return true
     }
 
     /// Keeps the first error: the one that explains what went wrong.
@@ -360,6 +384,11 @@ public final class EvalBoardModel: I2CDeviceModel {
         report = ReadWindow()
         outputs = ReadWindow()
         calibration = ReadWindow()
+        programBytes = []
+        runFrames = 1
+        features = []
+        results = ReadWindow()
+        sequencer?.unload()
         resetCount += 1
         do throws(HALError) { try accelerator.reset() } catch { latch(.internal, "reset: \(error)") }
     }

@@ -1,6 +1,6 @@
 import CIMHAL
 
-/// The board side's reading of boards/cim-eval-protocol.md, version 1.1.
+/// The board side's reading of boards/cim-eval-protocol.md, version 1.4.
 ///
 /// The driver in CIMDrivers keeps its own copy of these numbers on purpose:
 /// emulator and driver are two independent readings of one document, so a
@@ -16,6 +16,7 @@ enum EvalRegister: UInt8 {
     case batchCount = 0x07
     case command = 0x08
     case config = 0x09
+    case capabilities = 0x0A
     case weightShape = 0x10
     case weightData = 0x11
     case weightCursor = 0x12
@@ -30,6 +31,12 @@ enum EvalRegister: UInt8 {
     case calCount = 0x31
     case calCursor = 0x38
     case calData = 0x39
+    case programLength = 0x40
+    case programData = 0x41
+    case runFrames = 0x42
+    case featureData = 0x43
+    case resultCursor = 0x48
+    case resultData = 0x49
 }
 
 enum EvalOpcode: UInt8 {
@@ -37,6 +44,8 @@ enum EvalOpcode: UInt8 {
     case multiply = 0x02
     case calibrate = 0x03
     case softReset = 0x04
+    case loadProgram = 0x05
+    case run = 0x06
 }
 
 /// The codes latched in ERROR_CODE.
@@ -56,7 +65,7 @@ public enum EvalBoardError: UInt8, Sendable {
 enum EvalWire {
     static let magic: UInt32 = 0x4349_4D45  // "CIME"
     static let versionMajor: UInt8 = 1
-    static let versionMinor: UInt8 = 3
+    static let versionMinor: UInt8 = 4
     /// CONFIG bit 0: SMBus PEC on every transfer, both ways (1.1).
     static let configPEC: UInt8 = 1
     /// CONFIG bit 1: long transfers (1.2): data registers move up to `longBytes` per transaction.
@@ -66,6 +75,13 @@ enum EvalWire {
     static let blockBytes = 32
     static let weightsPerWrite = 7
     static let codesPerWrite = 14
+    /// CAPABILITIES flags bit 0 (1.4): the board has a sequencer that runs programs.
+    static let capabilitySequencer: UInt8 = 1
+    /// The sequencer's program memory and feature buffer (1.4).
+    static let maxProgramBytes = 1 << 20
+    static let maxFeatureValues = 16_384
+    static let programBytesPerWrite = 28   // (32 − 4 offset bytes)
+    static let featuresPerWrite = 7        // (32 − 4) / 4
     static let statusBusy: UInt8 = 1 << 0
     static let statusReady: UInt8 = 1 << 1
     static let statusError: UInt8 = 1 << 2

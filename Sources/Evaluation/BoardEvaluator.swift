@@ -89,9 +89,16 @@ public struct BoardEvaluator {
         let predictions = try deployed.predictions(set, batch: settings.batch)
         let boardSecondsPerInference = (board.clock.now() - before) / Double(max(1, set.clips.count))
         let acceleratorAccuracy = DeployedModel.accuracy(predictions, set)
+        var schedule = deployed.runtime.onChipSchedule(frames: frames)
+        if deployed.runtime.runsOnRemoteSequencer, let macro = board.capability(SimulatedMacro.self)?.accelerator,
+           let sequencer = macro.onChipSequencer {
+            // An eval board running the program on its sequencer: the macro's schedule, the board's bus on top.
+            schedule = OnChipSchedule.plan(compiled, frames: frames, sequencer: sequencer, mvmSeconds: macro.tileMultiplySeconds,
+                                           hostLinkBytesPerSecond: macro.hostLinkBytesPerSecond)
+        }
         let throughput = ThroughputMeasurement.result(compiled: compiled, frames: frames, board: board,
-                                                      boardSecondsPerInference: boardSecondsPerInference,
-                                                      schedule: deployed.runtime.onChipSchedule(frames: frames))
+                                                      boardSecondsPerInference: boardSecondsPerInference, schedule: schedule,
+                                                      overBus: deployed.runtime.runsOnRemoteSequencer)
 
         let energy = try EnergyMeasurement(deployed: deployed, settings: settings)
             .run(features: set.clips.map(\.features), progress: progress)
@@ -153,7 +160,7 @@ public struct BoardEvaluator {
         reasons.append(String(format: "%.2fx less energy per inference than the CPU model", overModel) + (overModel >= 5 ? " (5x needed: met)" : " (5x needed: not met)"))
         reasons.append(String(format: "%.2fx less energy per inference than the float runtime's measured CPU time", overMeasured) + (overMeasured >= 5 ? " (5x needed: met)" : " (5x needed: not met)"))
         if let core, overModel < 5 {
-            reasons.append(String(format: "the arrays and converters alone would be %.0fx better than the CPU model: idle and board overhead (%.3f W) spent during each inference decide the result", core, energy.idlePowerWatts))
+            reasons.append(String(format: "the chip's core alone (arrays, converters, buffers, control) would be %.0fx better than the CPU model: idle and board overhead (%.3f W) spent during each inference decide the result", core, energy.idlePowerWatts))
         }
         return Verdict(worthScaling: within && overModel >= 5 && overMeasured >= 5, accuracyGapPoints: accuracy.gapPoints,
                        accuracyWithinOnePoint: within, energyAdvantageOverCPUModel: overModel,

@@ -24,6 +24,7 @@ enum FuzzTarget: String, CaseIterable {
     case csvRepair = "csv-repair"
     case stdinPCM = "stdin-pcm"
     case sweepSpec = "sweep-spec"
+    case onChipProgram = "on-chip-program"
 
     /// A scratch directory per process: libFuzzer's workers (-jobs) do not share one.
     static let scratch: URL = {
@@ -57,6 +58,8 @@ enum FuzzTarget: String, CaseIterable {
             if let spec = try? SweepSpec.load(path: scratchFile("sweep.toml", data)) { _ = try? SweepPlan.expand(spec) }
         case .evalProtocol:
             EvalProtocolSession.run(data)
+        case .onChipProgram:
+            OnChipProgramRun.run(data)
         case .csvRepair:
             let path = scratchFile("log.csv", data)
             if let log = try? CSVLogWriter(path: path, header: ["time_s", "keyword", "energy_j"], flushIntervalSeconds: 5,
@@ -94,6 +97,8 @@ enum EvalProtocolSession {
               let address = try? I2CAddress(0x2C),
               let model = try? EvalBoardModel(accelerator: accelerator, address: address, chip: chip, clock: clock, maxBatch: 2)
         else { return }
+        // With a sequencer: program-and-run's registers and commands (1.4) are reached too.
+        model.sequencer = ProgramSequencer(accelerator: accelerator)
         let bytes = [UInt8](data)
         var i = 0
         while i + 1 < bytes.count {
@@ -112,5 +117,23 @@ enum EvalProtocolSession {
                 try? chip.drive("RESET", to: .high)
             }
         }
+    }
+}
+
+/// A program as a board's sequencer receives it over the bus: decoded for a
+/// small ideal chip and, when it passes the checks, run once on it (tiles
+/// never programmed, features all zero): a program that decodes must not
+/// crash the runtime either.
+enum OnChipProgramRun {
+    static let configuration = SimulatorConfiguration.ideal(rows: 64, columns: 64, tiles: 8)
+
+    static func run(_ data: Data) {
+        guard let program = try? OnChipProgram.decode([UInt8](data), for: configuration.geometry),
+              let accelerator = try? SimulatedAccelerator(configuration: configuration),
+              let runtime = try? AcceleratorRuntime(program: program, accelerator: accelerator) else { return }
+        let model = program.compiled.model
+        let frames = [Float](repeating: 0, count: model.frameSize * (model.fixedFrames ?? 2))
+        var outputs = [Float](repeating: 0, count: model.outputs)
+        frames.withUnsafeBufferPointer { f in outputs.withUnsafeMutableBufferPointer { _ = try? runtime.classify(f, into: $0) } }
     }
 }

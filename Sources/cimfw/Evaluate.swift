@@ -1,5 +1,6 @@
 import ArgumentParser
 import BoardSupport
+import CIMSimulator
 import Evaluation
 import Firmware
 import Foundation
@@ -85,15 +86,21 @@ struct Evaluate: ParsableCommand {
             let boardSeed = seed ?? Self.seed(of: description)
             // A chip that can run either execution model is measured both ways.
             var executions: [String?] = [nil]
-            if case let .simulated(c) = description, c.execution.bothModels { executions = c.execution.modelsToEvaluate }
+            switch description {
+            case let .simulated(c) where c.execution.bothModels: executions = c.execution.modelsToEvaluate
+            case let .hardware(c) where c.simulation?.execution.bothModels == true: executions = ExecutionSettings.models
+            default: break
+            }
             for execution in executions {
                 allKeepBoardTime = try openBoard(path, seed: seed, execution: execution).clock.isVirtual && allKeepBoardTime
-                evaluators.append(BoardEvaluator(boardFile: path, seed: boardSeed, image: image, settings: settings) { () throws(MeasurementFailure) -> Board in
+                // A label that says which execution, so a failure and the report's file row name it.
+                let label = execution.map { "\(path) (\($0 == "on_chip" ? "on chip" : "host-driven"))" } ?? path
+                evaluators.append(BoardEvaluator(boardFile: label, seed: boardSeed, image: image, settings: settings) { () throws(MeasurementFailure) -> Board in
                     do { return try openBoard(path, seed: seed, execution: execution) } catch {
                         throw .deployment(reason: "\(error)")
                     }
                 })
-                labels.append(execution.map { "\(path) (\($0 == "on_chip" ? "on chip" : "host-driven"))" } ?? path)
+                labels.append(label)
             }
         }
         let evaluator: Evaluator

@@ -43,10 +43,19 @@ struct KWSSession {
 /// its name then says which.
 func openBoard(_ path: String, seed: UInt64?, execution: String? = nil) throws -> Board {
     var description = try BoardFile.load(path: path)
-    if let execution, case .simulated(var c) = description {
-        c.execution.model = execution
-        c.name += execution == "on_chip" ? " (on chip)" : " (host-driven)"
-        description = .simulated(c)
+    if let execution {
+        let suffix = execution == "on_chip" ? " (on chip)" : " (host-driven)"
+        switch description {
+        case .simulated(var c):
+            c.execution.model = execution
+            c.name += suffix
+            description = .simulated(c)
+        case .hardware(var c):
+            // An emulated board: its macro's model decides whether the board has a sequencer.
+            c.simulation?.execution.model = execution
+            c.name += suffix
+            description = .hardware(c)
+        }
     }
     if let seed {
         switch description {

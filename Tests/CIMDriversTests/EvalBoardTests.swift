@@ -305,7 +305,7 @@ import Testing
         #expect(rig.chip.level(of: "RESET") == .high)
         #expect(rig.model.resetCount == 1)
         #expect(rig.board.geometry == rig.direct.geometry)
-        #expect(rig.board.boardID == 0x0001 && rig.board.protocolVersion == (1, 3))
+        #expect(rig.board.boardID == 0x0001 && rig.board.protocolVersion == (1, 4))
     }
 
     @Test func aBoardThatNeverRaisesREADYTimesOutAndRESETRecoversIt() throws {

@@ -38,12 +38,25 @@ import Testing
     }
 
     @Test func identityAndGeometryAreBigEndianAsDocumented() throws {
-        #expect(try read(0x00, 8) == [0x43, 0x49, 0x4D, 0x45, 1, 3, 0x01, 0x02], "protocol 1.3")
+        #expect(try read(0x00, 8) == [0x43, 0x49, 0x4D, 0x45, 1, 4, 0x01, 0x02], "protocol 1.4")
         // tiles 2, rows 8, columns 4, DAC 8, ADC 8, weight 8 bits, reserved, 1 column per ADC, max batch 3
         #expect(try read(0x04, 14) == [0, 2, 0, 8, 0, 4, 8, 8, 8, 0, 0, 1, 0, 3])
         #expect(try read(0x00, 2) == [0x43, 0x49], "a shorter read is a prefix")
         #expect(try read(0x06, 4) == [0, 0, 0, 0], "a longer read pads with zeros")
         #expect(model.chip.level(of: "READY") == .high)
+    }
+
+    /// 1.4: CAPABILITIES says whether the board has a sequencer; one without
+    /// refuses program-and-run's registers and commands as UNSUPPORTED.
+    @Test func aBoardWithoutASequencerSaysSoAndRefusesProgramAndRun() throws {
+        // No sequencer, format 0, 16384 feature values, 1 MiB of program memory.
+        #expect(try read(0x0A, 8) == [0, 0, 0x40, 0x00, 0x00, 0x10, 0x00, 0x00])
+        try send([0x40, 0, 0, 0, 8])
+        #expect(try status().code == 0x08, "PROGRAM_LENGTH: unsupported")
+        #expect(model.errorText.contains("no sequencer"))
+        try send([0x02, 0])
+        try send([0x08, 0x06])
+        #expect(try status().code == 0x08, "RUN: unsupported")
     }
 
     /// 1.1: CONFIG.PEC makes every read end in the SMBus PEC of the whole

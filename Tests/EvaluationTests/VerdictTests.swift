@@ -50,6 +50,6 @@ import Testing
                                        baseline: Self.baseline)
         #expect(!v.worthScaling)
         #expect(abs((v.coreEnergyAdvantageOverCPUModel ?? 0) - 200) < 1e-9)
-        #expect(v.reasons.contains { $0.contains("arrays and converters alone") && $0.contains("200x") })
+        #expect(v.reasons.contains { $0.contains("core alone") && $0.contains("200x") })
     }
 }

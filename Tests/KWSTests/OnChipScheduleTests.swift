@@ -121,8 +121,8 @@ import Testing
 
 /// A board whose `[execution]` says "on_chip": the runtime brackets each
 /// classification as one program, the chip books the schedule's time and
-/// periphery energy instead of every multiply over the host link, and the
-/// arithmetic is the host-driven board's.
+/// periphery, buffer and control energy instead of every multiply over the
+/// host link, and the arithmetic is the host-driven board's.
 @Suite struct OnChipExecutionTests {
     static func deployments() throws -> (hostDriven: ModelDeployment, onChip: ModelDeployment, image: KWSImage,
                                          hostChip: SimulatedAccelerator, onChipChip: SimulatedAccelerator) {

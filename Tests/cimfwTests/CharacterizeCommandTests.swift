@@ -62,7 +62,8 @@ import Testing
         let perEffect = try #require(json["perEffect"] as? [[String: Any]])
         #expect(perEffect.count == 10, "every effect of the RRAM preset is on")
         let throughput = try #require(json["throughput"] as? [String: Double])
-        for key in ["peakTOPSPerTile", "peakTOPSChip", "effectiveTOPS", "coreTOPSPerWatt", "systemTOPSPerWatt"] {
+        for key in ["peakTOPSPerTile", "peakTOPSChip", "effectiveTOPS", "coreTOPSPerWatt", "chipTOPSPerWatt", "publishedTOPSPerWatt",
+                    "derivedOverPublished", "systemTOPSPerWatt"] {
             #expect((throughput[key] ?? 0) > 0, "\(key)")
         }
         #expect((json["programming"] as? [String: Any])?["totalPulses"] as? Int ?? 0 > 0)

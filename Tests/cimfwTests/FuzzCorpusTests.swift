@@ -5,7 +5,7 @@ import Testing
 /// through its fuzz target in an ordinary build: a parser that once crashed
 /// on an input keeps not crashing on it.
 @Suite struct FuzzCorpusTests {
-    static let targets = ["board-file", "manifest", "wav", "onnx", "eval-protocol", "csv-repair", "stdin-pcm", "sweep-spec"]
+    static let targets = ["board-file", "manifest", "wav", "onnx", "eval-protocol", "csv-repair", "stdin-pcm", "sweep-spec", "on-chip-program"]
 
     @Test(arguments: targets)
     func theCorpusReplaysWithoutACrash(target: String) throws {

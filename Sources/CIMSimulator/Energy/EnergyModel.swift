@@ -139,7 +139,7 @@ extension EnergyModel: BoardFileTable {
         if e.adcJoulesPerConversionStep > 0, neuroSim {
             return ParameterViolation(key: "energy.adc_femtojoules_per_conversion_step", related: ["energy.adc_microwatts_per_bit", "energy.adc_microwatts_base"],
                                       value: ParameterViolation.format(e.adcJoulesPerConversionStep / 1e-15),
-                                      expected: "one ADC energy model: a figure of merit, or NeuroSim's adc_microwatts_per_bit and adc_microwatts_base, not both")
+                                      expected: "one ADC energy model: a figure of merit, or NeuroSim's adc_microwatts_per_bit and adc_microwatts_base, not both (a file inheriting a preset's figure of merit sets adc_femtojoules_per_conversion_step = 0 to use NeuroSim's)")
         }
         if e.adcJoulesPerConversionStep == 0, !neuroSim {
             return ParameterViolation(key: "energy.adc_femtojoules_per_conversion_step", related: ["energy.adc_microwatts_per_bit", "energy.adc_microwatts_base"],

@@ -72,8 +72,10 @@ struct EnergyMeasurement {
             var model: Double?
             if let a = modelStart, let b = modelEnd {
                 model = (b.boardJoules - a.boardJoules) / Double(inferences)
-                breakdown = (breakdown ?? EnergyBreakdown()) + (b.breakdown - a.breakdown)
-                breakdownInferences += inferences
+                if let start = a.breakdown, let end = b.breakdown {
+                    breakdown = (breakdown ?? EnergyBreakdown()) + (end - start)
+                    breakdownInferences += inferences
+                }
             }
             runs.append(.init(inferences: inferences, windowSeconds: end - start,
                               measuredJoulesPerInference: measured.joulesPerInference,
@@ -83,7 +85,10 @@ struct EnergyMeasurement {
         let median = Statistics.median(runs.map(\.measuredJoulesPerInference))
         let models = runs.compactMap(\.modelJoulesPerInference)
         let modelMedian = models.count == runs.count ? Statistics.median(models) : nil
-        let core = try coreJoulesPerInference(features: features)
+        let perInference = breakdown.map { $0.scaled(by: 1 / Double(max(1, breakdownInferences))) }
+        // The core from the same runs as its components, where the model keeps them.
+        var core = perInference?.coreJoules
+        if core == nil { core = try coreJoulesPerInference(features: features) }
         let note = settings.energyRuns >= 5 && settings.minimumRunSeconds >= 10
             ? "MLPerf Tiny: \(settings.energyRuns) runs of at least \(format(settings.minimumRunSeconds)) s each between marker edges, median"
             : "reduced (--quick): \(settings.energyRuns) run(s) of at least \(format(settings.minimumRunSeconds)) s; not the MLPerf Tiny protocol"
@@ -91,12 +96,13 @@ struct EnergyMeasurement {
             source: "power monitor on rail '\(board.powerMonitors[0].railName)'",
             runs: runs, medianJoulesPerInference: median, modelJoulesPerInference: modelMedian,
             measurementError: modelMedian.map { median / $0 - 1 }, coreJoulesPerInference: core,
-            breakdownPerInference: breakdown.map { $0.scaled(by: 1 / Double(max(1, breakdownInferences))) }, idlePowerWatts: idle,
+            breakdownPerInference: perInference, idlePowerWatts: idle,
             perInferenceJoules: distribution, protocolNote: note)
     }
 
-    /// The arrays' and converters' share (the energy model's MVM energy) of a
-    /// pass over the clips; nil on a board without a model.
+    /// The chip's dynamic share (the energy model's tile multiplies and the
+    /// digital side that serves them) of a pass over the clips, for a model
+    /// that keeps no breakdown; nil on a board without a model.
     private func coreJoulesPerInference(features: [[Float]]) throws(MeasurementFailure) -> Double? {
         guard let energyModel = deployed.board.capability(EnergyAccount.self) else { return nil }
         let before = energyModel.energyTotals.coreJoules

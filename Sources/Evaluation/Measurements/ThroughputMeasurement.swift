@@ -9,9 +9,11 @@ import KWS
 /// host link that carries every MVM's codes.
 enum ThroughputMeasurement {
     /// With `schedule`, the board runs the plan on chip: the time breaks
-    /// down by the schedule's resources instead of per tile MVM over the link.
+    /// down by the schedule's resources instead of per tile MVM over the
+    /// link. `overBus`: an eval board's sequencer runs it (program-and-run),
+    /// and the board's bus carries each run's features and outputs on top.
     static func result(compiled: CompiledModel, frames: Int, board: Board, boardSecondsPerInference: Double,
-                       schedule: OnChipSchedule? = nil) -> ThroughputResult {
+                       schedule: OnChipSchedule? = nil, overBus: Bool = false) -> ThroughputResult {
         let macs = compiled.modelMACsPerInference(frames: frames)
         let mvms = compiled.tileMultipliesPerInference(frames: frames)
         let effective = boardSecondsPerInference > 0 ? 2 * Double(macs) / boardSecondsPerInference / 1e12 : 0
@@ -27,7 +29,8 @@ enum ThroughputMeasurement {
                 source = "energy model: \(g.tiles) tiles of \(g.rows)x\(g.columns), one MVM per \(String(format: "%.0f", perMVM.array * 1e9)) ns of DAC pulses and ADC conversions"
             }
             if let parts = schedule?.latencyParts {
-                let total = max(parts.total, 1e-30)
+                let bus = overBus ? max(0, boardSecondsPerInference - parts.total) : 0
+                let total = max(parts.total + bus, 1e-30)
                 shares = [
                     ("array reads and ADC conversions (the pieces of a matrix at once)", parts.arrays),
                     ("digital periphery (input scaling, partial sums, gates, activations)", parts.periphery),
@@ -35,6 +38,9 @@ enum ThroughputMeasurement {
                     ("sequencer (program steps)", parts.sequencer),
                     ("host link (features in, outputs out)", parts.hostLink),
                 ].map { .init(part: $0.0, secondsPerInference: $0.1, fraction: $0.1 / total) }
+                if overBus {
+                    shares.append(.init(part: "eval-board bus (each RUN's features, command and outputs)", secondsPerInference: bus, fraction: bus / total))
+                }
             } else {
                 let array = Double(mvms) * perMVM.array
                 let link = Double(mvms) * perMVM.hostLink

@@ -118,10 +118,12 @@ public struct EnergyResult: Sendable, Codable, Hashable {
     public var modelJoulesPerInference: Double?
     /// measured / model − 1.
     public var measurementError: Double?
-    /// The arrays and converters only (the energy model's MVM share), when simulated.
+    /// The chip's dynamic energy (arrays, converters, buffers, control,
+    /// periphery: the energy model's core), when simulated.
     public var coreJoulesPerInference: Double?
-    /// The energy model's joules per inference by component over the energy
-    /// runs (their sum is the model's board energy), when simulated.
+    /// The energy model's joules per inference by component, the mean over
+    /// the energy runs: they add up to the mean of the runs' model energy
+    /// (with one run, its truth), when simulated.
     public var breakdownPerInference: EnergyBreakdown?
     public var idlePowerWatts: Double
     /// Joules per inference, one value per monitor sample interval (an inference each), for the distribution plot.

@@ -69,6 +69,20 @@ public struct CrossbarMatrix: Sendable, Hashable {
     }
 }
 
+extension CrossbarMatrix {
+    /// The matrix's shape with zero weights: what a sequencer running a
+    /// program knows of it (the weights are in the tiles).
+    init(name: String, role: Role, dataRows: Int, inputReplicas: Int, biasRows: Int, outputs: Int) {
+        self.name = name
+        self.role = role
+        self.dataRows = dataRows
+        self.inputReplicas = inputReplicas
+        self.biasRows = biasRows
+        self.outputs = outputs
+        weights = [Float](repeating: 0, count: (dataRows + biasRows) * outputs)
+    }
+}
+
 /// Where one block of a matrix sits: rows rowStart..< and columns
 /// columnStart..< of the matrix, on the tile's physical rows and columns
 /// `physicalRows` and `physicalColumns` (in order; the identity unless a

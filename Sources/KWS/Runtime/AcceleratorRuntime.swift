@@ -18,16 +18,39 @@ public final class AcceleratorRuntime {
 
     /// The chip's own sequencer, when it runs programs.
     private let onChip: (OnChipProgramRunner, OnChipSequencer)?
+    /// A board across a link whose sequencer runs this runtime's program
+    /// (eval-board protocol 1.4), and whether it holds the current one.
+    private let remote: RemoteProgramRunner?
+    private var remoteLoaded = false
 
     /// Programs every tile of `compiled` with `policy`.
-    public init(compiled: CompiledModel, accelerator: any CIMAccelerator, policy: WriteVerifyPolicy) throws(HALError) {
-        interpreter = LayerInterpreter(backend: try AcceleratorBackend(compiled: compiled, accelerator: accelerator, policy: policy))
+    public convenience init(compiled: CompiledModel, accelerator: any CIMAccelerator, policy: WriteVerifyPolicy) throws(HALError) {
+        self.init(try AcceleratorBackend(compiled: compiled, accelerator: accelerator, policy: policy))
+    }
+
+    /// Runs `program` on tiles the host already programmed: the runtime of
+    /// a board's sequencer (`ProgramSequencer`).
+    public convenience init(program: OnChipProgram, accelerator: any CIMAccelerator) throws(HALError) {
+        self.init(try AcceleratorBackend(compiled: program.compiled, accelerator: accelerator, readouts: program.readouts))
+    }
+
+    private init(_ backend: AcceleratorBackend) {
+        interpreter = LayerInterpreter(backend: backend)
+        let accelerator = backend.accelerator
         if let runner = accelerator as? OnChipProgramRunner, let sequencer = runner.onChipSequencer {
             onChip = (runner, sequencer)
         } else {
             onChip = nil
         }
+        if let board = accelerator as? RemoteProgramRunner, board.programFormat == OnChipProgram.formatVersion {
+            remote = board
+        } else {
+            remote = nil
+        }
     }
+
+    /// True when classifications run on the board's own sequencer (program-and-run).
+    public var runsOnRemoteSequencer: Bool { remote != nil }
 
     /// The schedule the chip books a classification of `frames` frames by,
     /// when it runs programs on chip.
@@ -38,13 +61,15 @@ public final class AcceleratorRuntime {
     /// Writes every tile again (after a reset of volatile weights, or to
     /// repair drift), and takes the new readouts.
     public func programAll(policy: WriteVerifyPolicy) throws(HALError) {
+        remoteLoaded = false
         try backend.programAll(policy: policy)
     }
 
     /// Rewrites one tile of the plan.
     @discardableResult
     public func reprogram(tile: Int, policy: WriteVerifyPolicy) throws(HALError) -> ProgrammingReport {
-        try backend.reprogram(tile: tile, policy: policy)
+        remoteLoaded = false
+        return try backend.reprogram(tile: tile, policy: policy)
     }
 
     /// Calibrates every tile the model uses.
@@ -69,8 +94,11 @@ public final class AcceleratorRuntime {
     /// with a sequencer), the call is one program: the chip books the
     /// schedule's time for the batch (`OnChipSchedule`: one latency, or the
     /// batch over the throughput of the plan's copies when that is longer)
-    /// and its periphery and buffer energy per clip.
+    /// and its periphery, buffer and control energy per clip. On an eval
+    /// board whose sequencer runs programs (`RemoteProgramRunner`), each clip
+    /// is one run of the loaded program on the board.
     public func classify(batch: UnsafeBufferPointer<Float>, clips: Int, into probabilities: UnsafeMutableBufferPointer<Float>) throws(HALError) {
+        if let remote { return try classifyOnBoard(remote, batch: batch, clips: clips, into: probabilities) }
         guard let (runner, sequencer) = onChip, clips > 0, batch.count % max(1, clips * compiled.model.frameSize) == 0 else {
             try interpreter.classify(batch: batch, clips: clips, into: probabilities)
             return
@@ -87,6 +115,32 @@ public final class AcceleratorRuntime {
         runner.finishProgram(seconds: seconds, energy: schedule.energy.scaled(by: Double(clips)))
     }
 
+
+    /// Each clip as one RUN of the program on the board's sequencer, the
+    /// program loaded first when the board does not hold the current one.
+    private func classifyOnBoard(_ board: RemoteProgramRunner, batch: UnsafeBufferPointer<Float>, clips: Int,
+                                 into probabilities: UnsafeMutableBufferPointer<Float>) throws(HALError) {
+        let model = compiled.model
+        guard clips > 0, batch.count % clips == 0, probabilities.count == clips * model.outputs else {
+            throw .invalidArgument("\(batch.count) input values and room for \(probabilities.count) outputs are not \(clips) clips of a model with \(model.outputs) outputs")
+        }
+        let clipValues = batch.count / clips
+        guard clipValues > 0, clipValues % model.frameSize == 0 else {
+            throw .invalidArgument("\(clipValues) input values are not whole frames of \(model.frameSize)")
+        }
+        let frames = clipValues / model.frameSize
+        if let fixed = model.fixedFrames, frames != fixed { throw .invalidArgument("\(frames) frames; the model takes \(fixed)") }
+        for c in 0..<clips { try backend.checkInput(UnsafeBufferPointer(rebasing: batch[(c * clipValues)..<((c + 1) * clipValues)])) }
+        if !remoteLoaded {
+            let program = try OnChipProgram(compiled: compiled, readouts: backend.programming.map(\.readout))
+            try board.load(program: try program.encoded())
+            remoteLoaded = true
+        }
+        for c in 0..<clips {
+            try board.run(features: UnsafeBufferPointer(rebasing: batch[(c * clipValues)..<((c + 1) * clipValues)]), frames: frames,
+                          into: UnsafeMutableBufferPointer(rebasing: probabilities[(c * model.outputs)..<((c + 1) * model.outputs)]))
+        }
+    }
 
     /// The schedule for inputs of `frames` frames, planned at the first input of that length.
     private var schedules: [Int: OnChipSchedule] = [:]
@@ -146,7 +200,23 @@ final class AcceleratorBackend: LayerBackend {
     private let digital: UnsafeMutableBufferPointer<Float>
     private let digitalOffset: [Int]
 
-    init(compiled: CompiledModel, accelerator: any CIMAccelerator, policy: WriteVerifyPolicy) throws(HALError) {
+    /// Programs every tile of the plan with `policy` and takes their readouts.
+    convenience init(compiled: CompiledModel, accelerator: any CIMAccelerator, policy: WriteVerifyPolicy) throws(HALError) {
+        try self.init(compiled: compiled, accelerator: accelerator)
+        try programAll(policy: policy)
+    }
+
+    /// Tiles programmed before (`readouts`: per piece, in piece order): a
+    /// chip's sequencer running a program on what the host put there.
+    convenience init(compiled: CompiledModel, accelerator: any CIMAccelerator, readouts: [TileReadout]) throws(HALError) {
+        try self.init(compiled: compiled, accelerator: accelerator)
+        guard readouts.count == compiled.pieces.count else {
+            throw .invalidArgument("\(readouts.count) readouts for \(compiled.pieces.count) pieces")
+        }
+        for (n, readout) in readouts.enumerated() { try adopt(readout, piece: n) }
+    }
+
+    private init(compiled: CompiledModel, accelerator: any CIMAccelerator) throws(HALError) {
         guard accelerator.geometry == compiled.geometry else {
             throw .invalidArgument("the model was compiled for \(compiled.geometry) but the accelerator is \(accelerator.geometry)")
         }
@@ -202,7 +272,6 @@ final class AcceleratorBackend: LayerBackend {
         digitalOffset = compiled.pieces.reduce(into: [0]) { $0.append($0[$0.count - 1] + $1.digitalWeights.count) }
         digital = .allocate(capacity: max(1, digitalOffset[digitalOffset.count - 1]))
         digital.initialize(repeating: 0)
-        try programAll(policy: policy)
     }
 
     deinit {
@@ -237,7 +306,14 @@ final class AcceleratorBackend: LayerBackend {
     private func program(piece n: Int, policy: WriteVerifyPolicy) throws(HALError) -> ProgrammingReport {
         let piece = compiled.pieces[n]
         let report = try accelerator.program(tile: piece.tile, weights: compiled.weights(of: piece), policy: policy)
-        let readout = report.readout
+        try adopt(report.readout, piece: n)
+        return report
+    }
+
+    /// Piece `n`'s tile readout as the hot path uses it: output scales, the
+    /// input code limit, digital weights less what stuck-on pairs add.
+    private func adopt(_ readout: TileReadout, piece n: Int) throws(HALError) {
+        let piece = compiled.pieces[n]
         let columns = compiled.geometry.columns
         guard readout.weightUnitsPerOutputCode.count > (piece.physicalColumns.max() ?? 0), readout.inputCodeMax > 0 else {
             throw .invalidArgument("tile \(piece.tile) reports a readout for \(readout.weightUnitsPerOutputCode.count) columns; the plan uses up to column \(piece.physicalColumns.max() ?? 0)")
@@ -248,7 +324,6 @@ final class AcceleratorBackend: LayerBackend {
             let fullWeight = readout.weightUnitsPerOutputCode[piece.physicalColumns[d.column]] * d.codesPerFullWeight
             digital[digitalOffset[n] + k] = d.weight - d.stuckOnSign * Float(fullWeight)
         }
-        return report
     }
 
     /// Calibrates every tile the model uses.

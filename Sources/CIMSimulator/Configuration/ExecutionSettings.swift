@@ -50,6 +50,8 @@ public struct ExecutionSettings: Sendable, Hashable, Codable {
     /// What one host-driven tile multiply spends on the chip's digital side:
     /// its input codes into the buffers and its output codes out of them,
     /// and one command decoded by the controller (a program step's energy).
+    /// `columns` counts every converted column, a reference column's too:
+    /// its code is buffered for drift tracking though the host link never carries it.
     public func commandEnergy(rows: Int, columns: Int, dacBits: Int, adcBits: Int) -> MVMEnergy {
         let bytes = rows * ((dacBits + 7) / 8) + columns * ((adcBits + 7) / 8)
         return MVMEnergy(bufferJoules: Double(bytes) * sequencer.bufferJoulesPerByte, controlJoules: sequencer.stepJoules)

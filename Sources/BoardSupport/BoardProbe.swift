@@ -12,7 +12,8 @@ public enum BoardProbe {
         case unreadable(HALError)
         /// A chip of the INA registry, by its ID registers.
         case powerMonitor(partNumber: String, revision: UInt8)
-        case evalBoard(versionMajor: UInt8, versionMinor: UInt8, boardID: UInt16)
+        /// `sequencerFormat`: the program format a 1.4 board's sequencer runs, when CAPABILITIES reports one.
+        case evalBoard(versionMajor: UInt8, versionMinor: UInt8, boardID: UInt16, sequencerFormat: UInt8? = nil)
         /// The bus time device of a `cimfw emulate` (board file `[clock] source = "bus"`).
         case busTime(seconds: Double)
         case unknown(String)
@@ -22,7 +23,8 @@ public enum BoardProbe {
             case .ina219Plausible: return "INA219? (unverified: no ID registers; its reserved bits read as an INA219's do)"
             case let .unreadable(error): return "unreadable: \(error)"
             case let .powerMonitor(part, rev): return "\(part) (die revision \(rev))"
-            case let .evalBoard(major, minor, id): return "CIM eval board (protocol \(major).\(minor), board ID \(id))"
+            case let .evalBoard(major, minor, id, format):
+                return "CIM eval board (protocol \(major).\(minor), board ID \(id)" + (format.map { ", sequencer for program format \($0)" } ?? "") + ")"
             case let .busTime(seconds): return "bus time device (board time \(String(format: "%.6f", seconds)) s)"
             case let .unknown(why): return "unknown (\(why))"
             }
@@ -101,8 +103,14 @@ public enum BoardProbe {
         // Nine bytes: a 1.1 board with PEC on sends its PEC byte after the eight, a board without sends a zero.
         if let identity = try? bus.writeRead([0x00], readCount: 9, at: address),
            identity.count == 9, identity[0...3] == [0x43, 0x49, 0x4D, 0x45] {
+            // 1.4: CAPABILITIES says whether the board runs programs (bit 0) and in which format.
+            var format: UInt8?
+            if identity[4] == 1, identity[5] >= 4, let capabilities = try? bus.writeRead([0x0A], readCount: 9, at: address),
+               capabilities.count == 9, capabilities[0] & 1 != 0 {
+                format = capabilities[1]
+            }
             return .evalBoard(versionMajor: identity[4], versionMinor: identity[5],
-                              boardID: UInt16(identity[6]) << 8 | UInt16(identity[7]))
+                              boardID: UInt16(identity[6]) << 8 | UInt16(identity[7]), sequencerFormat: format)
         }
         // TI's chips keep their ID registers at FEh/FFh, the INA228 generation at 3Eh/3Fh.
         var idRegisters: [(manufacturer: UInt8, device: UInt8)] = []

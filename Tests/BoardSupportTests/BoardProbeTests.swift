@@ -39,6 +39,20 @@ struct BoardProbeTests {
         #expect(report.findings[0].identity == .evalBoard(versionMajor: 1, versionMinor: 0, boardID: 7))
     }
 
+    /// Protocol 1.4: a board that runs programs says so in CAPABILITIES, and the probe shows it.
+    @Test func aBoardWithASequencerIsShownWithItsProgramFormat() throws {
+        var bus = EmulatedI2CBus()
+        bus.attach(FixedRegisters([0x00: [0x43, 0x49, 0x4D, 0x45, 1, 4, 0, 7], 0x0A: [1, 1, 0x40, 0, 0, 0x10, 0, 0]]), at: try I2CAddress(0x2C))
+        bus.attach(Self.ina226, at: try I2CAddress(0x40))
+        let report = BoardProbe.run(&bus, against: try virtualEval())
+        #expect(report.matches, "\(report.checks)")
+        #expect(report.findings[0].identity == .evalBoard(versionMajor: 1, versionMinor: 4, boardID: 7, sequencerFormat: 1))
+        #expect(report.findings[0].identity.description == "CIM eval board (protocol 1.4, board ID 7, sequencer for program format 1)")
+        var plain = EmulatedI2CBus()
+        plain.attach(FixedRegisters([0x00: [0x43, 0x49, 0x4D, 0x45, 1, 4, 0, 7], 0x0A: [0, 0, 0x40, 0, 0, 0x10, 0, 0]]), at: try I2CAddress(0x2C))
+        #expect(BoardProbe.identify(&plain, at: 0x2C) == .evalBoard(versionMajor: 1, versionMinor: 4, boardID: 7))
+    }
+
     @Test func aMissingOrWrongChipIsAMismatch() throws {
         var bus = EmulatedI2CBus()
         bus.attach(Self.ina260, at: try I2CAddress(0x40))
